@@ -1,0 +1,231 @@
+"""Shared helpers for the benchmarks: a median timer, a table printer, machine info, JSON out."""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+#: Where every benchmark writes its JSON (``benchmarks/results/<name>.json``).
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One measurement: the median seconds per call over ``repeats`` batches of ``inner`` calls."""
+
+    median_s: float
+    repeats: int
+    inner: int
+    min_s: float
+    max_s: float
+
+    @property
+    def ms(self) -> float:
+        """Median milliseconds per call."""
+        return self.median_s * 1e3
+
+    @property
+    def spread(self) -> float:
+        """``(max - min) / median`` over the batches: a rough noise indicator."""
+        return (self.max_s - self.min_s) / self.median_s if self.median_s > 0 else 0.0
+
+
+def measure(
+    fn: Callable[[], object],
+    setup: Callable[[], object] | None = None,
+    *,
+    target_s: float = 0.3,
+    repeats: int = 5,
+    min_repeats: int = 3,
+    slow_s: float = 2.0,
+    max_inner: int = 2000,
+) -> Timing:
+    """Time ``fn()``: warm it up, then take the median of batches sized to last ``target_s``.
+
+    ``setup()`` (untimed) runs before the warm-up and before every batch, e.g. to reset state a
+    call mutates. Fast calls are grouped ``inner`` to a batch so each batch is long enough for
+    the clock; slow calls get one call per batch and at least ``min_repeats`` batches, and a
+    call slower than ``slow_s`` is timed once (its first timed run is the measurement).
+    """
+    if setup is not None:
+        setup()
+    fn()  # warm-up: JIT compilation, first-touch page faults, caches
+    if setup is not None:
+        setup()
+    t0 = time.perf_counter()
+    fn()
+    once = time.perf_counter() - t0
+    if once >= slow_s:
+        return Timing(once, 1, 1, once, once)
+    inner = max(1, min(max_inner, int(target_s / (repeats * max(once, 1e-9)))))
+    nrep = repeats
+    if inner == 1:
+        nrep = max(min_repeats, min(repeats, int(target_s / max(once, 1e-9))))
+    samples = []
+    gc_was_enabled = gc.isenabled()
+    try:
+        for _ in range(nrep):
+            if setup is not None:
+                setup()
+            gc.disable()
+            t0 = time.perf_counter()
+            for _ in range(inner):
+                fn()
+            elapsed = time.perf_counter() - t0
+            if gc_was_enabled:
+                gc.enable()
+            samples.append(elapsed / inner)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return Timing(statistics.median(samples), nrep, inner, min(samples), max(samples))
+
+
+def sig(x: float | None, digits: int = 4) -> float | None:
+    """Round ``x`` to ``digits`` significant digits (for JSON that stays readable)."""
+    if x is None or not math.isfinite(x) or x == 0:
+        return x
+    return float(f"{x:.{digits}g}")
+
+
+def fmt_num(x: float | None, digits: int = 3) -> str:
+    """A number with ``digits`` significant digits, without exponent for everyday magnitudes."""
+    if x is None:
+        return "-"
+    if x == 0 or not math.isfinite(x):
+        return str(x)
+    mag = math.floor(math.log10(abs(x)))
+    if -4 <= mag < 7:
+        return f"{x:.{max(0, digits - 1 - mag)}f}"
+    return f"{x:.{digits - 1}e}"
+
+
+class Table:
+    """A plain-text table that can print its rows as they are measured.
+
+    Columns are ``(header, width, align)`` with ``align`` ``"<"`` or ``">"``; cells wider than
+    their column widen the line rather than being cut.
+    """
+
+    def __init__(self, columns: Sequence[tuple[str, int, str]]) -> None:  # noqa: D107
+        self.columns = tuple(columns)
+
+    def _line(self, cells: Sequence[str]) -> str:
+        parts = [f"{c:{a}{w}}" for c, (_, w, a) in zip(cells, self.columns, strict=True)]
+        return "  ".join(parts).rstrip()
+
+    def header(self) -> str:
+        """The header line and a rule under it."""
+        head = self._line([h for h, _, _ in self.columns])
+        return f"{head}\n{'-' * len(head)}"
+
+    def row(self, cells: Sequence[object]) -> str:
+        """One formatted row."""
+        return self._line([str(c) for c in cells])
+
+    def render(self, rows: Sequence[Sequence[object]]) -> str:
+        """The whole table as one string."""
+        return "\n".join([self.header(), *(self.row(r) for r in rows)])
+
+
+def emit(text: str = "") -> None:
+    """Print and flush at once, so progress shows while a long benchmark runs."""
+    print(text, flush=True)
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU, library versions and the Numba threading set-up of this process.
+
+    Call it after a parallel Numba function has run, or the threading layer reads as
+    ``"not started"``.
+    """
+    import numba
+    import numpy as np
+
+    try:
+        layer = numba.threading_layer()
+    except ValueError:
+        layer = "not started"
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count()
+    try:
+        import scipy
+
+        scipy_version: str | None = scipy.__version__
+    except ImportError:
+        scipy_version = None
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        load = None
+    return {
+        "cpu_model": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": usable,
+        "numba_num_threads": numba.config.NUMBA_NUM_THREADS,
+        "numba_threading_layer": layer,
+        "numba": numba.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy_version,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "loadavg_1_5_15": load,
+    }
+
+
+def machine_header(info: dict[str, Any]) -> str:
+    """Machine info as a few ``key: value`` lines for the top of a benchmark's output."""
+    return "\n".join(
+        [
+            f"cpu: {info['cpu_model']}, {info['cpu_count']} logical "
+            f"({info['cpus_usable']} usable)",
+            f"numba {info['numba']} (threading layer {info['numba_threading_layer']}, "
+            f"NUMBA_NUM_THREADS={info['numba_num_threads']}), numpy {info['numpy']}, "
+            f"scipy {info['scipy']}, python {info['python']}",
+            f"platform: {info['platform']}, load average {info['loadavg_1_5_15']}",
+        ]
+    )
+
+
+def now_iso() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` as indented JSON, atomically (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def command_line() -> str:
+    """How this benchmark was started, for the record in the JSON."""
+    return " ".join(["python -m benchmarks", *sys.argv[1:]])

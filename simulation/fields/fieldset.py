@@ -1,0 +1,309 @@
+"""Named chemical fields on the model grid: diffusion, decay, secretion and uptake.
+
+A :class:`FieldSet` keeps every field as one slice of a C-contiguous stack ``values[f, x, y]``;
+each slice is also a Mesa :class:`~mesa.discrete_space.PropertyLayer`, so an agent reads
+``cell.trophic`` and the kernels advance all fields in one call per sweep. Agents never write a
+field directly during a tick: they call :meth:`FieldSet.secrete` and :meth:`FieldSet.take_up`,
+which fill buffers that :meth:`FieldSet.apply_sources` applies once, so the order in which agents
+act cannot bias the fields.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numba
+import numpy as np
+from mesa.discrete_space import PropertyLayer
+
+from simulation.fields import kernels
+
+EDGES = ("x_min", "x_max", "y_min", "y_max")
+
+#: Grids with at least this many voxels per field use the threaded kernels. Below it the thread
+#: pool's wake-up (tens of µs after Python work on this machine) costs more than it saves;
+#: `python -m benchmarks fields` measures both sides of the threshold.
+PARALLEL_MIN_VOXELS = 256 * 256
+
+#: The explicit kernel is stable for r = D dt / dx² <= 1/4 in 2-D; keep a margin.
+EXPLICIT_MAX_RATIO = 0.2
+
+
+def _check_range(name: str, value: float, units: str, lo: float, hi: float = math.inf) -> None:
+    """Raise the project's one-line range error unless ``lo <= value <= hi`` and finite."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise ValueError(f"{name}: {value!r} is not a number ({units}, allowed [{lo}, {hi}])")
+    if not math.isfinite(value) or value < lo or value > hi:
+        raise ValueError(f"{name}: {value} {units} is outside [{lo}, {hi}]")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one chemical field behaves.
+
+    Attributes:
+        name: Identifier, also the attribute agents read on their cell (``cell.trophic``).
+        diffusion_um2_per_h: Diffusion coefficient D (0 for fields that do not spread).
+        decay_per_h: First-order decay (clearance) rate k.
+        fixed_edges: Edges held at a fixed value, e.g. ``{"x_min": 1.0}`` for a supply at a stump;
+            the value holds in a ghost voxel just outside the edge. Every other edge is no-flux.
+        initial: Value every voxel starts with.
+    """
+
+    name: str
+    diffusion_um2_per_h: float = 0.0
+    decay_per_h: float = 0.0
+    fixed_edges: Mapping[str, float] = field(default_factory=dict)
+    initial: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.name.isidentifier():
+            raise ValueError(f"field name: {self.name!r} is not a Python identifier")
+        _check_range(f"{self.name}.diffusion_um2_per_h", self.diffusion_um2_per_h, "µm²/h", 0.0)
+        _check_range(f"{self.name}.decay_per_h", self.decay_per_h, "1/h", 0.0)
+        _check_range(f"{self.name}.initial", self.initial, "(concentration)", 0.0)
+        for edge, value in self.fixed_edges.items():
+            if edge not in EDGES:
+                raise ValueError(
+                    f"{self.name}.fixed_edges: unknown edge {edge!r} (allowed {', '.join(EDGES)})"
+                )
+            _check_range(f"{self.name}.fixed_edges.{edge}", value, "(concentration)", 0.0)
+
+
+class FieldLayer(PropertyLayer):
+    """A Mesa PropertyLayer whose data is a view into the FieldSet's stack (no copy)."""
+
+    def __init__(self, name: str, view: np.ndarray) -> None:
+        self.name = name
+        self.dimensions = view.shape
+        self._mesa_data = view
+
+
+@dataclass(frozen=True)
+class _LineFactors:
+    """Thomas factors of one axis for every field (rows of ``inv``/``w`` per field)."""
+
+    r: np.ndarray
+    inv: np.ndarray
+    w: np.ndarray
+    g_lo: np.ndarray
+    g_hi: np.ndarray
+    decay_only: np.ndarray
+
+
+class FieldSet:
+    """The model's chemical fields on a ``(width, height)`` grid of ``dx_um`` voxels.
+
+    Args:
+        shape: Grid size ``(width, height)`` in voxels, Mesa's ``(x, y)`` order.
+        dx_um: Voxel edge length in µm (shared by both axes).
+        specs: One :class:`FieldSpec` per field.
+        dt_h: The model tick in hours; :meth:`diffuse` may be given another.
+        grid: A Mesa grid to register the layers on, so agents can read ``cell.<field>``.
+        method: ``"implicit"`` (LOD, any ratio) or ``"explicit"`` (forward Euler, sub-stepped
+            so that ``D dt / dx² <= 0.2``).
+        parallel: Use the threaded kernels; ``None`` chooses by grid size.
+    """
+
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        dx_um: float,
+        specs: Iterable[FieldSpec],
+        dt_h: float = 1.0,
+        grid: Any | None = None,
+        method: str = "implicit",
+        parallel: bool | None = None,
+    ) -> None:
+        specs = tuple(specs)
+        if len(shape) != 2 or any(int(n) != n or n < 1 for n in shape):
+            raise ValueError(f"shape: {shape!r} voxels must be two whole numbers >= 1")
+        _check_range("dx_um", dx_um, "µm", 1e-9)
+        _check_range("dt_h", dt_h, "h", 1e-9)
+        if method not in ("implicit", "explicit"):
+            raise ValueError(f"method: {method!r} is not 'implicit' or 'explicit'")
+        names = [s.name for s in specs]
+        if len(set(names)) != len(names):
+            raise ValueError(f"specs: duplicate field names in {names}")
+        self.shape = (int(shape[0]), int(shape[1]))
+        self.dx_um = float(dx_um)
+        self.dt_h = float(dt_h)
+        self.method = method
+        self.specs = {s.name: s for s in specs}
+        self.index = {name: k for k, name in enumerate(names)}
+        nf = len(specs)
+        self.values = np.empty((nf, *self.shape))
+        for k, s in enumerate(specs):
+            self.values[k] = s.initial
+        self._source = np.zeros_like(self.values)
+        self._sink_rate = np.zeros_like(self.values)
+        self._explicit_out = np.empty_like(self.values) if method == "explicit" else None
+        self.layers = {s.name: FieldLayer(s.name, self.values[k]) for k, s in enumerate(specs)}
+        if grid is not None:
+            if tuple(grid.dimensions) != self.shape:
+                raise ValueError(
+                    f"grid: dimensions {tuple(grid.dimensions)} do not match shape {self.shape}"
+                )
+            for layer in self.layers.values():
+                grid.add_property_layer(layer)
+        if parallel is None:
+            parallel = self.shape[0] * self.shape[1] >= PARALLEL_MIN_VOXELS
+        self.parallel = bool(parallel)
+        self._factors: dict[tuple[str, float], _LineFactors] = {}
+        self._gain: dict[float, np.ndarray] = {}
+
+    # ---------------------------------------------------------------- access
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Field names in stack order."""
+        return tuple(self.specs)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The live array of field ``name`` (a view: writing to it changes the field)."""
+        return self.values[self._field_index(name)]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.index
+
+    def _field_index(self, name: str) -> int:
+        try:
+            return self.index[name]
+        except KeyError:
+            raise ValueError(
+                f"field: unknown field {name!r} (known: {', '.join(self.index)})"
+            ) from None
+
+    def total(self, name: str) -> float:
+        """Amount of field ``name`` on the grid: the sum of concentration times voxel area."""
+        return float(self[name].sum()) * self.dx_um**2
+
+    def ratio(self, name: str, dt_h: float | None = None) -> float:
+        """The dimensionless diffusion number ``D dt / dx²`` of field ``name``."""
+        dt = self.dt_h if dt_h is None else dt_h
+        return self.specs[name].diffusion_um2_per_h * dt / self.dx_um**2
+
+    # ---------------------------------------------------------------- sources
+    def secrete(self, name: str, coord: tuple[int, int], amount: float) -> None:
+        """Buffer ``amount`` (concentration units, over this tick) into voxel ``coord``."""
+        if amount < 0.0:
+            raise ValueError(f"{name}: secreted amount {amount} must be >= 0 (use take_up)")
+        self._source[self._field_index(name)][coord] += amount
+
+    def take_up(self, name: str, coord: tuple[int, int], rate_per_h: float) -> float:
+        """Buffer first-order uptake at ``rate_per_h`` from voxel ``coord``; return the dose.
+
+        The dose is what this agent alone would remove this tick from the value it sees,
+        ``u (1 - exp(-rate dt))``; when several agents share a voxel the applied uptake is the
+        exponential of their summed rates, so the field never goes below zero.
+        """
+        if rate_per_h < 0.0:
+            raise ValueError(f"{name}: uptake rate {rate_per_h} 1/h must be >= 0")
+        k = self._field_index(name)
+        self._sink_rate[k][coord] += rate_per_h
+        return float(self.values[k][coord]) * -math.expm1(-rate_per_h * self.dt_h)
+
+    def add_uniform_source(self, name: str, amount: float, mask: np.ndarray | None = None) -> None:
+        """Buffer ``amount`` into every voxel (or the voxels where ``mask`` is true)."""
+        if amount < 0.0:
+            raise ValueError(f"{name}: source amount {amount} must be >= 0")
+        buf = self._source[self._field_index(name)]
+        if mask is None:
+            buf += amount
+        else:
+            buf[mask] += amount
+
+    def apply_sources(self, dt_h: float | None = None) -> None:
+        """Apply the tick's buffered secretion and uptake, then clear the buffers.
+
+        Call it once per tick, just before :meth:`diffuse`: the secretion is weighted so that
+        after that tick's decay exactly what a constant source over the tick leaves remains.
+        """
+        dt = self.dt_h if dt_h is None else dt_h
+        kernels.apply_sources(self.values, self._source, self._sink_rate, self._gains(dt), dt)
+
+    def _gains(self, dt: float) -> np.ndarray:
+        gain = self._gain.get(dt)
+        if gain is None:
+            kdt = np.array([s.decay_per_h * dt for s in self.specs.values()])
+            safe = np.where(kdt > 0, kdt, 1.0)
+            gain = np.where(kdt > 0, np.expm1(kdt) / safe, 1.0)
+            self._gain[dt] = gain
+        return gain
+
+    # ---------------------------------------------------------------- diffusion
+    def diffuse(self, dt_h: float | None = None) -> None:
+        """Advance every field by one tick of diffusion and decay."""
+        dt = self.dt_h if dt_h is None else dt_h
+        _check_range("dt_h", dt, "h", 1e-9)
+        if self.method == "implicit":
+            fy = self._line_factors("y", dt)
+            fx = self._line_factors("x", dt)
+            u = self.values
+            if self.parallel:
+                chunk = -(-self.shape[1] // numba.get_num_threads())
+                kernels.sweep_x_parallel(
+                    u, fx.r, fx.inv, fx.w, fx.g_lo, fx.g_hi, fx.decay_only, chunk
+                )
+                kernels.sweep_y_parallel(u, fy.r, fy.inv, fy.w, fy.g_lo, fy.g_hi, fy.decay_only)
+            else:
+                kernels.sweep_x_serial(
+                    u, fx.r, fx.inv, fx.w, fx.g_lo, fx.g_hi, fx.decay_only, self.shape[1]
+                )
+                kernels.sweep_y_serial(u, fy.r, fy.inv, fy.w, fy.g_lo, fy.g_hi, fy.decay_only)
+        else:
+            self._diffuse_explicit(dt)
+
+    def _diffuse_explicit(self, dt: float) -> None:
+        ratios = np.array([self.ratio(n, dt) for n in self.specs])
+        nsub = max(1, math.ceil(ratios.max(initial=0.0) / EXPLICIT_MAX_RATIO))
+        sub = dt / nsub
+        r = ratios / nsub
+        q = np.exp(-np.array([s.decay_per_h for s in self.specs.values()]) * sub)
+        fix, ghost = self._edge_arrays()
+        step = kernels.explicit_step_parallel if self.parallel else kernels.explicit_step_serial
+        out = self._explicit_out
+        for _ in range(nsub):
+            step(self.values, out, r, q, fix, ghost)
+            self.values[...] = out
+
+    def _edge_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        nf = len(self.specs)
+        fix = np.zeros((nf, 4))
+        ghost = np.zeros((nf, 4))
+        for k, s in enumerate(self.specs.values()):
+            for e, edge in enumerate(EDGES):
+                if edge in s.fixed_edges:
+                    fix[k, e] = 1.0
+                    ghost[k, e] = s.fixed_edges[edge]
+        return fix, ghost
+
+    def _line_factors(self, axis: str, dt: float) -> _LineFactors:
+        """Thomas factors for ``axis`` at tick ``dt``, computed once and cached."""
+        key = (axis, dt)
+        cached = self._factors.get(key)
+        if cached is not None:
+            return cached
+        n = self.shape[0] if axis == "x" else self.shape[1]
+        lo, hi = ("x_min", "x_max") if axis == "x" else ("y_min", "y_max")
+        nf = len(self.specs)
+        r = np.zeros(nf)
+        inv = np.empty((nf, n))
+        w = np.empty((nf, n))
+        g_lo = np.zeros(nf)
+        g_hi = np.zeros(nf)
+        decay_only = np.zeros(nf, dtype=np.bool_)
+        for k, s in enumerate(self.specs.values()):
+            r[k] = s.diffusion_um2_per_h * dt / self.dx_um**2
+            c = math.expm1(0.5 * s.decay_per_h * dt)
+            fixed_lo = 1.0 if lo in s.fixed_edges else 0.0
+            fixed_hi = 1.0 if hi in s.fixed_edges else 0.0
+            kernels.thomas_factors(n, r[k], c, fixed_lo, fixed_hi, inv[k], w[k])
+            g_lo[k] = r[k] * s.fixed_edges.get(lo, 0.0)
+            g_hi[k] = r[k] * s.fixed_edges.get(hi, 0.0)
+            decay_only[k] = r[k] == 0.0
+        factors = _LineFactors(r, inv, w, g_lo, g_hi, decay_only)
+        self._factors[key] = factors
+        return factors
