@@ -92,6 +92,25 @@ def measure(
     return Timing(statistics.median(samples), nrep, inner, min(samples), max(samples))
 
 
+#: A block just under glibc's largest dynamic mmap threshold (32 MiB on 64-bit Linux).
+_SETTLE_BYTES = 31 * 2**20
+
+
+def settle_allocator() -> None:
+    """Put malloc in the steady state of a long-running process before anything is timed.
+
+    glibc serves blocks above its mmap threshold (128 KiB at start) with fresh pages that fault in
+    on every use, and raises the threshold when such a block is freed. So a process's first numpy
+    temporaries cost page faults that later ones do not, and a timing depends on what happened to
+    be freed before it (numpy explicit step at 512²: 2.9 ms per field first, 0.5 ms later).
+    Freeing one ~31 MiB block raises the threshold to near its maximum at once. Harmless elsewhere.
+    """
+    import numpy as np
+
+    block = np.empty(_SETTLE_BYTES // 8)
+    del block
+
+
 def sig(x: float | None, digits: int = 4) -> float | None:
     """Round ``x`` to ``digits`` significant digits (for JSON that stays readable)."""
     if x is None or not math.isfinite(x) or x == 0:
@@ -118,7 +137,7 @@ class Table:
     their column widen the line rather than being cut.
     """
 
-    def __init__(self, columns: Sequence[tuple[str, int, str]]) -> None:  # noqa: D107
+    def __init__(self, columns: Sequence[tuple[str, int, str]]) -> None:
         self.columns = tuple(columns)
 
     def _line(self, cells: Sequence[str]) -> str:
@@ -201,8 +220,7 @@ def machine_header(info: dict[str, Any]) -> str:
     """Machine info as a few ``key: value`` lines for the top of a benchmark's output."""
     return "\n".join(
         [
-            f"cpu: {info['cpu_model']}, {info['cpu_count']} logical "
-            f"({info['cpus_usable']} usable)",
+            f"cpu: {info['cpu_model']}, {info['cpu_count']} logical ({info['cpus_usable']} usable)",
             f"numba {info['numba']} (threading layer {info['numba_threading_layer']}, "
             f"NUMBA_NUM_THREADS={info['numba_num_threads']}), numpy {info['numpy']}, "
             f"scipy {info['scipy']}, python {info['python']}",
