@@ -21,7 +21,7 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP) $@
 
 run: $(STAMP)
-	$(BIN)/python -m simulation demo
+	$(BIN)/python -m simulation run scenarios/spinal_cord_untreated.toml --seed 1
 
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest

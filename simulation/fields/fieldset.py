@@ -215,6 +215,13 @@ class FieldSet:
         else:
             buf[mask] += amount
 
+    def add_source_array(self, name: str, amounts: np.ndarray) -> None:
+        """Buffer a whole array of non-negative amounts (one per voxel) for this tick."""
+        buf = self._source[self._field_index(name)]
+        if amounts.shape != buf.shape:
+            raise ValueError(f"{name}: source shape {amounts.shape} does not match {buf.shape}")
+        buf += amounts
+
     def apply_sources(self, dt_h: float | None = None) -> None:
         """Apply the tick's buffered secretion and uptake, then clear the buffers.
 

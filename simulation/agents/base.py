@@ -1,0 +1,107 @@
+"""TissueCell: what every cell agent can do on the field grid.
+
+Cells read fields where they stand (:meth:`TissueCell.sense`), compare neighbours
+(:meth:`TissueCell.steepest`), and change fields only through the model's buffered
+:meth:`secrete`/:meth:`take_up`, applied once per tick. Stochastic events use rates, never
+per-tick probabilities: :meth:`rolls` fires with ``1 - exp(-rate * dt)``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from mesa.discrete_space import CellAgent
+
+if TYPE_CHECKING:
+    from simulation.model import NerveRepairModel
+
+
+class TissueCell(CellAgent):
+    """A cell agent on the tissue grid.
+
+    Attributes:
+        p: the parameter group of this cell type (shared, never copied).
+        xy: the current voxel ``(x, y)``.
+    """
+
+    model: NerveRepairModel
+
+    def __init__(self, model: NerveRepairModel, xy: tuple[int, int], params: Any) -> None:
+        super().__init__(model)
+        self.p = params
+        self.xy = xy
+        self.cell = model.grid[xy]
+        self._occupancy = model.occupancy_of(type(self))
+        self._occupancy[xy] += 1
+
+    # ------------------------------------------------------------------ sensing
+    def sense(self, field: str) -> float:
+        """The value of ``field`` in this cell's voxel."""
+        return float(self.model.field_arrays[field][self.xy])
+
+    def steepest(self, field: str, up: bool = True, max_here: int = 1_000_000) -> tuple[int, int]:
+        """The Moore neighbour with the highest (or lowest) ``field`` that has room.
+
+        Ties and flat fields resolve at random; returns the current voxel when no neighbour
+        improves on it. ``max_here`` skips neighbours already holding that many of this type.
+        """
+        arr = self.model.field_arrays[field]
+        here = arr[self.xy]
+        best = self.xy
+        best_v = here
+        sign = 1.0 if up else -1.0
+        nbrs = self.model.neighbours[self.xy]
+        start = self.random.randrange(len(nbrs))
+        for k in range(len(nbrs)):
+            nxy = nbrs[(start + k) % len(nbrs)]
+            v = arr[nxy]
+            if sign * (v - best_v) > 0.0 and self._occupancy[nxy] < max_here:
+                best, best_v = nxy, v
+        return best
+
+    # ------------------------------------------------------------------ acting
+    def secrete(self, field: str, rate_per_h: float) -> None:
+        """Release ``rate_per_h`` of ``field`` into this voxel over the current tick."""
+        if rate_per_h > 0.0:
+            self.model.fields.secrete(field, self.xy, rate_per_h * self.model.dt_h)
+
+    def take_up(self, field: str, rate_per_h: float) -> float:
+        """Remove ``field`` from this voxel at first-order ``rate_per_h``; return the dose."""
+        if rate_per_h <= 0.0:
+            return 0.0
+        return self.model.fields.take_up(field, self.xy, rate_per_h)
+
+    def rolls(self, rate_per_h: float) -> bool:
+        """True with the probability that an event of this rate happens within one tick."""
+        return self.random.random() < -math.expm1(-rate_per_h * self.model.dt_h)
+
+    def move_to_voxel(self, xy: tuple[int, int]) -> None:
+        """Step to voxel ``xy``."""
+        if xy != self.xy:
+            self._occupancy[self.xy] -= 1
+            self._occupancy[xy] += 1
+            self.xy = xy
+            self.cell = self.model.grid[xy]
+
+    def die(self) -> None:
+        """Leave the model (and the grid)."""
+        self._occupancy[self.xy] -= 1
+        self.remove()
+
+    def crowding(self, xy: tuple[int, int] | None = None) -> int:
+        """How many cells of this type stand in voxel ``xy`` (default: this one)."""
+        return int(self._occupancy[self.xy if xy is None else xy])
+
+    def emptiest_neighbour(self) -> tuple[int, int]:
+        """A neighbouring voxel holding the fewest cells of this type (ties at random)."""
+        nbrs = self.model.neighbours[self.xy]
+        start = self.random.randrange(len(nbrs))
+        best = nbrs[start]
+        best_n = self._occupancy[best]
+        for k in range(1, len(nbrs)):
+            nxy = nbrs[(start + k) % len(nbrs)]
+            n = self._occupancy[nxy]
+            if n < best_n:
+                best, best_n = nxy, n
+        return best

@@ -1,0 +1,50 @@
+"""Neurons whose axons the injury cut: they live or die by stress against trophic support."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulation.agents.base import TissueCell
+
+if TYPE_CHECKING:
+    from simulation.agents.growth_cone import GrowthCone
+
+
+class Neuron(TissueCell):
+    """An injured neuron, standing at its soma (spinal cord) or proximal stump (nerve).
+
+    Each tick it weighs stress (cytokine at the soma and, retrogradely, at its axon tip; plus
+    host stress such as neurotoxic chemotherapy) against trophic support (trophic factor at the
+    soma and carried back from the tip). Death is a hazard ``death_rate * stress * (1 -
+    support)``; a dead neuron's regrown axon degenerates with it.
+    """
+
+    cone: GrowthCone | None = None
+
+    def step(self) -> None:
+        """Weigh stress against support, and perhaps die."""
+        hazard = self.p.death_rate_per_h * self.feel_stress() * (1.0 - self.feel_support())
+        if self.rolls(hazard):
+            self.degenerate()
+
+    def feel_stress(self) -> float:
+        """Saturating stress in [0, 1) from cytokine here and at the axon tip, plus host stress."""
+        c = self.sense("cytokine") + self.model.host_neuron_stress
+        if self.cone is not None:
+            c += self.p.tip_signal_weight * self.cone.cytokine_seen
+        return c / (c + self.p.stress_half_cytokine)
+
+    def feel_support(self) -> float:
+        """Saturating support in [0, 1) from trophic factor here and at the tip."""
+        t = self.sense("trophic")
+        if self.cone is not None:
+            t += self.p.tip_signal_weight * self.cone.trophic_seen
+        return t / (t + self.p.support_half_trophic)
+
+    def degenerate(self) -> None:
+        """Die; the axon's regrown part degenerates too."""
+        if self.cone is not None:
+            self.cone.withdraw()
+            self.cone = None
+        self.model.neurons_lost += 1
+        self.die()

@@ -1,0 +1,147 @@
+"""What a run records: pure functions of the model, with units in every name.
+
+The function index is an illustrative composite, not a clinical score:
+
+    function_index = 0.5 * connectivity + 0.3 * muscle_recovery + 0.2 * neuron_survival
+
+with connectivity = axons_bridged_fraction * (0.5 + 0.5 * myelinated_fraction) (bridged axons
+conduct, myelinated ones conduct well) and muscle_recovery = (muscle_mass_index - floor) /
+(1 - floor), each in [0, 1].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
+
+from simulation.agents.astrocyte import SCAR_FORMING, Astrocyte
+from simulation.agents.growth_cone import GrowthCone
+from simulation.agents.macrophage import Macrophage, Phenotype
+from simulation.agents.neuron import Neuron
+from simulation.agents.neutrophil import Neutrophil
+from simulation.agents.schwann import SchwannCell, SchwannState
+
+if TYPE_CHECKING:
+    from simulation.model import NerveRepairModel
+
+#: A voxel counts as scar when its CSPG level is at least this (au; scar_max defaults to 1).
+SCAR_THRESHOLD_AU = 0.25
+
+
+class Metric(NamedTuple):
+    """One recorded quantity."""
+
+    units: str
+    description: str
+    compute: Callable[[NerveRepairModel], float]
+
+
+def _agents(model: NerveRepairModel, kind: type) -> list:
+    agents = model.agents_by_type.get(kind)
+    return list(agents) if agents else []
+
+
+def neuron_survival_fraction(model: NerveRepairModel) -> float:
+    """Share of the injured neurons still alive."""
+    return len(_agents(model, Neuron)) / model.neuron_count_initial
+
+
+def neutrophils_count(model: NerveRepairModel) -> float:
+    """Active (non-apoptotic) neutrophils."""
+    return float(sum(1 for a in _agents(model, Neutrophil) if not a.apoptotic))
+
+
+def _macrophages(model: NerveRepairModel, phenotype: Phenotype) -> float:
+    return float(sum(1 for a in _agents(model, Macrophage) if a.phenotype is phenotype))
+
+
+def axons_bridged_fraction(model: NerveRepairModel) -> float:
+    """Share of the injured neurons whose axon tip is past the lesion."""
+    return sum(1 for c in _agents(model, GrowthCone) if c.bridged) / model.neuron_count_initial
+
+
+def axon_length_mean_um(model: NerveRepairModel) -> float:
+    """Mean regrowth along the nerve of the surviving neurons' axons."""
+    cones = _agents(model, GrowthCone)
+    return sum(c.regrown_um for c in cones) / len(cones) if cones else 0.0
+
+
+def myelinated_fraction(model: NerveRepairModel) -> float:
+    """Share of the regrown axon (on the grid) that is myelinated."""
+    total = float(model.axon.sum())
+    return float(model.myelin.sum()) / total if total > 0 else 0.0
+
+
+def muscle_recovery(model: NerveRepairModel) -> float:
+    """Muscle mass index rescaled so the atrophy floor is 0 and full mass is 1."""
+    floor = model.muscle.p.floor_index
+    return max(0.0, (model.muscle.mass_index - floor) / (1.0 - floor)) if floor < 1 else 1.0
+
+
+def function_index(model: NerveRepairModel) -> float:
+    """The illustrative composite described in the module docstring."""
+    connectivity = axons_bridged_fraction(model) * (0.5 + 0.5 * myelinated_fraction(model))
+    return 0.5 * connectivity + 0.3 * muscle_recovery(model) + 0.2 * neuron_survival_fraction(model)
+
+
+METRICS: dict[str, Metric] = {
+    "neuron_survival_fraction": Metric(
+        "fraction", "injured neurons still alive", neuron_survival_fraction
+    ),
+    "neutrophils_count": Metric("cells", "active neutrophils in the tissue", neutrophils_count),
+    "macrophages_m1_count": Metric(
+        "cells", "pro-inflammatory (M1) macrophages", lambda m: _macrophages(m, Phenotype.M1)
+    ),
+    "macrophages_m2_count": Metric(
+        "cells", "pro-repair (M2) macrophages", lambda m: _macrophages(m, Phenotype.M2)
+    ),
+    "inflammation_mean_au": Metric(
+        "au", "mean cytokine concentration", lambda m: float(m.fields["cytokine"].mean())
+    ),
+    "scar_area_fraction": Metric(
+        "fraction",
+        f"share of tissue with CSPG scar >= {SCAR_THRESHOLD_AU} au",
+        lambda m: float((m.fields["scar"] >= SCAR_THRESHOLD_AU).mean()),
+    ),
+    "debris_remaining_fraction": Metric(
+        "fraction",
+        "debris left, as a share of the most there has been",
+        lambda m: float(m.fields["debris"].sum()) / m.debris_peak if m.debris_peak > 0 else 0.0,
+    ),
+    "axons_bridged_fraction": Metric(
+        "fraction", "injured neurons whose axon has crossed the lesion", axons_bridged_fraction
+    ),
+    "axon_length_mean_um": Metric(
+        "µm", "mean regrowth along the nerve of surviving axons", axon_length_mean_um
+    ),
+    "myelinated_fraction": Metric(
+        "fraction", "regrown axon that is myelinated", myelinated_fraction
+    ),
+    "schwann_repair_count": Metric(
+        "cells",
+        "Schwann cells in the repair state",
+        lambda m: float(sum(1 for a in _agents(m, SchwannCell) if a.state is SchwannState.REPAIR)),
+    ),
+    "astrocytes_reactive_count": Metric(
+        "cells",
+        "scar-forming reactive astrocytes",
+        lambda m: float(sum(1 for a in _agents(m, Astrocyte) if a.reactivity >= SCAR_FORMING)),
+    ),
+    "reinnervated_fraction": Metric(
+        "fraction",
+        "injured neurons whose axon reached the muscle",
+        lambda m: m.muscle.innervated_fraction,
+    ),
+    "muscle_mass_index": Metric(
+        "index", "target muscle mass (1 = uninjured)", lambda m: m.muscle.mass_index
+    ),
+    "function_index": Metric("index", "illustrative composite of recovery (0-1)", function_index),
+}
+
+
+def collect(model: NerveRepairModel) -> dict[str, float]:
+    """Every metric of the model now, plus the day."""
+    row = {"day": model.day}
+    for name, metric in METRICS.items():
+        row[name] = float(metric.compute(model))
+    return row

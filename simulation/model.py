@@ -1,0 +1,298 @@
+"""NerveRepairModel: the tissue, its cells and its fields, advanced one tick at a time."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from time import perf_counter
+
+import numpy as np
+from mesa import Model
+from mesa.discrete_space import OrthogonalMooreGrid
+
+from simulation.agents.astrocyte import Astrocyte
+from simulation.agents.growth_cone import GrowthCone
+from simulation.agents.macrophage import Macrophage
+from simulation.agents.muscle import TargetMuscle
+from simulation.agents.neuron import Neuron
+from simulation.agents.neutrophil import Neutrophil
+from simulation.agents.oligodendrocyte import Oligodendrocyte
+from simulation.agents.schwann import SchwannCell
+from simulation.fields import FieldSet, FieldSpec
+from simulation.scenario import Scenario
+
+#: Cell types in the order they act each tick; within a type the order is shuffled.
+#: Immune cells act first (they respond to the previous tick's fields), glia next (Schwann cells
+#: lay down this tick's guidance bands), then neurons and last their growth cones.
+ACTIVATION_ORDER = (
+    Neutrophil,
+    Macrophage,
+    Astrocyte,
+    Oligodendrocyte,
+    SchwannCell,
+    Neuron,
+    GrowthCone,
+)
+
+#: Chemical fields (diffusing or not) and structural tissue layers (never diffusing).
+CHEMICAL_FIELDS = ("cytokine", "trophic", "ev", "debris", "scar")
+TISSUE_LAYERS = ("axon", "myelin")
+
+
+class NerveRepairModel(Model):
+    """An injured nerve or spinal cord, as a longitudinal slice.
+
+    x runs from the proximal side (x = 0, neuron somata or proximal stump) through the lesion to
+    the distal side (x = width - 1, toward the target muscle); y runs across the tissue.
+
+    One tick (:meth:`step`), in this order:
+
+    1. injury processes: DAMPs from fresh necrotic debris, Wallerian debris in the distal
+       stump, host baseline inflammation (all into the source buffers);
+    2. leukocyte recruitment from vessels where cytokine is high;
+    3. each cell type in :data:`ACTIVATION_ORDER`, shuffled within the type; cells read the
+       fields and write secretion and uptake into buffers;
+    4. buffered sources and sinks applied once, then one implicit diffusion–decay tick;
+    5. the target muscle; the clock advances.
+
+    Recording is the runner's job (:func:`simulation.runner.run`).
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        super().__init__(seed=seed)
+        self.scenario = scenario
+        self.seed = seed
+        g, inj = scenario.grid, scenario.injury
+        self.width, self.height = g.width_voxels, g.height_voxels
+        self.dx_um = g.dx_um
+        self.dt_h = scenario.time.dt_h
+        self.hours = 0.0
+        self.tissue = scenario.tissue
+        self.is_spinal = inj.type == "spinal_cord"
+        self.grid = OrthogonalMooreGrid((self.width, self.height), torus=False, random=self.random)
+        self.fields = FieldSet(
+            (self.width, self.height),
+            self.dx_um,
+            [
+                *(
+                    FieldSpec(name, **getattr(scenario.fields, name).model_dump())
+                    for name in CHEMICAL_FIELDS
+                ),
+                *(FieldSpec(name) for name in TISSUE_LAYERS),
+            ],
+            dt_h=self.dt_h,
+            grid=self.grid,
+        )
+        self.field_arrays = {name: self.fields[name] for name in self.fields.names}
+        self.axon = self.fields["axon"]
+        self.myelin = self.fields["myelin"]
+        self.band = np.zeros((self.width, self.height))
+        self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
+        self._occupancy: dict[type, np.ndarray] = {}
+        self.neighbours = self._moore_neighbours()
+        self._place_lesion()
+        self._set_host()
+        self.neurons_lost = 0
+        self.distal_support = 1.0
+        self._distal_sum = 0.0
+        self._distal_n = 0
+        self.debris_peak = 0.0
+        self.stage_clock: dict[str, float] | None = None
+        self.agent_steps: dict[str, int] = {}
+        self.muscle = TargetMuscle(self, scenario.muscle)
+        self.neuron_count_initial = scenario.neuron.count
+        self._seed_tissue()
+        self.debris_peak = float(self.fields["debris"].sum())
+
+    # ------------------------------------------------------------------ geometry
+    def _moore_neighbours(self) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:
+        w, h = self.width, self.height
+        out = {}
+        for x in range(w):
+            for y in range(h):
+                out[(x, y)] = tuple(
+                    (x + i, y + j)
+                    for i in (-1, 0, 1)
+                    for j in (-1, 0, 1)
+                    if (i or j) and 0 <= x + i < w and 0 <= y + j < h
+                )
+        return out
+
+    def _place_lesion(self) -> None:
+        inj = self.scenario.injury
+        length = max(1, round(inj.lesion_length_um / self.dx_um))
+        self.lesion_x0 = max(2, round(inj.lesion_start_fraction * self.width))
+        self.lesion_x1 = self.lesion_x0 + length  # the scenario checked that it fits
+        self.bridge_x = min(
+            self.width - 1, self.lesion_x1 + round(inj.bridge_margin_um / self.dx_um)
+        )
+        span = max(1, round(inj.severity * self.height))
+        self.lesion_y0 = (self.height - span) // 2
+        self.lesion_y1 = self.lesion_y0 + span
+        self.lesion_mask = np.zeros((self.width, self.height), dtype=bool)
+        self.lesion_mask[self.lesion_x0 : self.lesion_x1, self.lesion_y0 : self.lesion_y1] = True
+        self.distal_mask = np.zeros_like(self.lesion_mask)
+        self.distal_mask[self.lesion_x1 :, self.lesion_y0 : self.lesion_y1] = True
+
+    def _set_host(self) -> None:
+        h = self.scenario.host
+        decades = max(0.0, (h.age_years - 30.0) / 10.0)
+        self.growth_capacity = self.tissue.intrinsic_growth * max(
+            0.05, 1.0 - h.age_growth_loss_per_decade * decades
+        )
+        self.host_neuron_stress = h.chemo_neuron_stress if h.chemotherapy_exposed else 0.0
+        self.schwann_capacity = h.diabetic_schwann_factor if h.diabetic else 1.0
+        self.macrophage_recruitment = h.diabetic_recruitment_factor if h.diabetic else 1.0
+        self.baseline_cytokine_per_h = h.diabetic_cytokine_per_h if h.diabetic else 0.0
+
+    def is_core(self, xy: tuple[int, int]) -> bool:
+        """True in lesion core still full of debris (astrocytes stay out)."""
+        return self.fields["debris"][xy] > self.scenario.astrocyte.core_debris_au
+
+    def occupancy_of(self, kind: type) -> np.ndarray:
+        """Count of cells of ``kind`` per voxel (kept by the cells themselves)."""
+        occ = self._occupancy.get(kind)
+        if occ is None:
+            occ = self._occupancy[kind] = np.zeros((self.width, self.height), dtype=np.int32)
+        return occ
+
+    # ------------------------------------------------------------------ set-up
+    def _random_voxels(self, density: float, allowed: np.ndarray) -> list[tuple[int, int]]:
+        """Voxels for resident cells: each allowed voxel holds Poisson(density) cells."""
+        counts = self.rng.poisson(density, size=allowed.shape) * allowed
+        xs, ys = np.nonzero(counts)
+        out = []
+        for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
+            out.extend([(x, y)] * int(counts[x, y]))
+        return out
+
+    def _seed_tissue(self) -> None:
+        sc = self.scenario
+        debris = self.fields["debris"]
+        debris[self.lesion_mask] = self.tissue.lesion_debris_per_voxel * sc.injury.severity
+        # Injured neurons: somata/stumps proximal to the lesion, axon tips at its proximal edge.
+        for _ in range(sc.neuron.count):
+            y = int(self.rng.integers(self.lesion_y0, self.lesion_y1))
+            x = int(self.rng.integers(1, max(2, self.lesion_x0 - 3)))
+            neuron = Neuron(self, (x, y), sc.neuron)
+            neuron.cone = GrowthCone(self, (self.lesion_x0 - 1, y), sc.growth_cone, neuron)
+        everywhere = np.ones((self.width, self.height), dtype=bool)
+        outside = ~self.lesion_mask
+        if self.is_spinal:
+            for xy in self._random_voxels(sc.astrocyte.density_per_voxel, outside):
+                Astrocyte(self, xy, sc.astrocyte)
+            for xy in self._random_voxels(sc.oligodendrocyte.density_per_voxel, outside):
+                Oligodendrocyte(self, xy, sc.oligodendrocyte)
+        else:
+            transected = sc.injury.peripheral_kind == "transection"
+            allowed = outside if transected else everywhere
+            for xy in self._random_voxels(sc.schwann.density_per_voxel, allowed):
+                denervated = xy[0] >= self.lesion_x0 - 1 and (
+                    self.lesion_y0 <= xy[1] < self.lesion_y1
+                )
+                SchwannCell(self, xy, sc.schwann, denervated=denervated)
+
+    # ------------------------------------------------------------------ tissue processes
+    def release_injury_signals(self) -> None:
+        """DAMPs from fresh necrotic debris, Wallerian debris, host baseline inflammation."""
+        tissue = self.tissue
+        dt = self.dt_h
+        fresh = 0.5 ** (self.hours / tissue.damp_half_life_h)
+        if fresh > 1e-4:
+            damp = self.fields["debris"] * (tissue.debris_damp_per_h * fresh * dt)
+            self.fields.add_source_array("cytokine", damp)
+        if self.hours < tissue.wallerian_duration_h:
+            per_tick = tissue.wallerian_debris_per_voxel * self.scenario.injury.severity * dt
+            self.fields.add_uniform_source(
+                "debris", per_tick / tissue.wallerian_duration_h, mask=self.distal_mask
+            )
+        if self.baseline_cytokine_per_h > 0.0:
+            self.fields.add_uniform_source("cytokine", self.baseline_cytokine_per_h * dt)
+
+    def recruit_leukocytes(self) -> None:
+        """Neutrophils and monocytes leave vessels where cytokine is high (Poisson arrivals)."""
+        c = self.fields["cytokine"]
+        d = self.fields["debris"]
+        sc = self.scenario
+        mp = sc.macrophage
+        neutrophil_weight = c / (c + sc.neutrophil.recruit_half_cytokine)
+        # Monocytes answer cytokine and the find-me signals of debris and dying cells.
+        monocyte_weight = c / (c + mp.recruit_half_cytokine) + mp.debris_recruit_weight * d / (
+            d + mp.debris_recruit_half_au
+        )
+        for kind, params, factor, weight in (
+            (Neutrophil, sc.neutrophil, 1.0, neutrophil_weight),
+            (Macrophage, mp, self.macrophage_recruitment, monocyte_weight),
+        ):
+            total = float(weight.sum())
+            expected = params.recruit_per_h * factor * self.dt_h * total
+            n = int(self.rng.poisson(expected)) if expected > 0 else 0
+            if n == 0:
+                continue
+            flat = self.rng.choice(weight.size, size=n, p=(weight / total).ravel())
+            for idx in flat.tolist():
+                kind(self, divmod(idx, self.height), params)
+
+    def myelinate(self, xy: tuple[int, int], rate_per_h: float) -> None:
+        """Wrap bare regrown axon in voxel ``xy`` at first-order ``rate_per_h``."""
+        bare = self.axon[xy] - self.myelin[xy]
+        if bare > 0.0:
+            self.myelin[xy] += bare * -math.expm1(-rate_per_h * self.dt_h)
+
+    def report_distal_capacity(self, capacity: float) -> None:
+        """A repair Schwann cell in the distal stump reports its capacity this tick."""
+        self._distal_sum += capacity
+        self._distal_n += 1
+
+    # ------------------------------------------------------------------ the tick
+    def step(self) -> None:
+        """Advance the tissue by one tick (see the class docstring for the order)."""
+        clock = self.stage_clock
+        t0 = perf_counter() if clock is not None else 0.0
+        self.release_injury_signals()
+        self.recruit_leukocytes()
+        self.band[:] = 0.0
+        self._distal_sum, self._distal_n = 0.0, 0
+        if clock is not None:
+            t0 = self._lap(clock, "tissue", t0)
+        by_type = self.agents_by_type
+        for kind in ACTIVATION_ORDER:
+            agents = by_type.get(kind)
+            if agents:
+                agents.shuffle_do("step")
+                if clock is not None:
+                    self.agent_steps[kind.__name__] += len(agents)
+                    t0 = self._lap(clock, kind.__name__, t0)
+        self._update_distal_support()
+        self.fields.apply_sources()
+        self.fields.diffuse()
+        if clock is not None:
+            t0 = self._lap(clock, "fields", t0)
+        self.muscle.step()
+        self.hours += self.dt_h
+        self.debris_peak = max(self.debris_peak, float(self.fields["debris"].sum()))
+        if clock is not None:
+            self._lap(clock, "tissue", t0)
+
+    def enable_stage_clock(self) -> dict[str, float]:
+        """Start timing each stage of :meth:`step` (seconds per stage, for the benchmark)."""
+        self.stage_clock = defaultdict(float)
+        self.agent_steps = defaultdict(int)
+        return self.stage_clock
+
+    @staticmethod
+    def _lap(clock: dict[str, float], stage: str, t0: float) -> float:
+        now = perf_counter()
+        clock[stage] += now - t0
+        return now
+
+    def _update_distal_support(self) -> None:
+        if self.is_spinal:
+            self.distal_support = 1.0
+        else:
+            self.distal_support = self._distal_sum / self._distal_n if self._distal_n else 0.0
+
+    @property
+    def day(self) -> float:
+        """Days since injury."""
+        return self.hours / 24.0

@@ -1,0 +1,496 @@
+"""The scenario: one validated schema for every tunable number of a NerveSim run.
+
+Every number has units in its name, a default, an allowed range and a one-line description
+(the dashboard and ``nervesim show-params`` show them). Unknown keys are errors. Scenarios are
+TOML files; a file may name a ``base`` scenario (path relative to itself) and override a few keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+def P(default: Any, lo: float, hi: float, units: str, description: str) -> Any:  # noqa: N802
+    """A schema number: default, inclusive range, units and a one-line description."""
+    return Field(default, ge=lo, le=hi, description=description, json_schema_extra={"units": units})
+
+
+def Flag(default: bool, description: str) -> Any:  # noqa: N802
+    """A schema switch."""
+    return Field(default, description=description, json_schema_extra={"units": "on/off"})
+
+
+class Params(BaseModel):
+    """Base of every parameter group: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+    )
+
+
+# ------------------------------------------------------------------------------------ world
+class GridParams(Params):
+    """The tissue slice: x runs along the nerve (proximal to distal), y across it."""
+
+    width_voxels: int = P(100, 30, 400, "voxels", "voxels along the nerve (proximal to distal)")
+    height_voxels: int = P(30, 8, 200, "voxels", "voxels across the nerve")
+    dx_um: float = P(25.0, 5.0, 100.0, "µm", "voxel edge length")
+
+
+class TimeParams(Params):
+    """The clock."""
+
+    dt_h: float = P(1.0, 0.25, 6.0, "h", "model tick")
+    duration_days: float = P(84.0, 1.0, 365.0, "days", "simulated time after injury")
+    record_every_h: float = P(6.0, 1.0, 168.0, "h", "interval between recorded metric rows")
+    snapshot_every_days: float = P(7.0, 1.0, 84.0, "days", "interval between field snapshots")
+
+
+class InjuryParams(Params):
+    """Where and how badly the tissue is hurt."""
+
+    type: Literal["spinal_cord", "peripheral"] = Field(
+        "spinal_cord",
+        description="spinal cord (CNS) or peripheral nerve (PNS) injury",
+        json_schema_extra={"units": "choice"},
+    )
+    peripheral_kind: Literal["crush", "transection"] = Field(
+        "crush",
+        description="peripheral only: crush keeps the Schwann tubes, transection leaves a gap",
+        json_schema_extra={"units": "choice"},
+    )
+    severity: float = P(0.8, 0.1, 1.0, "fraction", "share of the cross-section destroyed")
+    lesion_length_um: float = P(
+        500.0, 50.0, 3000.0, "µm", "lesion length along the nerve (the gap for a transection)"
+    )
+    lesion_start_fraction: float = P(
+        0.35, 0.15, 0.6, "fraction", "where the lesion starts, as a fraction of the grid length"
+    )
+    bridge_margin_um: float = P(
+        100.0, 0.0, 1000.0, "µm", "distance past the lesion an axon must reach to count as bridged"
+    )
+    distal_path_um: float = P(
+        8000.0, 0.0, 100000.0, "µm", "path from the grid's distal edge to the target muscle"
+    )
+
+
+class HostParams(Params):
+    """Host conditions that change rates (never outcomes directly)."""
+
+    age_years: float = P(30.0, 1.0, 100.0, "years", "patient age")
+    diabetic: bool = Flag(False, "diabetes: low-grade inflammation, weaker Schwann support")
+    chemotherapy_exposed: bool = Flag(False, "prior neurotoxic chemotherapy: stressed neurons")
+    age_growth_loss_per_decade: float = P(
+        0.06, 0.0, 0.3, "fraction/decade", "axon growth speed lost per decade beyond 30 years"
+    )
+    diabetic_cytokine_per_h: float = P(
+        0.004, 0.0, 0.1, "au/h", "baseline cytokine source per voxel in a diabetic host"
+    )
+    diabetic_schwann_factor: float = P(
+        0.6, 0.1, 1.0, "factor", "Schwann trophic secretion and capacity in a diabetic host"
+    )
+    diabetic_recruitment_factor: float = P(
+        0.7, 0.1, 1.0, "factor", "macrophage recruitment in a diabetic host (poor blood supply)"
+    )
+    chemo_neuron_stress: float = P(
+        0.3, 0.0, 2.0, "au", "extra stress on every neuron after neurotoxic chemotherapy"
+    )
+
+
+class TissueParams(Params):
+    """Properties of the tissue type (CNS or PNS), chosen by the injury type."""
+
+    intrinsic_growth: float = P(1.0, 0.0, 1.0, "factor", "neurons' intrinsic axon growth capacity")
+    lesion_debris_per_voxel: float = P(1.0, 0.0, 5.0, "au", "debris left in the lesion at injury")
+    wallerian_debris_per_voxel: float = P(
+        0.5, 0.0, 5.0, "au", "myelin debris from degenerating distal axons"
+    )
+    wallerian_duration_h: float = P(48.0, 1.0, 240.0, "h", "time over which distal axons fragment")
+    debris_damp_per_h: float = P(
+        1.0, 0.0, 20.0, "au/h", "DAMP (cytokine) release per unit of fresh necrotic debris"
+    )
+    damp_half_life_h: float = P(18.0, 1.0, 200.0, "h", "half-life of DAMP release after injury")
+    distal_growth_factor: float = P(
+        1.0, 0.0, 1.0, "factor", "axon growth in the distal tract relative to the model grid"
+    )
+
+
+def _cns_tissue() -> TissueParams:
+    return TissueParams(
+        intrinsic_growth=0.35,
+        lesion_debris_per_voxel=1.5,
+        wallerian_debris_per_voxel=0.6,
+        wallerian_duration_h=96.0,
+        debris_damp_per_h=1.5,
+        damp_half_life_h=24.0,
+        distal_growth_factor=0.15,
+    )
+
+
+def _pns_tissue() -> TissueParams:
+    return TissueParams(
+        intrinsic_growth=1.0,
+        lesion_debris_per_voxel=0.8,
+        wallerian_debris_per_voxel=0.5,
+        wallerian_duration_h=48.0,
+        debris_damp_per_h=1.0,
+        damp_half_life_h=18.0,
+        distal_growth_factor=1.0,
+    )
+
+
+class FieldParams(Params):
+    """Transport of one chemical field."""
+
+    diffusion_um2_per_h: float = P(0.0, 0.0, 1.0e6, "µm²/h", "diffusion coefficient")
+    decay_per_h: float = P(0.0, 0.0, 20.0, "1/h", "first-order decay or clearance rate")
+
+
+class FieldsParams(Params):
+    """The chemical fields. Concentrations are in arbitrary units (au)."""
+
+    cytokine: FieldParams = FieldParams(diffusion_um2_per_h=3.6e4, decay_per_h=0.5)
+    trophic: FieldParams = FieldParams(diffusion_um2_per_h=1.0e5, decay_per_h=0.46)
+    ev: FieldParams = FieldParams(diffusion_um2_per_h=7.2e3, decay_per_h=0.1)
+    debris: FieldParams = FieldParams(diffusion_um2_per_h=0.0, decay_per_h=0.0)
+    scar: FieldParams = FieldParams(diffusion_um2_per_h=0.0, decay_per_h=0.0001)
+
+
+# ------------------------------------------------------------------------------------ cells
+class NeuronParams(Params):
+    """Neurons whose axons were cut by the injury (soma or proximal stump)."""
+
+    count: int = P(40, 5, 400, "cells", "injured neurons (one agent each)")
+    death_rate_per_h: float = P(
+        0.004, 0.0, 0.1, "1/h", "death hazard under full stress and no trophic support"
+    )
+    stress_half_cytokine: float = P(0.4, 0.01, 20.0, "au", "cytokine giving half-maximal stress")
+    support_half_trophic: float = P(0.05, 0.001, 10.0, "au", "trophic level giving half support")
+    tip_signal_weight: float = P(
+        0.5, 0.0, 1.0, "1", "weight of signals sensed at the axon tip (retrograde transport)"
+    )
+
+
+class GrowthConeParams(Params):
+    """The tip of each regrowing axon."""
+
+    speed_um_per_h: float = P(42.0, 1.0, 200.0, "µm/h", "top growth speed (~1 mm/day in PNS)")
+    latency_h: float = P(24.0, 0.0, 480.0, "h", "delay before a cut axon starts regrowing")
+    trophic_half: float = P(0.02, 0.001, 10.0, "au", "trophic level giving half the trophic boost")
+    chemotaxis: float = P(3.0, 0.0, 50.0, "1", "steering strength up the trophic gradient")
+    lateral_weight: float = P(0.3, 0.0, 1.0, "1", "weight of sideways steps against forward ones")
+    scar_stall: float = P(0.6, 0.01, 5.0, "au", "CSPG scar level at which growth stops")
+    debris_inhibition_half: float = P(
+        0.3, 0.01, 10.0, "au", "myelin debris (Nogo, MAG) level that halves growth speed"
+    )
+    inflammation_half: float = P(0.5, 0.01, 20.0, "au", "cytokine level that halves speed")
+    guidance_boost: float = P(1.5, 0.0, 5.0, "1", "extra speed on repair Schwann-cell bands")
+    collapse_rate_per_h: float = P(0.05, 0.0, 1.0, "1/h", "collapse hazard per unit scar")
+    retraction_um: float = P(75.0, 0.0, 1000.0, "µm", "how far a collapsed cone retracts")
+
+
+class NeutrophilParams(Params):
+    """Early, short-lived, pro-inflammatory responders."""
+
+    recruit_per_h: float = P(
+        0.02, 0.0, 1.0, "cells/voxel/h", "recruitment from vessels at saturating cytokine"
+    )
+    recruit_half_cytokine: float = P(0.5, 0.01, 20.0, "au", "cytokine giving half recruitment")
+    lifespan_h: float = P(20.0, 2.0, 200.0, "h", "mean time before apoptosis")
+    apoptotic_h: float = P(8.0, 1.0, 48.0, "h", "time an apoptotic neutrophil lingers")
+    cytokine_per_h: float = P(0.1, 0.0, 2.0, "au/h", "cytokine secretion")
+    phagocytosis_per_h: float = P(0.01, 0.0, 1.0, "1/h", "debris uptake rate")
+    migrate_per_h: float = P(1.0, 0.0, 10.0, "1/h", "moves per hour up the cytokine gradient")
+
+
+class MacrophageParams(Params):
+    """Macrophages and microglia with pro-inflammatory (M1) and pro-repair (M2) phenotypes."""
+
+    recruit_per_h: float = P(
+        0.0015, 0.0, 1.0, "cells/voxel/h", "monocyte recruitment at saturating signal"
+    )
+    recruit_half_cytokine: float = P(0.3, 0.01, 20.0, "au", "cytokine giving half recruitment")
+    debris_recruit_weight: float = P(
+        1.0, 0.0, 10.0, "1", "recruitment by debris find-me signals, relative to cytokine"
+    )
+    debris_recruit_half_au: float = P(0.3, 0.01, 10.0, "au", "debris giving half that recruitment")
+    death_rate_per_h: float = P(0.004, 0.0, 0.5, "1/h", "death or emigration rate")
+    to_m1_per_h: float = P(0.02, 0.0, 1.0, "1/h", "M2 -> M1 rate at full pro-inflammatory drive")
+    to_m2_per_h: float = P(0.05, 0.0, 1.0, "1/h", "M1 -> M2 rate at full pro-repair drive")
+    m2_trophic_half: float = P(0.05, 0.001, 10.0, "au", "trophic level giving half M2 drive")
+    efferocytosis_m2_drive: float = P(
+        2.0, 0.0, 10.0, "1", "M2 drive added for a day after eating an apoptotic neutrophil"
+    )
+    myelin_m1_drive: float = P(1.5, 0.0, 10.0, "1", "M1 drive per unit of debris load")
+    cytokine_m1_per_h: float = P(0.05, 0.0, 2.0, "au/h", "cytokine secretion by M1")
+    trophic_m2_per_h: float = P(0.02, 0.0, 2.0, "au/h", "trophic factor secretion by M2")
+    cytokine_uptake_m2_per_h: float = P(0.3, 0.0, 10.0, "1/h", "cytokine scavenging by M2")
+    phagocytosis_per_h: float = P(0.05, 0.0, 2.0, "1/h", "debris uptake rate when empty")
+    load_capacity: float = P(1.0, 0.01, 20.0, "au", "debris a macrophage can hold")
+    digestion_per_h: float = P(
+        0.0025, 0.0, 1.0, "1/h", "rate at which ingested debris is digested (myelin is slow)"
+    )
+    migrate_per_h: float = P(0.5, 0.0, 10.0, "1/h", "moves per hour up the cytokine gradient")
+
+
+class AstrocyteParams(Params):
+    """Astrocytes (spinal cord): become reactive and build the CSPG glial scar."""
+
+    density_per_voxel: float = P(0.12, 0.0, 1.0, "cells/voxel", "resident astrocytes")
+    activation_per_h: float = P(0.012, 0.0, 1.0, "1/h", "rise of reactivity at full cytokine")
+    activation_half_cytokine: float = P(0.1, 0.01, 20.0, "au", "cytokine for half activation")
+    deactivation_per_h: float = P(0.002, 0.0, 1.0, "1/h", "fall of reactivity")
+    proliferation_per_h: float = P(0.01, 0.0, 0.5, "1/h", "division rate at acute cytokine")
+    proliferation_half_cytokine: float = P(
+        0.3, 0.01, 20.0, "au", "cytokine giving half the division rate (acute-phase levels)"
+    )
+    max_per_voxel: int = P(3, 1, 20, "cells", "crowding limit for division and migration")
+    scar_per_h: float = P(0.02, 0.0, 1.0, "au/h", "CSPG deposition when fully reactive")
+    scar_max: float = P(1.0, 0.1, 10.0, "au", "CSPG level at which deposition stops")
+    cytokine_per_h: float = P(0.01, 0.0, 1.0, "au/h", "cytokine secretion when reactive")
+    migrate_per_h: float = P(
+        0.05, 0.0, 5.0, "1/h", "moves per hour toward the lesion when reactive"
+    )
+    core_debris_au: float = P(
+        0.5, 0.0, 10.0, "au", "debris level of lesion core that astrocytes do not enter"
+    )
+
+
+class OligodendrocyteParams(Params):
+    """Oligodendrocyte precursors and oligodendrocytes (spinal cord): slow remyelination."""
+
+    density_per_voxel: float = P(0.04, 0.0, 1.0, "cells/voxel", "resident precursors (OPCs)")
+    differentiation_per_h: float = P(0.004, 0.0, 1.0, "1/h", "OPC -> myelinating rate")
+    inflammation_block_half: float = P(0.2, 0.01, 20.0, "au", "cytokine that halves maturation")
+    myelination_per_h: float = P(0.01, 0.0, 1.0, "1/h", "myelination of nearby bare axon")
+    death_rate_per_h: float = P(0.004, 0.0, 0.5, "1/h", "death hazard at full inflammation")
+
+
+class SchwannParams(Params):
+    """Schwann cells (peripheral nerve): repair state, guidance bands, NGF, remyelination."""
+
+    density_per_voxel: float = P(0.15, 0.0, 1.0, "cells/voxel", "resident Schwann cells")
+    dedifferentiation_per_h: float = P(0.04, 0.0, 1.0, "1/h", "-> repair state after axon loss")
+    phagocytosis_per_h: float = P(0.03, 0.0, 1.0, "1/h", "myelin debris uptake by repair cells")
+    trophic_per_h: float = P(0.01, 0.0, 1.0, "au/h", "NGF secretion by a fully capable cell")
+    proliferation_per_h: float = P(
+        0.02, 0.0, 0.5, "1/h", "division rate of repair cells at saturating mitogen"
+    )
+    mitogen_half_cytokine: float = P(
+        0.2, 0.01, 20.0, "au", "cytokine (macrophage mitogen proxy) giving half division rate"
+    )
+    max_per_voxel: int = P(2, 1, 20, "cells", "crowding limit for division and migration")
+    migrate_per_h: float = P(0.3, 0.0, 5.0, "1/h", "moves per hour toward emptier tissue")
+    myelination_per_h: float = P(0.02, 0.0, 1.0, "1/h", "remyelination of regrown axon")
+    repair_fade_per_h: float = P(
+        0.0005, 0.0, 0.05, "1/h", "loss of repair capacity while denervated (~8 weeks)"
+    )
+
+
+class MuscleParams(Params):
+    """The target muscle of the injured axons."""
+
+    atrophy_per_h: float = P(0.002, 0.0, 0.1, "1/h", "atrophy rate while denervated")
+    floor_index: float = P(0.3, 0.0, 1.0, "index", "muscle mass index of long denervation")
+    endplate_loss_per_h: float = P(0.0008, 0.0, 0.1, "1/h", "loss of recoverable endplates")
+    recovery_per_h: float = P(0.004, 0.0, 0.1, "1/h", "regrowth rate after reinnervation")
+
+
+# ------------------------------------------------------------------------------------ scenario
+#: Voxels of distal tissue that must remain on the grid past the lesion and bridge margin.
+MIN_DISTAL_VOXELS = 10
+
+
+class Scenario(Params):
+    """A complete, validated NerveSim scenario."""
+
+    name: str = Field("unnamed", description="short name", json_schema_extra={"units": "text"})
+    description: str = Field(
+        "", description="what the scenario illustrates", json_schema_extra={"units": "text"}
+    )
+    grid: GridParams = GridParams()
+    time: TimeParams = TimeParams()
+    injury: InjuryParams = InjuryParams()
+    host: HostParams = HostParams()
+    cns: TissueParams = Field(default_factory=_cns_tissue)
+    pns: TissueParams = Field(default_factory=_pns_tissue)
+    fields: FieldsParams = FieldsParams()
+    neuron: NeuronParams = NeuronParams()
+    growth_cone: GrowthConeParams = GrowthConeParams()
+    neutrophil: NeutrophilParams = NeutrophilParams()
+    macrophage: MacrophageParams = MacrophageParams()
+    astrocyte: AstrocyteParams = AstrocyteParams()
+    oligodendrocyte: OligodendrocyteParams = OligodendrocyteParams()
+    schwann: SchwannParams = SchwannParams()
+    muscle: MuscleParams = MuscleParams()
+
+    @model_validator(mode="after")
+    def _lesion_fits_grid(self) -> Scenario:
+        """The lesion and the bridge margin must leave distal tissue on the grid."""
+        g, inj = self.grid, self.injury
+        start_um = max(2, round(inj.lesion_start_fraction * g.width_voxels)) * g.dx_um
+        room_um = (g.width_voxels - MIN_DISTAL_VOXELS) * g.dx_um - start_um - inj.bridge_margin_um
+        if inj.lesion_length_um > room_um:
+            raise ValueError(
+                f"injury.lesion_length_um: {inj.lesion_length_um} µm does not fit the grid; "
+                f"allowed [50.0, {max(50.0, room_um):.0f}] for grid.width_voxels = "
+                f"{g.width_voxels} of {g.dx_um} µm (or widen the grid)"
+            )
+        return self
+
+    @property
+    def tissue(self) -> TissueParams:
+        """The tissue parameters of this injury type (CNS for spinal cord, else PNS)."""
+        return self.cns if self.injury.type == "spinal_cord" else self.pns
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every value, as plain TOML-ready data."""
+        return self.model_dump(mode="json")
+
+    def to_toml(self) -> str:
+        """The scenario as TOML text; :func:`loads_scenario` reads it back unchanged."""
+        return tomli_w.dumps(self.to_dict())
+
+    def digest(self) -> str:
+        """A short hash of every value, naming this exact scenario in results."""
+        blob = json.dumps(self.to_dict(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """A new scenario with dotted-key overrides (``{"neuron.count": 60}``) applied."""
+        data = self.to_dict()
+        for dotted, value in overrides.items():
+            _set_dotted(data, dotted, value)
+        return validate_scenario(data, source="overrides")
+
+
+# ------------------------------------------------------------------------------------ I/O
+class ScenarioError(ValueError):
+    """A scenario that cannot be read or is invalid; the message is one line."""
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    node = data
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        nxt = node.get(part)
+        if not isinstance(nxt, dict):
+            raise ScenarioError(f"overrides: {dotted}: unknown key")
+        node = nxt
+    if parts[-1] not in node:
+        raise ScenarioError(f"overrides: {dotted}: unknown key")
+    node[parts[-1]] = value
+
+
+def iter_parameters(
+    model: type[BaseModel] = Scenario, prefix: str = ""
+) -> Iterator[tuple[str, Any]]:
+    """Every leaf parameter as ``(dotted key, FieldInfo)``, in schema order."""
+    for name, info in model.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            yield from iter_parameters(ann, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}", info
+
+
+def parameter_info(dotted: str) -> tuple[str, float | None, float | None]:
+    """Units and allowed range ``(units, lo, hi)`` of a dotted parameter key."""
+    for key, info in iter_parameters():
+        if key == dotted:
+            extra = info.json_schema_extra or {}
+            lo = hi = None
+            for m in info.metadata:
+                lo = getattr(m, "ge", lo)
+                hi = getattr(m, "le", hi)
+            return str(extra.get("units", "")), lo, hi
+    return "", None, None
+
+
+def _describe_error(err: dict[str, Any]) -> str:
+    key = ".".join(str(p) for p in err["loc"])
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        return f"{key}: unknown key"
+    if kind == "value_error":  # a cross-field check: its message already names key and range
+        return str(err.get("ctx", {}).get("error", err.get("msg", "invalid")))
+    units, lo, hi = parameter_info(key)
+    allowed = f"allowed [{lo}, {hi}]" if lo is not None or hi is not None else ""
+    if kind == "literal_error":
+        allowed = err.get("msg", "").replace("Input should be", "allowed")
+    shown = json.dumps(value) if isinstance(value, str | int | float | bool) else repr(value)
+    units_txt = f" {units}" if units and units not in ("choice", "text") else ""
+    reason = err.get("msg", "invalid")
+    return f"{key}: {shown}{units_txt} is invalid ({reason}); {allowed}".rstrip("; ")
+
+
+def validate_scenario(data: dict[str, Any], source: str = "scenario") -> Scenario:
+    """Validate plain data into a :class:`Scenario`, raising one-line :class:`ScenarioError`."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ScenarioError(f"{source}: {_describe_error(errors[0])}{more}") from None
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_toml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    if path in chain:
+        raise ScenarioError(f"{path}: base: circular reference via {chain[-1].name}")
+    if not path.is_file():
+        where = f" (named as base by {chain[-1]})" if chain else ""
+        raise ScenarioError(f"{path}: file not found{where}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+    base = data.pop("base", None)
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise ScenarioError(f"{path}: base: {base!r} must be a file name (text)")
+    parent = _read_toml((path.parent / base).resolve(), (*chain, path))
+    return _deep_merge(parent, data)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario TOML file (following ``base`` files) and validate it.
+
+    Raises:
+        ScenarioError: one line naming the file, the key, its units and allowed range.
+    """
+    path = Path(path).resolve()
+    data = _read_toml(path, ())
+    return validate_scenario(data, source=str(path))
+
+
+def loads_scenario(text: str, source: str = "<text>") -> Scenario:
+    """Validate a scenario from TOML text (no ``base`` allowed: there is no folder)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
+    if "base" in data:
+        raise ScenarioError(f"{source}: base: not allowed in uploaded text")
+    return validate_scenario(data, source=source)

@@ -1,0 +1,41 @@
+"""Results on disk: Parquet files written atomically, with NerveSim metadata inside."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from simulation._version import ILLUSTRATIVE_LABEL
+
+#: The key under which NerveSim stores its metadata in a Parquet file's schema.
+METADATA_KEY = b"nervesim"
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path, metadata: dict[str, Any]) -> Path:
+    """Write ``frame`` to ``path`` atomically (temp name, then rename) with ``metadata``.
+
+    The metadata always carries the illustrative label.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"label": ILLUSTRATIVE_LABEL, **metadata}
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    schema_meta = dict(table.schema.metadata or {})
+    schema_meta[METADATA_KEY] = json.dumps(meta, default=str).encode()
+    table = table.replace_schema_metadata(schema_meta)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def read_metadata(path: str | Path) -> dict[str, Any]:
+    """The NerveSim metadata stored in a Parquet file."""
+    meta = pq.read_schema(path).metadata or {}
+    return json.loads(meta.get(METADATA_KEY, b"{}"))
