@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -41,14 +42,12 @@ def _label() -> None:
 
 
 def trend_table(timeseries, days=TABLE_DAYS):
-    """Metrics (rows) at the recorded days nearest to ``days`` (columns)."""
+    """Metrics (rows) at the recorded days nearest to ``days`` and at the last day (columns)."""
     import pandas as pd
 
     last = float(timeseries["day"].max())
     cols = {}
-    for d in days:
-        if d > last + 1e-9:
-            continue
+    for d in (*(d for d in days if d < last - 1e-9), last):
         idx = (timeseries["day"] - d).abs().idxmin()
         cols[f"day {d:g}"] = timeseries.loc[idx, list(TABLE_METRICS)]
     return pd.DataFrame(cols)
@@ -79,7 +78,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             snapshots=False,
         )
     print(trend_table(result.timeseries).to_string(float_format=lambda v: f"{v:.3g}"))
-    out = Path(args.out) / f"{scenario.name}_seed{args.seed}.parquet"
+    stem = re.sub(r"[^\w.-]+", "_", scenario.name) or "scenario"  # the name is free text
+    out = Path(args.out) / f"{stem}_seed{args.seed}.parquet"
     write_parquet(result.timeseries, out, result.metadata)
     print(f"time series written to {out}")
     return 0
@@ -200,12 +200,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``nervesim`` command; return its exit code (2 for bad input)."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version and bad arguments: return, do not raise
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return args.func(args)
     except ValueError as err:  # ScenarioError and range errors: one line, no traceback
         print(f"nervesim: error: {err}", file=sys.stderr)
         return 2
     except OSError as err:
-        print(f"nervesim: error: {err.filename or ''}: {err.strerror}", file=sys.stderr)
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"nervesim: error: {where}{err.strerror or err}", file=sys.stderr)
         return 2

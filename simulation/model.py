@@ -58,17 +58,34 @@ class NerveRepairModel(Model):
     Recording is the runner's job (:func:`simulation.runner.run`).
     """
 
-    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        *,
+        injured: bool = True,
+        shape: tuple[int, int] | None = None,
+    ) -> None:
+        """Build the tissue of ``scenario``.
+
+        Args:
+            scenario: the validated scenario.
+            seed: seeds every random choice (Mesa's ``random`` and ``rng``).
+            injured: False builds a sandbox: no lesion, no debris, no resident cells, no injury
+                signals, for placing cells by hand (tests, teaching).
+            shape: sandbox grid size ``(width, height)`` instead of the scenario's.
+        """
         super().__init__(seed=seed)
         self.scenario = scenario
         self.seed = seed
-        g, inj = scenario.grid, scenario.injury
-        self.width, self.height = g.width_voxels, g.height_voxels
+        self.injured = injured
+        g = scenario.grid
+        self.width, self.height = shape if shape is not None else (g.width_voxels, g.height_voxels)
         self.dx_um = g.dx_um
         self.dt_h = scenario.time.dt_h
         self.hours = 0.0
         self.tissue = scenario.tissue
-        self.is_spinal = inj.type == "spinal_cord"
+        self.is_spinal = scenario.injury.type == "spinal_cord"
         self.grid = OrthogonalMooreGrid((self.width, self.height), torus=False, random=self.random)
         self.fields = FieldSet(
             (self.width, self.height),
@@ -101,7 +118,11 @@ class NerveRepairModel(Model):
         self.agent_steps: dict[str, int] = {}
         self.muscle = TargetMuscle(self, scenario.muscle)
         self.neuron_count_initial = scenario.neuron.count
-        self._seed_tissue()
+        if injured:
+            self._seed_tissue()
+        else:
+            self.lesion_mask[:] = False
+            self.distal_mask[:] = False
         self.debris_peak = float(self.fields["debris"].sum())
 
     # ------------------------------------------------------------------ geometry
@@ -122,7 +143,7 @@ class NerveRepairModel(Model):
         inj = self.scenario.injury
         length = max(1, round(inj.lesion_length_um / self.dx_um))
         self.lesion_x0 = max(2, round(inj.lesion_start_fraction * self.width))
-        self.lesion_x1 = self.lesion_x0 + length  # the scenario checked that it fits
+        self.lesion_x1 = min(self.width, self.lesion_x0 + length)  # scenarios check it fits
         self.bridge_x = min(
             self.width - 1, self.lesion_x1 + round(inj.bridge_margin_um / self.dx_um)
         )
@@ -195,6 +216,8 @@ class NerveRepairModel(Model):
     # ------------------------------------------------------------------ tissue processes
     def release_injury_signals(self) -> None:
         """DAMPs from fresh necrotic debris, Wallerian debris, host baseline inflammation."""
+        if not self.injured:
+            return
         tissue = self.tissue
         dt = self.dt_h
         fresh = 0.5 ** (self.hours / tissue.damp_half_life_h)

@@ -339,9 +339,10 @@ class Scenario(Params):
         start_um = max(2, round(inj.lesion_start_fraction * g.width_voxels)) * g.dx_um
         room_um = (g.width_voxels - MIN_DISTAL_VOXELS) * g.dx_um - start_um - inj.bridge_margin_um
         if inj.lesion_length_um > room_um:
+            allowed = f"allowed [50.0, {int(room_um)}]" if room_um >= 50.0 else "no length fits"
             raise ValueError(
                 f"injury.lesion_length_um: {inj.lesion_length_um} µm does not fit the grid; "
-                f"allowed [50.0, {max(50.0, room_um):.0f}] for grid.width_voxels = "
+                f"{allowed} for grid.width_voxels = "
                 f"{g.width_voxels} of {g.dx_um} µm (or widen the grid)"
             )
         return self
@@ -375,6 +376,9 @@ class Scenario(Params):
 # ------------------------------------------------------------------------------------ I/O
 class ScenarioError(ValueError):
     """A scenario that cannot be read or is invalid; the message is one line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("\\n".join(str(message).splitlines()))  # a key may hold a newline
 
 
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:

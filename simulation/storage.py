@@ -24,14 +24,18 @@ def write_parquet(frame: pd.DataFrame, path: str | Path, metadata: dict[str, Any
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"label": ILLUSTRATIVE_LABEL, **metadata}
+    meta = {**metadata, "label": ILLUSTRATIVE_LABEL}
     table = pa.Table.from_pandas(frame, preserve_index=False)
     schema_meta = dict(table.schema.metadata or {})
     schema_meta[METADATA_KEY] = json.dumps(meta, default=str).encode()
     table = table.replace_schema_metadata(schema_meta)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 
