@@ -1,4 +1,4 @@
-"""GrowthCone: extends up trophic gradients, stalls and collapses on scar, crosses into the tract."""
+"""GrowthCone: climbs trophic gradients, stalls and collapses on scar, enters the distal tract."""
 
 from collections import Counter
 
