@@ -13,6 +13,10 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
         "benchmarks.fields",
         "field engine: Numba implicit/explicit ticks vs numpy/scipy and a stream copy",
     ),
+    "model": (
+        "benchmarks.model",
+        "whole model: 12-week SCI wall time, stage split, agent-step cost",
+    ),
 }
 
 

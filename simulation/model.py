@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from functools import lru_cache
 from time import perf_counter
 
 import numpy as np
@@ -127,17 +128,7 @@ class NerveRepairModel(Model):
 
     # ------------------------------------------------------------------ geometry
     def _moore_neighbours(self) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:
-        w, h = self.width, self.height
-        out = {}
-        for x in range(w):
-            for y in range(h):
-                out[(x, y)] = tuple(
-                    (x + i, y + j)
-                    for i in (-1, 0, 1)
-                    for j in (-1, 0, 1)
-                    if (i or j) and 0 <= x + i < w and 0 <= y + j < h
-                )
-        return out
+        return _moore_neighbours(self.width, self.height)
 
     def _place_lesion(self) -> None:
         inj = self.scenario.injury
@@ -282,9 +273,10 @@ class NerveRepairModel(Model):
         for kind in ACTIVATION_ORDER:
             agents = by_type.get(kind)
             if agents:
+                if clock is not None:
+                    self.agent_steps[kind.__name__] += len(agents)  # those that will step
                 agents.shuffle_do("step")
                 if clock is not None:
-                    self.agent_steps[kind.__name__] += len(agents)
                     t0 = self._lap(clock, kind.__name__, t0)
         self._update_distal_support()
         self.fields.apply_sources()
@@ -319,3 +311,18 @@ class NerveRepairModel(Model):
     def day(self) -> float:
         """Days since injury."""
         return self.hours / 24.0
+
+
+@lru_cache(maxsize=8)
+def _moore_neighbours(w: int, h: int) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:
+    """Moore neighbours of every voxel of a ``w x h`` grid (cached: shared by runs)."""
+    out = {}
+    for x in range(w):
+        for y in range(h):
+            out[(x, y)] = tuple(
+                (x + i, y + j)
+                for i in (-1, 0, 1)
+                for j in (-1, 0, 1)
+                if (i or j) and 0 <= x + i < w and 0 <= y + j < h
+            )
+    return out

@@ -32,7 +32,7 @@ class Params(BaseModel):
     """Base of every parameter group: unknown keys are errors, values are frozen."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False, strict=True
     )
 
 
@@ -339,11 +339,12 @@ class Scenario(Params):
         start_um = max(2, round(inj.lesion_start_fraction * g.width_voxels)) * g.dx_um
         room_um = (g.width_voxels - MIN_DISTAL_VOXELS) * g.dx_um - start_um - inj.bridge_margin_um
         if inj.lesion_length_um > room_um:
-            allowed = f"allowed [50.0, {int(room_um)}]" if room_um >= 50.0 else "no length fits"
+            allowed = f"allowed [50, {int(room_um)}]" if room_um >= 50.0 else "no length fits"
             raise ValueError(
-                f"injury.lesion_length_um: {inj.lesion_length_um} µm does not fit the grid; "
-                f"{allowed} for grid.width_voxels = "
-                f"{g.width_voxels} of {g.dx_um} µm (or widen the grid)"
+                f"injury.lesion_length_um: {inj.lesion_length_um:g} does not fit the grid "
+                f"(µm, {allowed} on a grid of {g.width_voxels} x {g.dx_um:g} µm voxels with "
+                f"lesion_start_fraction {inj.lesion_start_fraction:g} and bridge_margin_um "
+                f"{inj.bridge_margin_um:g}; widen the grid or shorten the lesion)"
             )
         return self
 
@@ -419,7 +420,12 @@ def parameter_info(dotted: str) -> tuple[str, float | None, float | None]:
     return "", None, None
 
 
+def _fmt(v: float | None) -> str:
+    return "" if v is None else f"{v:g}"
+
+
 def _describe_error(err: dict[str, Any]) -> str:
+    """One clause naming the key, the value, its units and what is allowed."""
     key = ".".join(str(p) for p in err["loc"])
     kind = err["type"]
     value = err.get("input")
@@ -427,14 +433,34 @@ def _describe_error(err: dict[str, Any]) -> str:
         return f"{key}: unknown key"
     if kind == "value_error":  # a cross-field check: its message already names key and range
         return str(err.get("ctx", {}).get("error", err.get("msg", "invalid")))
-    units, lo, hi = parameter_info(key)
-    allowed = f"allowed [{lo}, {hi}]" if lo is not None or hi is not None else ""
+    shown = (
+        json.dumps(value) if isinstance(value, str | int | float | bool) else type(value).__name__
+    )
     if kind == "literal_error":
-        allowed = err.get("msg", "").replace("Input should be", "allowed")
-    shown = json.dumps(value) if isinstance(value, str | int | float | bool) else repr(value)
-    units_txt = f" {units}" if units and units not in ("choice", "text") else ""
-    reason = err.get("msg", "invalid")
-    return f"{key}: {shown}{units_txt} is invalid ({reason}); {allowed}".rstrip("; ")
+        return f"{key}: {shown} is not one of {err.get('ctx', {}).get('expected', '')}"
+    if kind in ("model_type", "dict_type"):
+        return f"{key}: {shown} should be a table of settings ([{key}] in TOML)"
+    units, lo, hi = parameter_info(key)
+    units = {"1": "dimensionless", "text": "", "choice": ""}.get(units, units)
+    parts = [units] if units else []
+    if lo is not None or hi is not None:
+        parts.append(f"allowed [{_fmt(lo)}, {_fmt(hi)}]")
+    what = ", ".join(parts)
+    if kind == "finite_number":
+        problem = "is not a finite number"
+    elif kind in ("greater_than_equal", "less_than_equal"):
+        problem = "is out of range"
+    elif kind.startswith(("int", "float", "bool", "string")):
+        expected = {
+            "int": "a whole number",
+            "float": "a number",
+            "bool": "true or false",
+            "string": "text",
+        }[kind.split("_")[0]]
+        problem = f"is not {expected}"
+    else:
+        problem = f"is invalid: {err.get('msg', '').lower()}"
+    return f"{key}: {shown} {problem}" + (f" ({what})" if what else "")
 
 
 def validate_scenario(data: dict[str, Any], source: str = "scenario") -> Scenario:

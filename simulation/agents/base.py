@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from mesa.discrete_space import CellAgent
 
+from simulation.fields.kernels import steepest_neighbour
+
 if TYPE_CHECKING:
     from simulation.model import NerveRepairModel
 
@@ -34,11 +36,18 @@ class TissueCell(CellAgent):
         self.cell = model.grid[xy]
         self._occupancy = model.occupancy_of(type(self))
         self._occupancy[xy] += 1
+        # Hot-path references (measured: Mesa's ``random`` property and field-name lookups
+        # were a quarter of agent time).
+        self._uniform = model.random.random
+        self._dt = model.dt_h
+        self._fields = model.field_arrays
+        self._sources = model.fields.source_views
+        self._sinks = model.fields.sink_views
 
     # ------------------------------------------------------------------ sensing
     def sense(self, field: str) -> float:
         """The value of ``field`` in this cell's voxel."""
-        return float(self.model.field_arrays[field][self.xy])
+        return self._fields[field].item(self.xy)
 
     def steepest(self, field: str, up: bool = True, max_here: int = 1_000_000) -> tuple[int, int]:
         """The Moore neighbour with the highest (or lowest) ``field`` that has room.
@@ -46,35 +55,33 @@ class TissueCell(CellAgent):
         Ties and flat fields resolve at random; returns the current voxel when no neighbour
         improves on it. ``max_here`` skips neighbours already holding that many of this type.
         """
-        arr = self.model.field_arrays[field]
-        here = arr[self.xy]
-        best = self.xy
-        best_v = here
-        sign = 1.0 if up else -1.0
-        nbrs = self.model.neighbours[self.xy]
-        start = self.random.randrange(len(nbrs))
-        for k in range(len(nbrs)):
-            nxy = nbrs[(start + k) % len(nbrs)]
-            v = arr[nxy]
-            if sign * (v - best_v) > 0.0 and self._occupancy[nxy] < max_here:
-                best, best_v = nxy, v
-        return best
+        x, y = steepest_neighbour(
+            self._fields[field],
+            self._occupancy,
+            self.xy[0],
+            self.xy[1],
+            1.0 if up else -1.0,
+            max_here,
+            int(self._uniform() * 8.0),
+        )
+        return (x, y)
 
     # ------------------------------------------------------------------ acting
     def secrete(self, field: str, rate_per_h: float) -> None:
         """Release ``rate_per_h`` of ``field`` into this voxel over the current tick."""
         if rate_per_h > 0.0:
-            self.model.fields.secrete(field, self.xy, rate_per_h * self.model.dt_h)
+            self._sources[field][self.xy] += rate_per_h * self._dt
 
     def take_up(self, field: str, rate_per_h: float) -> float:
         """Remove ``field`` from this voxel at first-order ``rate_per_h``; return the dose."""
         if rate_per_h <= 0.0:
             return 0.0
-        return self.model.fields.take_up(field, self.xy, rate_per_h)
+        self._sinks[field][self.xy] += rate_per_h
+        return self._fields[field].item(self.xy) * -math.expm1(-rate_per_h * self._dt)
 
     def rolls(self, rate_per_h: float) -> bool:
         """True with the probability that an event of this rate happens within one tick."""
-        return self.random.random() < -math.expm1(-rate_per_h * self.model.dt_h)
+        return self._uniform() < -math.expm1(-rate_per_h * self._dt)
 
     def move_to_voxel(self, xy: tuple[int, int]) -> None:
         """Step to voxel ``xy``."""

@@ -142,6 +142,10 @@ class FieldSet:
         self._sink_rate = np.zeros_like(self.values)
         self._explicit_out = np.empty_like(self.values) if method == "explicit" else None
         self.layers = {s.name: FieldLayer(s.name, self.values[k]) for k, s in enumerate(specs)}
+        #: Per-field views of the secretion and uptake-rate buffers, for agents' hot paths:
+        #: ``source_views[name][x, y] += amount`` is :meth:`secrete` without the checks.
+        self.source_views = {s.name: self._source[k] for k, s in enumerate(specs)}
+        self.sink_views = {s.name: self._sink_rate[k] for k, s in enumerate(specs)}
         if grid is not None:
             if tuple(grid.dimensions) != self.shape:
                 raise ValueError(
