@@ -92,9 +92,12 @@ def _cmd_show_params(args: argparse.Namespace) -> int:
     defaults = Scenario().to_dict()
     rows = []
     for key, info in iter_parameters():
-        value = defaults
-        for part in key.split("."):
-            value = value[part]
+        if key.startswith("interventions."):
+            value = info.default  # an intervention's own default
+        else:
+            value = defaults
+            for part in key.split("."):
+                value = value[part]
         units, lo, hi = parameter_info(key)
         rng = f"[{lo:g}, {hi:g}]" if lo is not None and hi is not None else ""
         rows.append((key, str(value), units, rng, info.description or ""))

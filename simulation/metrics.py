@@ -4,9 +4,10 @@ The function index is an illustrative composite, not a clinical score:
 
     function_index = 0.5 * connectivity + 0.3 * muscle_recovery + 0.2 * neuron_survival
 
-with connectivity = axons_bridged_fraction * (0.5 + 0.5 * myelinated_fraction) (bridged axons
-conduct, myelinated ones conduct well) and muscle_recovery = (muscle_mass_index - floor) /
-(1 - floor), each in [0, 1].
+with connectivity = min(1, axons_bridged_fraction + 0.5 * relayed_fraction) * (0.5 + 0.5 *
+myelinated_fraction) (bridged axons conduct, myelinated ones conduct well; axons relayed across
+the lesion by graft neurons count half, a relay being slower and less reliable) and
+muscle_recovery = (muscle_mass_index - floor) / (1 - floor), each in [0, 1].
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from simulation.agents.astrocyte import SCAR_FORMING, Astrocyte
+from simulation.agents.graft import GraftCluster
 from simulation.agents.growth_cone import GrowthCone
 from simulation.agents.macrophage import Macrophage, Phenotype
 from simulation.agents.neuron import Neuron
@@ -78,9 +80,35 @@ def muscle_recovery(model: NerveRepairModel) -> float:
     return max(0.0, (model.muscle.mass_index - floor) / (1.0 - floor)) if floor < 1 else 1.0
 
 
+def relay_connections_count(model: NerveRepairModel) -> float:
+    """Host axons not across the lesion themselves but reached by relaying graft neurons."""
+    return float(sum(1 for c in _agents(model, GrowthCone) if c.relayed and not c.bridged))
+
+
+def grafted_cells_alive(model: NerveRepairModel) -> float:
+    """Grafted cells alive at the injury site (cells in the lungs not included)."""
+    return float(sum(g.alive for g in _agents(model, GraftCluster)))
+
+
+def grafted_survival_fraction(model: NerveRepairModel) -> float:
+    """Grafted cells alive at the site as a share of all cells delivered there."""
+    delivered = model.therapy.cells_delivered
+    return grafted_cells_alive(model) / delivered if delivered > 0 else 0.0
+
+
+def differentiated_fraction(model: NerveRepairModel) -> float:
+    """Share of living grafted cells that became neuron-like or glial cells."""
+    clusters = _agents(model, GraftCluster)
+    alive = sum(g.alive for g in clusters)
+    return sum(g.neurons + g.glia for g in clusters) / alive if alive else 0.0
+
+
 def function_index(model: NerveRepairModel) -> float:
     """The illustrative composite described in the module docstring."""
-    connectivity = axons_bridged_fraction(model) * (0.5 + 0.5 * myelinated_fraction(model))
+    reach = axons_bridged_fraction(model) + 0.5 * relay_connections_count(model) / (
+        model.neuron_count_initial
+    )
+    connectivity = min(1.0, reach) * (0.5 + 0.5 * myelinated_fraction(model))
     return 0.5 * connectivity + 0.3 * muscle_recovery(model) + 0.2 * neuron_survival_fraction(model)
 
 
@@ -134,6 +162,28 @@ METRICS: dict[str, Metric] = {
     ),
     "muscle_mass_index": Metric(
         "index", "target muscle mass (1 = uninjured)", lambda m: m.muscle.mass_index
+    ),
+    "grafted_cells_alive_count": Metric(
+        "cells", "grafted cells alive at the injury site", grafted_cells_alive
+    ),
+    "grafted_survival_fraction": Metric(
+        "fraction", "grafted cells alive as a share of those delivered", grafted_survival_fraction
+    ),
+    "differentiated_fraction": Metric(
+        "fraction", "living grafted cells that became neuron-like or glial", differentiated_fraction
+    ),
+    "relay_connections_count": Metric(
+        "axons", "host axons relayed across the lesion by graft neurons", relay_connections_count
+    ),
+    "tumor_events_count": Metric(
+        "events",
+        "transformed graft clones grown to a detectable size",
+        lambda m: float(m.therapy.tumor_events),
+    ),
+    "ev_mean_au": Metric(
+        "au",
+        "mean extracellular-vesicle concentration (plain + NGF cargo)",
+        lambda m: float(m.fields["ev"].mean() + m.fields["ev_ngf"].mean()),
     ),
     "function_index": Metric("index", "illustrative composite of recovery (0-1)", function_index),
 }

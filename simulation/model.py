@@ -12,6 +12,7 @@ from mesa import Model
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from simulation.agents.astrocyte import Astrocyte
+from simulation.agents.graft import GraftCluster
 from simulation.agents.growth_cone import GrowthCone
 from simulation.agents.macrophage import Macrophage
 from simulation.agents.muscle import TargetMuscle
@@ -21,22 +22,25 @@ from simulation.agents.oligodendrocyte import Oligodendrocyte
 from simulation.agents.schwann import SchwannCell
 from simulation.fields import FieldSet, FieldSpec
 from simulation.scenario import Scenario
+from simulation.therapies import TherapyState, deliver, schedule
 
 #: Cell types in the order they act each tick; within a type the order is shuffled.
 #: Immune cells act first (they respond to the previous tick's fields), glia next (Schwann cells
-#: lay down this tick's guidance bands), then neurons and last their growth cones.
+#: lay down this tick's guidance bands), grafted cells (which mark relays), then neurons and last
+#: their growth cones.
 ACTIVATION_ORDER = (
     Neutrophil,
     Macrophage,
     Astrocyte,
     Oligodendrocyte,
     SchwannCell,
+    GraftCluster,
     Neuron,
     GrowthCone,
 )
 
 #: Chemical fields (diffusing or not) and structural tissue layers (never diffusing).
-CHEMICAL_FIELDS = ("cytokine", "trophic", "ev", "debris", "scar")
+CHEMICAL_FIELDS = ("cytokine", "trophic", "ev", "ev_ngf", "debris", "scar")
 TISSUE_LAYERS = ("axon", "myelin")
 
 
@@ -48,6 +52,8 @@ class NerveRepairModel(Model):
 
     One tick (:meth:`step`), in this order:
 
+    0. therapy deliveries due now (cells, vesicle boluses, enzyme, scaffold, training), and the
+       treatments in force: scaffold guidance, scar digestion, vesicles from cells in the lungs;
     1. injury processes: DAMPs from fresh necrotic debris, Wallerian debris in the distal
        stump, host baseline inflammation (all into the source buffers);
     2. leukocyte recruitment from vessels where cytokine is high;
@@ -105,6 +111,12 @@ class NerveRepairModel(Model):
         self.axon = self.fields["axon"]
         self.myelin = self.fields["myelin"]
         self.band = np.zeros((self.width, self.height))
+        self.relay = np.zeros((self.width, self.height), dtype=np.int8)
+        self.therapy = TherapyState()
+        self.events = schedule(scenario)
+        self._next_event = 0
+        self.ev_active = False
+        self.ev_keep = math.exp(-scenario.ev.signal_decay_per_h * self.dt_h)
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
         self._occupancy: dict[type, np.ndarray] = {}
         self.neighbours = self._moore_neighbours()
@@ -263,9 +275,11 @@ class NerveRepairModel(Model):
         """Advance the tissue by one tick (see the class docstring for the order)."""
         clock = self.stage_clock
         t0 = perf_counter() if clock is not None else 0.0
+        self.band[:] = 0.0
+        self.relay[:] = 0
+        self.apply_therapies()
         self.release_injury_signals()
         self.recruit_leukocytes()
-        self.band[:] = 0.0
         self._distal_sum, self._distal_n = 0.0, 0
         if clock is not None:
             t0 = self._lap(clock, "tissue", t0)
@@ -288,6 +302,45 @@ class NerveRepairModel(Model):
         self.debris_peak = max(self.debris_peak, float(self.fields["debris"].sum()))
         if clock is not None:
             self._lap(clock, "tissue", t0)
+
+    def apply_therapies(self) -> None:
+        """Deliver what is due, then act out the treatments in force this tick."""
+        while self._next_event < len(self.events) and (
+            self.events[self._next_event].hour <= self.hours + 1e-9
+        ):
+            deliver(self, self.events[self._next_event])
+            self._next_event += 1
+        on = self.scenario.mechanisms
+        therapy = self.therapy
+        if therapy.scaffold is not None and on.scaffold_support:
+            self.band[therapy.scaffold] += self.scenario.adjuncts.scaffold_guidance
+        if on.chabc_digestion and therapy.chabc_active(self.hours):
+            self.fields.sink_views["scar"] += self.scenario.adjuncts.chabc_scar_degradation_per_h
+        therapy.lungs.step(self)
+        self.ev_active = bool(self.fields["ev"].max() > 1e-6 or self.fields["ev_ngf"].max() > 1e-6)
+
+    def adjuncts_rehab(self, effect: str) -> float:
+        """The size of a training effect now: ``growth``, ``consolidation`` or ``muscle``."""
+        level = self.therapy.rehab(self.hours)
+        if level == 0.0 or not self.scenario.mechanisms.rehab_plasticity:
+            return 0.0
+        a = self.scenario.adjuncts
+        scale = {
+            "growth": a.rehab_growth_boost,
+            "consolidation": a.rehab_consolidation,
+            "muscle": a.rehab_muscle_protection,
+        }[effect]
+        return level * scale
+
+    def ev_myelin_boost(self, cell) -> float:
+        """Myelination multiplier from vesicles a glial cell has taken up."""
+        if cell.ev_signal == 0.0 or not self.scenario.mechanisms.ev_remyelination:
+            return 1.0
+        return 1.0 + self.scenario.ev.myelination_boost_per_au * cell.ev_signal
+
+    def mark_relay(self, x0: int, x1: int, y: int) -> None:
+        """Graft neurons at row ``y`` reach host axons arriving between ``x0`` and ``x1``."""
+        self.relay[max(0, x0) : x1 + 1, max(0, y - 1) : y + 2] = 1
 
     def enable_stage_clock(self) -> dict[str, float]:
         """Start timing each stage of :meth:`step` (seconds per stage, for the benchmark)."""

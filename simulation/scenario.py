@@ -15,25 +15,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
-
-def P(default: Any, lo: float, hi: float, units: str, description: str) -> Any:  # noqa: N802
-    """A schema number: default, inclusive range, units and a one-line description."""
-    return Field(default, ge=lo, le=hi, description=description, json_schema_extra={"units": units})
-
-
-def Flag(default: bool, description: str) -> Any:  # noqa: N802
-    """A schema switch."""
-    return Field(default, description=description, json_schema_extra={"units": "on/off"})
-
-
-class Params(BaseModel):
-    """Base of every parameter group: unknown keys are errors, values are frozen."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False, strict=True
-    )
+from simulation.scenario_base import Flag, P, Params
+from simulation.therapy_params import (
+    INTERVENTION_TYPES,
+    AdjunctParams,
+    EVParams,
+    Intervention,
+    MechanismSwitches,
+    TransplantParams,
+)
 
 
 # ------------------------------------------------------------------------------------ world
@@ -160,6 +152,7 @@ class FieldsParams(Params):
     cytokine: FieldParams = FieldParams(diffusion_um2_per_h=3.6e4, decay_per_h=0.5)
     trophic: FieldParams = FieldParams(diffusion_um2_per_h=1.0e5, decay_per_h=0.46)
     ev: FieldParams = FieldParams(diffusion_um2_per_h=7.2e3, decay_per_h=0.1)
+    ev_ngf: FieldParams = FieldParams(diffusion_um2_per_h=7.2e3, decay_per_h=0.1)
     debris: FieldParams = FieldParams(diffusion_um2_per_h=0.0, decay_per_h=0.0)
     scar: FieldParams = FieldParams(diffusion_um2_per_h=0.0, decay_per_h=0.0001)
 
@@ -331,6 +324,15 @@ class Scenario(Params):
     oligodendrocyte: OligodendrocyteParams = OligodendrocyteParams()
     schwann: SchwannParams = SchwannParams()
     muscle: MuscleParams = MuscleParams()
+    transplant: TransplantParams = TransplantParams()
+    ev: EVParams = EVParams()
+    adjuncts: AdjunctParams = AdjunctParams()
+    mechanisms: MechanismSwitches = MechanismSwitches()
+    interventions: list[Intervention] = Field(
+        default_factory=list,
+        description="therapies, each scheduled by day ([[interventions]] tables in TOML)",
+        json_schema_extra={"units": "list"},
+    )
 
     @model_validator(mode="after")
     def _lesion_fits_grid(self) -> Scenario:
@@ -403,6 +405,11 @@ def iter_parameters(
         ann = info.annotation
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             yield from iter_parameters(ann, f"{prefix}{name}.")
+        elif model is Scenario and name == "interventions":
+            for kind, cls in INTERVENTION_TYPES.items():
+                for key, sub in iter_parameters(cls, f"interventions.{kind}."):
+                    if not key.endswith(".kind"):
+                        yield key, sub
         else:
             yield f"{prefix}{name}", info
 
@@ -424,9 +431,21 @@ def _fmt(v: float | None) -> str:
     return "" if v is None else f"{v:g}"
 
 
+def _error_keys(loc: tuple[Any, ...]) -> tuple[str, str]:
+    """The key to show (``interventions[0].day``) and the schema key (``interventions.ev.day``)."""
+    if len(loc) == 2 and loc[0] == "interventions" and isinstance(loc[1], int):
+        return f"interventions[{loc[1]}]", "interventions"
+    if len(loc) >= 3 and loc[0] == "interventions" and isinstance(loc[1], int):
+        rest = [str(p) for p in loc[3:]] if str(loc[2]) in INTERVENTION_TYPES else []
+        shown = ".".join([f"interventions[{loc[1]}]", *rest])
+        return shown, ".".join(["interventions", str(loc[2]), *rest])
+    key = ".".join(str(p) for p in loc)
+    return key, key
+
+
 def _describe_error(err: dict[str, Any]) -> str:
     """One clause naming the key, the value, its units and what is allowed."""
-    key = ".".join(str(p) for p in err["loc"])
+    key, schema_key = _error_keys(tuple(err["loc"]))
     kind = err["type"]
     value = err.get("input")
     if kind == "extra_forbidden":
@@ -440,7 +459,12 @@ def _describe_error(err: dict[str, Any]) -> str:
         return f"{key}: {shown} is not one of {err.get('ctx', {}).get('expected', '')}"
     if kind in ("model_type", "dict_type"):
         return f"{key}: {shown} should be a table of settings ([{key}] in TOML)"
-    units, lo, hi = parameter_info(key)
+    if kind == "union_tag_invalid":
+        tag = json.dumps(err.get("ctx", {}).get("tag", ""))
+        return f"{key}.kind: {tag} is not one of {', '.join(INTERVENTION_TYPES)}"
+    if kind == "union_tag_not_found":
+        return f"{key}.kind: missing (one of {', '.join(INTERVENTION_TYPES)})"
+    units, lo, hi = parameter_info(schema_key)
     units = {"1": "dimensionless", "text": "", "choice": ""}.get(units, units)
     parts = [units] if units else []
     if lo is not None or hi is not None:

@@ -25,9 +25,13 @@ class TissueCell(CellAgent):
     Attributes:
         p: the parameter group of this cell type (shared, never copied).
         xy: the current voxel ``(x, y)``.
+        ev_signal: extracellular vesicles this cell has taken up, fading over time (au).
+        ngf_signal: the part of ``ev_signal`` that carried the NGF gene (au).
     """
 
     model: NerveRepairModel
+    ev_signal: float = 0.0
+    ngf_signal: float = 0.0
 
     def __init__(self, model: NerveRepairModel, xy: tuple[int, int], params: Any) -> None:
         super().__init__(model)
@@ -78,6 +82,26 @@ class TissueCell(CellAgent):
             return 0.0
         self._sinks[field][self.xy] += rate_per_h
         return self._fields[field].item(self.xy) * -math.expm1(-rate_per_h * self._dt)
+
+    def absorb_vesicles(self, rate_per_h: float) -> None:
+        """Take up vesicles (plain and NGF-cargo) here; older signal fades."""
+        if self.ev_signal == 0.0 and not self.model.ev_active:
+            return
+        keep = self.model.ev_keep
+        self.ev_signal *= keep
+        self.ngf_signal *= keep
+        if self.model.ev_active:
+            plain = self.take_up("ev", rate_per_h)
+            ngf = self.take_up("ev_ngf", rate_per_h)
+            self.ev_signal += plain + ngf
+            self.ngf_signal += ngf
+        if self.ev_signal < 1e-9:
+            self.ev_signal = self.ngf_signal = 0.0
+
+    def make_ngf(self) -> None:
+        """Secrete NGF from the gene delivered by NGF-cargo vesicles (if that mechanism is on)."""
+        if self.ngf_signal > 0.0 and self.model.scenario.mechanisms.ev_ngf_cargo:
+            self.secrete("trophic", self.model.scenario.ev.ngf_trophic_per_au_h * self.ngf_signal)
 
     def rolls(self, rate_per_h: float) -> bool:
         """True with the probability that an event of this rate happens within one tick."""

@@ -38,6 +38,7 @@ class GrowthCone(TissueCell):
         self.arrived = False
         self.trophic_seen = 0.0
         self.cytokine_seen = 0.0
+        self.relayed = False
 
     # ------------------------------------------------------------------ state
     @property
@@ -56,13 +57,19 @@ class GrowthCone(TissueCell):
         self.age_h += self.model.dt_h
         self.trophic_seen = self.sense("trophic")
         self.cytokine_seen = self.sense("cytokine")
+        if not self.in_distal_tract:
+            self.absorb_vesicles(self.model.scenario.ev.neuron_uptake_per_h)
+            self.make_ngf()
+            self.relayed = self.model.relay[self.xy] > 0
         if self.arrived or self.age_h < self.p.latency_h:
             return
         if self.in_distal_tract:
             self.grow_distally()
             return
         scar = self.sense("scar")
-        if scar > 0.0 and self.rolls(self.p.collapse_rate_per_h * scar / self.p.scar_stall):
+        consolidated = 1.0 - self.model.adjuncts_rehab("consolidation")
+        collapse = self.p.collapse_rate_per_h * scar / self.p.scar_stall * consolidated
+        if scar > 0.0 and self.rolls(collapse):
             self.retract()
             return
         self.progress_um += self.speed_um_per_h(scar, self.sense("debris")) * self.model.dt_h
@@ -83,9 +90,9 @@ class GrowthCone(TissueCell):
         unscarred = max(0.0, 1.0 - scar / p.scar_stall)
         band = min(1.0, float(self.model.band[self.xy]))
         guided = (1.0 + p.guidance_boost * band) / (1.0 + p.guidance_boost)
-        return (
-            p.speed_um_per_h * self.model.growth_capacity * trophic * inflamed * unscarred * guided
-        )
+        trained = 1.0 + self.model.adjuncts_rehab("growth")
+        capacity = self.model.growth_capacity * trained
+        return p.speed_um_per_h * capacity * trophic * inflamed * unscarred * guided
 
     def extend(self) -> bool:
         """Advance one voxel, choosing among forward and sideways steps; False if blocked."""

@@ -24,6 +24,7 @@ class Macrophage(TissueCell):
     It phagocytoses debris into a load it digests slowly; a heavy myelin-debris load (a "foamy"
     macrophage) and cytokine push it toward M1, which secretes cytokine; trophic factor and eating
     apoptotic neutrophils push it toward M2, which secretes trophic factor and scavenges cytokine.
+    Taken-up extracellular vesicles push it toward M2 and damp its M1 cytokine output.
     Recruited monocytes arrive as M1.
     """
 
@@ -40,12 +41,14 @@ class Macrophage(TissueCell):
             self.release_load()
             self.die()
             return
+        self.absorb_vesicles(self.model.scenario.ev.macrophage_uptake_per_h)
+        self.make_ngf()
         self.phagocytose()
         self.efferocytose()
         self.digest()
         self.polarize()
         if self.phenotype is Phenotype.M1:
-            self.secrete("cytokine", p.cytokine_m1_per_h)
+            self.secrete("cytokine", p.cytokine_m1_per_h / (1.0 + self.ev_calming()))
         else:
             self.secrete("trophic", p.trophic_m2_per_h)
             self.take_up("cytokine", p.cytokine_uptake_m2_per_h)
@@ -53,6 +56,12 @@ class Macrophage(TissueCell):
             self.move_to_voxel(
                 self.steepest("debris" if self.load < p.load_capacity else "cytokine")
             )
+
+    def ev_calming(self) -> float:
+        """How much taken-up vesicles damp M1 cytokine output (0 without EVs or the mechanism)."""
+        if self.ev_signal == 0.0 or not self.model.scenario.mechanisms.ev_anti_inflammatory:
+            return 0.0
+        return self.model.scenario.ev.cytokine_suppression_per_au * self.ev_signal
 
     def phagocytose(self) -> None:
         """Take up debris at a rate that falls as the load nears capacity."""
@@ -88,6 +97,8 @@ class Macrophage(TissueCell):
         t = self.sense("trophic")
         m1 = c / (c + p.recruit_half_cytokine) + p.myelin_m1_drive * self.load / p.load_capacity
         m2 = t / (t + p.m2_trophic_half)
+        if self.ev_signal > 0.0 and self.model.scenario.mechanisms.ev_anti_inflammatory:
+            m2 += self.model.scenario.ev.m2_drive_per_au * self.ev_signal
         if self.efferocytosis_h > 0.0:
             m2 += p.efferocytosis_m2_drive
         if self.phenotype is Phenotype.M1:

@@ -42,7 +42,8 @@ class TargetMuscle:
         dt = self.model.dt_h
         f = self.innervated_fraction
         target = p.floor_index + (1.0 - p.floor_index) * self.endplates
-        atrophy = p.atrophy_per_h * (1.0 - f) * (self.mass_index - p.floor_index)
+        used = 1.0 - self.model.adjuncts_rehab("muscle")
+        atrophy = p.atrophy_per_h * (1.0 - f) * (self.mass_index - p.floor_index) * used
         recovery = p.recovery_per_h * f * max(0.0, target - self.mass_index)
         self.mass_index += dt * (recovery - atrophy)
         self.endplates -= dt * p.endplate_loss_per_h * (1.0 - f) * self.endplates

@@ -15,8 +15,8 @@ class Neuron(TissueCell):
 
     Each tick it weighs stress (cytokine at the soma and, retrogradely, at its axon tip; plus
     host stress such as neurotoxic chemotherapy) against trophic support (trophic factor at the
-    soma and carried back from the tip). Death is a hazard ``death_rate * stress * (1 -
-    support)``; a dead neuron's regrown axon degenerates with it.
+    soma and carried back from the tip, plus vesicles taken up at the tip). Death is a hazard
+    ``death_rate * stress * (1 - support)``; a dead neuron's regrown axon degenerates with it.
     """
 
     cone: GrowthCone | None = None
@@ -39,6 +39,8 @@ class Neuron(TissueCell):
         t = self.sense("trophic")
         if self.cone is not None:
             t += self.p.tip_signal_weight * self.cone.trophic_seen
+            if self.cone.ev_signal > 0.0 and self.model.scenario.mechanisms.ev_neuroprotection:
+                t += self.model.scenario.ev.neuroprotection_per_au * self.cone.ev_signal
         return t / (t + self.p.support_half_trophic)
 
     def degenerate(self) -> None:

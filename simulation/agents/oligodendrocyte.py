@@ -27,4 +27,5 @@ class Oligodendrocyte(TissueCell):
             if self.rolls(p.differentiation_per_h * (1.0 - block)):
                 self.mature = True
             return
-        self.model.myelinate(self.xy, p.myelination_per_h)
+        self.absorb_vesicles(self.model.scenario.ev.glia_uptake_per_h)
+        self.model.myelinate(self.xy, p.myelination_per_h * self.model.ev_myelin_boost(self))

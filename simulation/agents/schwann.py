@@ -39,10 +39,13 @@ class SchwannCell(TissueCell):
         self.model.band[self.xy] += self.capacity
         if self.xy[0] >= self.model.lesion_x1:
             self.model.report_distal_capacity(self.capacity)
+        self.absorb_vesicles(self.model.scenario.ev.glia_uptake_per_h)
+        self.make_ngf()
         if self.state is SchwannState.REPAIR:
             self.repair()
         else:
-            self.model.myelinate(self.xy, self.p.myelination_per_h * self.capacity)
+            rate = self.p.myelination_per_h * self.capacity * self.model.ev_myelin_boost(self)
+            self.model.myelinate(self.xy, rate)
             self.secrete("trophic", 0.25 * self.p.trophic_per_h * self.capacity)
 
     def repair(self) -> None:

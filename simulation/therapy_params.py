@@ -1,0 +1,245 @@
+"""Schema of the therapies: the interventions a scenario schedules and the biology they act by.
+
+Interventions only *deliver* things (cells, vesicles, an enzyme, a scaffold, training); what
+happens next is decided by the rates below acting on cells and fields. Every mechanism has a
+switch in :class:`MechanismSwitches` so a teacher can turn one off and a test can ablate it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from simulation.scenario_base import Flag, P, Params
+
+
+# ------------------------------------------------------------------------------ biology
+class TransplantParams(Params):
+    """How grafted cells live, differentiate and act."""
+
+    cells_per_cluster: float = P(
+        20000.0, 100.0, 1.0e6, "cells", "grafted cells one agent stands for (a cell cluster)"
+    )
+    base_death_per_h: float = P(0.0015, 0.0, 0.1, "1/h", "baseline death rate of grafted cells")
+    inflammation_death_per_h: float = P(
+        0.03, 0.0, 1.0, "1/h", "extra death rate at saturating cytokine (hostile acute site)"
+    )
+    inflammation_half_cytokine: float = P(
+        0.1, 0.001, 20.0, "au", "cytokine giving half the inflammatory death rate"
+    )
+    immune_attack_per_h: float = P(
+        0.006, 0.0, 1.0, "1/h", "rejection rate of allogeneic grafted cells without drugs"
+    )
+    immunosuppression_factor: float = P(
+        0.15, 0.0, 1.0, "factor", "share of immune attack left while immunosuppressed"
+    )
+    scaffold_protection: float = P(
+        0.5, 0.0, 1.0, "fraction", "share of inflammatory and immune death a scaffold prevents"
+    )
+    npc_neuron_per_h: float = P(
+        0.002, 0.0, 0.1, "1/h", "progenitor -> neuron-like relay cell differentiation"
+    )
+    npc_glia_per_h: float = P(0.002, 0.0, 0.1, "1/h", "progenitor -> myelinating glia")
+    msc_differentiation_per_h: float = P(
+        0.00005, 0.0, 0.1, "1/h", "rare MSC differentiation (into glia-like cells)"
+    )
+    relay_process_um_per_h: float = P(
+        3.0, 0.0, 100.0, "µm/h", "growth of graft neurons' processes toward both stumps"
+    )
+    relay_min_cells: float = P(
+        200.0, 1.0, 1.0e5, "cells", "neuron-like cells a cluster needs to relay signals"
+    )
+    glia_myelination_per_h: float = P(
+        0.004, 0.0, 1.0, "1/h", "myelination of bare axon per 1000 graft glia in a voxel"
+    )
+    npc_trophic_per_h: float = P(
+        0.004, 0.0, 1.0, "au/h", "trophic secretion per 10,000 progenitor-derived cells"
+    )
+    msc_trophic_per_h: float = P(0.006, 0.0, 1.0, "au/h", "trophic secretion per 10,000 MSCs")
+    msc_ev_per_h: float = P(
+        0.02, 0.0, 1.0, "au/h", "extracellular-vesicle secretion per 10,000 MSCs (paracrine)"
+    )
+    transformation_per_cell_h: float = P(
+        2.0e-9, 0.0, 1.0e-5, "1/h", "rate an undifferentiated cell starts uncontrolled growth"
+    )
+    tumor_doubling_h: float = P(60.0, 6.0, 1000.0, "h", "doubling time of a transformed clone")
+    tumor_detect_cells: float = P(
+        1.0e5, 10.0, 1.0e9, "cells", "clone size at which a tumor event is counted"
+    )
+    iv_homing_fraction: float = P(
+        0.01, 0.0, 1.0, "fraction", "share of an intravenous dose that reaches the lesion"
+    )
+    iv_lung_clearance_per_h: float = P(
+        0.04, 0.0, 1.0, "1/h", "clearance of cells trapped in the lungs (~gone in 3 days)"
+    )
+    iv_homed_death_per_h: float = P(
+        0.04, 0.0, 1.0, "1/h", "extra death rate of intravenously delivered cells at the lesion"
+    )
+    iv_systemic_ev_fraction: float = P(
+        0.002, 0.0, 1.0, "fraction", "share of lung-trapped MSCs' vesicles reaching the lesion"
+    )
+
+
+class EVParams(Params):
+    """How extracellular vesicles are dosed and what taking them up does."""
+
+    lesion_au_per_1e9_particles: float = P(
+        0.05, 0.0, 100.0, "au", "EV concentration in the lesion just after 10^9 particles"
+    )
+    iv_lesion_fraction: float = P(
+        0.05, 0.0, 1.0, "fraction", "share of an intravenous EV dose that reaches the lesion"
+    )
+    macrophage_uptake_per_h: float = P(0.3, 0.0, 10.0, "1/h", "EV uptake by a macrophage")
+    neuron_uptake_per_h: float = P(0.2, 0.0, 10.0, "1/h", "EV uptake at a neuron's axon tip")
+    glia_uptake_per_h: float = P(
+        0.2, 0.0, 10.0, "1/h", "EV uptake by Schwann cells and oligodendrocytes"
+    )
+    signal_decay_per_h: float = P(
+        0.04, 0.001, 1.0, "1/h", "how fast a cell's response to taken-up EVs fades"
+    )
+    m2_drive_per_au: float = P(
+        20.0, 0.0, 1000.0, "1/au", "M2 drive per unit of EV signal in a macrophage"
+    )
+    cytokine_suppression_per_au: float = P(
+        20.0, 0.0, 1000.0, "1/au", "fall of M1 cytokine secretion per unit of EV signal"
+    )
+    neuroprotection_per_au: float = P(
+        5.0, 0.0, 1000.0, "1", "trophic-equivalent support per unit of EV signal in a neuron"
+    )
+    ngf_trophic_per_au_h: float = P(
+        0.5, 0.0, 100.0, "1/h", "NGF made per unit of NGF-cargo EV signal (trophic au/h)"
+    )
+    myelination_boost_per_au: float = P(
+        20.0, 0.0, 1000.0, "1/au", "relative rise of glial myelination per unit of EV signal"
+    )
+
+
+class AdjunctParams(Params):
+    """Chondroitinase ABC, rehabilitation and scaffolds."""
+
+    chabc_scar_degradation_per_h: float = P(
+        0.03, 0.0, 1.0, "1/h", "CSPG digestion rate while chondroitinase ABC is active"
+    )
+    rehab_growth_boost: float = P(
+        0.8, 0.0, 5.0, "factor", "extra axon growth speed at full task-specific training"
+    )
+    rehab_general_factor: float = P(
+        0.35, 0.0, 1.0, "factor", "effect of general (not task-specific) training"
+    )
+    rehab_consolidation: float = P(
+        0.7, 0.0, 1.0, "fraction", "share of scar-driven collapse prevented at full training"
+    )
+    rehab_muscle_protection: float = P(
+        0.4, 0.0, 1.0, "fraction", "share of muscle atrophy prevented at full training"
+    )
+    scaffold_guidance: float = P(
+        0.6, 0.0, 1.0, "band", "guidance a scaffold gives growth cones in the lesion"
+    )
+
+
+class MechanismSwitches(Params):
+    """Every therapy mechanism, on or off (for teaching and ablation tests)."""
+
+    ev_anti_inflammatory: bool = Flag(True, "EVs push macrophages to M2 and damp M1 cytokine")
+    ev_neuroprotection: bool = Flag(True, "EVs taken up by neurons support their survival")
+    ev_ngf_cargo: bool = Flag(True, "NGF-cargo EVs make the cells that take them up secrete NGF")
+    ev_remyelination: bool = Flag(True, "EVs raise myelination by Schwann cells and oligos")
+    graft_inflammation_death: bool = Flag(True, "cytokine kills grafted cells")
+    graft_immune_attack: bool = Flag(True, "the immune system rejects grafted cells")
+    graft_differentiation: bool = Flag(True, "progenitors become neuron-like and glial cells")
+    graft_relay: bool = Flag(True, "graft neurons relay signals across the lesion")
+    graft_paracrine: bool = Flag(True, "grafted cells secrete trophic factor and vesicles")
+    graft_tumor: bool = Flag(True, "undifferentiated grafted cells can transform")
+    chabc_digestion: bool = Flag(True, "chondroitinase ABC digests CSPG scar")
+    rehab_plasticity: bool = Flag(True, "training speeds growth and consolidates connections")
+    scaffold_support: bool = Flag(True, "scaffolds guide growth cones and protect grafts")
+
+
+# ------------------------------------------------------------------------------ interventions
+class _Scheduled(Params):
+    day: float = P(21.0, 0.0, 365.0, "days", "day after injury of the first dose")
+    repeat_every_days: float = P(7.0, 0.5, 180.0, "days", "interval between repeated doses")
+    doses: int = P(1, 1, 52, "doses", "number of doses")
+
+    def dose_days(self) -> list[float]:
+        """Days of every dose."""
+        return [self.day + k * self.repeat_every_days for k in range(self.doses)]
+
+
+class CellTransplant(_Scheduled):
+    """A transplant of stem or stromal cells."""
+
+    kind: Literal["cell_transplant"] = "cell_transplant"
+    source: Literal["ipsc_npc", "msc", "nsc_msc"] = Field(
+        "ipsc_npc",
+        description="iPSC-derived neural progenitors, mesenchymal stromal cells, or both",
+        json_schema_extra={"units": "choice"},
+    )
+    dose_cells: float = P(2.0e6, 1.0e3, 1.0e8, "cells", "cells per dose")
+    route: Literal["local", "iv"] = Field(
+        "local",
+        description="injection into the lesion, or intravenous",
+        json_schema_extra={"units": "choice"},
+    )
+    immunosuppression_days: float = P(
+        0.0, 0.0, 365.0, "days", "immunosuppressive drugs from the first dose on"
+    )
+    undifferentiated_fraction: float = P(
+        0.05, 0.0, 1.0, "fraction", "share of progenitor cells still undifferentiated (iPSC)"
+    )
+    scaffold: bool = Flag(False, "cells delivered in a scaffold that bridges the lesion")
+
+
+class EVTherapy(_Scheduled):
+    """Extracellular vesicles, optionally carrying the NGF gene."""
+
+    kind: Literal["ev"] = "ev"
+    dose_particles: float = P(1.0e10, 1.0e6, 1.0e14, "particles", "vesicles per dose")
+    route: Literal["local", "iv"] = Field(
+        "local",
+        description="injection at the lesion, or intravenous",
+        json_schema_extra={"units": "choice"},
+    )
+    cargo: Literal["ngf", "none"] = Field(
+        "ngf", description="NGF gene cargo, or none", json_schema_extra={"units": "choice"}
+    )
+
+
+class Chondroitinase(Params):
+    """Chondroitinase ABC: an enzyme that digests CSPG scar for a few days."""
+
+    kind: Literal["chondroitinase"] = "chondroitinase"
+    day: float = P(7.0, 0.0, 365.0, "days", "day after injury it is given")
+    active_days: float = P(10.0, 0.5, 60.0, "days", "days the enzyme stays active")
+
+
+class Rehabilitation(Params):
+    """Training: use-dependent plasticity."""
+
+    kind: Literal["rehabilitation"] = "rehabilitation"
+    day: float = P(14.0, 0.0, 365.0, "days", "day after injury training starts")
+    intensity: float = P(0.7, 0.0, 1.0, "fraction", "training intensity")
+    task_specific: bool = Flag(True, "task-specific training (versus general exercise)")
+
+
+class Scaffold(Params):
+    """A biomaterial bridge placed in the lesion."""
+
+    kind: Literal["scaffold"] = "scaffold"
+    day: float = P(0.0, 0.0, 365.0, "days", "day after injury it is placed")
+
+
+Intervention = Annotated[
+    CellTransplant | EVTherapy | Chondroitinase | Rehabilitation | Scaffold,
+    Field(discriminator="kind"),
+]
+
+#: Intervention classes by their ``kind``.
+INTERVENTION_TYPES: dict[str, type[Params]] = {
+    "cell_transplant": CellTransplant,
+    "ev": EVTherapy,
+    "chondroitinase": Chondroitinase,
+    "rehabilitation": Rehabilitation,
+    "scaffold": Scaffold,
+}
