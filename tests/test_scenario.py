@@ -19,6 +19,7 @@ from simulation.scenario import (
     parameter_info,
     validate_scenario,
 )
+from simulation.therapy_params import INTERVENTION_TYPES
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 SCENARIO_FILES = sorted(SCENARIO_DIR.glob("*.toml"))
@@ -40,6 +41,9 @@ GEOMETRY = {
 
 
 def _default_value(key: str):
+    if key.startswith("interventions."):
+        _, kind, name = key.split(".")
+        return INTERVENTION_TYPES[kind].model_fields[name].default
     value = Scenario().to_dict()
     for part in key.split("."):
         value = value[part]
@@ -47,7 +51,10 @@ def _default_value(key: str):
 
 
 def _nested(key: str, value) -> dict:
-    """``{"a": {"b": value}}`` for the dotted key ``a.b``."""
+    """``{"a": {"b": value}}`` for the dotted key ``a.b`` (an intervention list for those)."""
+    if key.startswith("interventions."):
+        _, kind, name = key.split(".")
+        return {"interventions": [{"kind": kind, name: value}]}
     out: dict = {}
     node = out
     *parents, leaf = key.split(".")
@@ -475,7 +482,10 @@ def test_out_of_range_value_names_key_units_and_range(case):
         loads_scenario(tomli_w.dumps(_nested(key, value)), source="random.toml")
     message = str(info.value)
     _assert_one_line(message)
-    assert message.startswith(f"random.toml: {key}: ")
+    shown_key = key
+    if key.startswith("interventions."):
+        shown_key = "interventions[0]." + key.split(".")[2]
+    assert message.startswith(f"random.toml: {shown_key}: ")
     shown_units = {"1": "dimensionless"}.get(units, units)
     assert " is out of range " in message or " is not a finite number " in message
     assert f"({shown_units}, allowed [{lo:g}, {hi:g}])" in message
@@ -493,7 +503,10 @@ def test_in_range_value_validates_and_round_trips(case):
         assert "injury.lesion_length_um" in str(err) and "does not fit the grid" in str(err)
         return
     got = scenario.to_dict()
-    for part in key.split("."):
-        got = got[part]
+    if key.startswith("interventions."):
+        got = got["interventions"][0][key.split(".")[2]]
+    else:
+        for part in key.split("."):
+            got = got[part]
     assert got == value
     assert loads_scenario(scenario.to_toml()) == scenario
