@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 DEVSTAMP:= $(VENV)/.installed-dev
 
-.PHONY: run test bench lint format clean
+.PHONY: run validate test bench lint format clean
 
 # The venv is (re)installed only when it is missing or pyproject.toml changed.
 $(BIN)/python:
@@ -20,8 +20,20 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP) $@
 
+# The headline comparison: spinal cord untreated vs. iPSC neural progenitors vs. EVs, then a
+# peripheral crush untreated vs. NGF-gene EVs (3 seeds each; see `nervesim compare --help`).
+# Each writes compare.parquet into its own folder, so the second does not overwrite the first.
 run: $(STAMP)
-	$(BIN)/python -m simulation run scenarios/spinal_cord_untreated.toml --seed 1
+	$(BIN)/nervesim compare scenarios/spinal_cord_untreated.toml \
+		scenarios/spinal_cord_ipsc_npc_day21.toml scenarios/spinal_cord_ev.toml --seeds 3 \
+		--out results/spinal_cord
+	$(BIN)/nervesim compare scenarios/peripheral_crush_untreated.toml \
+		scenarios/peripheral_crush_ev_ngf.toml --seeds 3 \
+		--out results/peripheral_crush
+
+# Every qualitative trend over 20 seeds; exits 1 if any fails.
+validate: $(STAMP)
+	$(BIN)/nervesim validate
 
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest

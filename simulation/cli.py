@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -28,6 +29,8 @@ TABLE_METRICS = (
     "muscle_mass_index",
     "function_index",
 )
+#: Metrics compared side by side by ``nervesim compare``: the trend table's plus the graft's.
+COMPARE_METRICS = (*TABLE_METRICS, "grafted_cells_alive_count", "tumor_events_count")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -119,6 +122,200 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_line(err: Exception, path: Path) -> str:
+    """An error as one line, without the file's own path in front."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    for prefix in (f"{path}: ", f"{path.resolve()}: "):
+        text = text.removeprefix(prefix)
+    return text if isinstance(err, ValueError | OSError) else f"{type(err).__name__}: {text}"
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from simulation.scenario import load_scenario
+
+    if args.dir is None:
+        from simulation import validation
+
+        folder = validation.SCENARIO_DIR
+    else:
+        folder = Path(args.dir)
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: not a folder")
+    files = sorted(folder.glob("*.toml"), key=lambda p: p.name)
+    _label()
+    if not files:
+        print(f"no scenario files (*.toml) in {folder}")
+        return 0
+    print(f"{len(files)} scenario files in {folder}:")
+    rows = []
+    for path in files:
+        try:
+            lines = load_scenario(path).description.strip().splitlines()
+            text = lines[0] if lines else "(no description)"
+        except Exception as err:  # one bad file must not hide the others
+            text = f"(invalid: {_one_line(err, path)})"
+        rows.append((path.name, text))
+    width = max(len(name) for name, _ in rows)
+    for name, text in rows:
+        print(f"  {name.ljust(width)}  {text}")
+    return 0
+
+
+def _arm_labels(paths: list[Path]) -> list[str]:
+    """File stems, with ``#2``, ``#3`` added to repeats so every arm has its own column."""
+    labels: list[str] = []
+    for path in paths:
+        label, k = path.stem, 1
+        while label in labels:
+            k += 1
+            label = f"{path.stem}#{k}"
+        labels.append(label)
+    return labels
+
+
+def _print_columns(rows: list[list[str]], indent: str = "") -> None:
+    """Rows of text cells, each column padded to its widest cell."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print(indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+
+
+def _default_workers() -> int:
+    import os
+
+    return min(2, os.cpu_count() or 1)
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from simulation import compare
+    from simulation.runner import spawn_seeds
+    from simulation.scenario import load_scenario
+    from simulation.storage import write_parquet
+    from simulation.validation import Arm, run_arms
+
+    if not 2 <= len(args.scenarios) <= 4:
+        raise ValueError(f"compare needs 2 to 4 scenario files, got {len(args.scenarios)}")
+    paths = [Path(p) for p in args.scenarios]
+    scenarios = [load_scenario(p) for p in paths]
+    days = args.days or max(s.time.duration_days for s in scenarios)
+    shown = args.at_days or (*(d for d in (7.0, 28.0) if d < days - 1e-9), days)
+    late = [d for d in shown if d > days + 1e-9]
+    if late:
+        raise ValueError(f"--at-days: day {late[0]:g} is after the runs end (day {days:g})")
+    shown = tuple(dict.fromkeys(shown))
+    labels = _arm_labels(paths)
+    seeds = spawn_seeds(args.root_seed, args.seeds)
+    workers = args.workers or _default_workers()
+    arms = [Arm(str(p.resolve()), days) for p in paths]  # absolute: run_arms joins it as is
+
+    _label()
+    print(
+        f"comparing {len(paths)} scenarios over {days:g} days, {len(seeds)} seeds each "
+        f"(root seed {args.root_seed}):"
+    )
+    _print_columns([[lab, s.description] for lab, s in zip(labels, scenarios, strict=True)], "  ")
+    shorter = [
+        f"{lab} {s.time.duration_days:g} days"
+        for lab, s in zip(labels, scenarios, strict=True)
+        if args.days is None and s.time.duration_days != days
+    ]
+    if shorter:
+        print(f"note: all scenarios run {days:g} days; the files give {', '.join(shorter)}")
+    with tqdm(
+        total=len(dict.fromkeys(arms)) * len(seeds),
+        desc="compare",
+        unit="run",
+        disable=args.quiet,
+    ) as bar:
+        runs = run_arms(arms, seeds, workers=workers, progress=bar.update)
+    frame = compare.tidy({lab: runs[a] for lab, a in zip(labels, arms, strict=True)}, seeds)
+    metrics = [m for m in COMPARE_METRICS if m in frame.columns]
+    summary = compare.summarize(frame, shown, metrics)
+    for d in shown:
+        table = compare.wide(summary, d)
+        print()
+        _print_columns([[f"day {d:g}", *labels], *([m, *table.loc[m]] for m in table.index)])
+    print(
+        f"\ncells: mean [95% t-interval of the mean over {len(seeds)} seeds (Student t, "
+        f"{len(seeds) - 1} df), not clipped\nto a metric's range]; a lone number where the "
+        "interval rounds to it; each run's recorded\ntime nearest the day"
+    )
+    meta = {
+        "label": ILLUSTRATIVE_LABEL,
+        "command": "compare",
+        "scenarios": [
+            {"arm": lab, "file": str(p), "name": s.name, "digest": s.digest()}
+            for lab, p, s in zip(labels, paths, scenarios, strict=True)
+        ],
+        "seeds": seeds,
+        "root_seed": args.root_seed,
+        "days": days,
+        "nervesim_version": __version__,
+    }
+    out = write_parquet(frame, Path(args.out) / "compare.parquet", meta)
+    print(f"replicates written to {out}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from simulation import compare
+    from simulation.runner import spawn_seeds
+    from simulation.validation import ALL_TRENDS, measure, run_arms
+
+    trends = list(ALL_TRENDS)
+    if args.only is not None:
+        keys = [k.strip() for k in args.only.split(",") if k.strip()]
+        known = [t.key for t in trends]
+        unknown = [k for k in keys if k not in known]
+        if unknown or not keys:
+            what = f"unknown trend key {unknown[0]!r}" if unknown else "no trend key given"
+            raise ValueError(f"--only: {what} (known: {', '.join(known)})")
+        trends = [t for t in trends if t.key in keys]
+    seeds = spawn_seeds(0, args.seeds)
+    arms = list(dict.fromkeys(a for t in trends for a in t.arms))
+
+    _label()
+    print(
+        f"checking {len(trends)} trend{'s' * (len(trends) != 1)} over {len(seeds)} seeds "
+        f"({len(arms)} arm{'s' * (len(arms) != 1)}):"
+    )
+    with tqdm(total=len(arms) * len(seeds), desc="validate", unit="run", disable=args.quiet) as bar:
+        runs = run_arms(arms, seeds, args.workers or _default_workers(), progress=bar.update)
+    results = measure(trends, runs)
+    rows = [["trend", "result", "mean effect [95% CI]", "needs >", "units"]]
+    notes = []
+    for r in results:
+        lo, hi = r.ci95
+        arms_text = ", ".join(f"{a.label} {a.days:g} d" for a in r.trend.arms)
+        rows.append(
+            [
+                r.trend.key,
+                "PASS" if r.passed else "FAIL",
+                compare.format_estimate(r.mean, lo, hi),
+                compare.compact(r.trend.margin),
+                r.trend.units,
+            ]
+        )
+        notes.append(f"{r.trend.statement} [arms: {arms_text}]")
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    print()
+    for i, row in enumerate(rows):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        if i:
+            print(f"    {notes[i - 1]}")
+    print(
+        f"\n95% CI of the mean effect over {len(seeds)} seeds (normal approximation);\n"
+        "a trend holds when its mean exceeds the margin and the interval's low end is above 0"
+    )
+    held = sum(r.passed for r in results)
+    print(f"{held} of {len(results)} trends hold")
+    return 0 if held == len(results) else 1
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -139,6 +336,34 @@ def _days(text: str) -> float:
     return value
 
 
+def _int_at_least(lo: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``lo``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < lo:
+            raise argparse.ArgumentTypeError(f"{value} must be >= {lo}")
+        return value
+
+    return parse
+
+
+def _day_list(text: str) -> tuple[float, ...]:
+    days = []
+    for part in text.split(","):
+        try:
+            value = float(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{part.strip()!r} is not a number of days") from None
+        if not 0 <= value <= 365:
+            raise argparse.ArgumentTypeError(f"{value:g} days is outside [0, 365]")
+        days.append(value)
+    return tuple(days)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``nervesim`` command."""
     fmt = argparse.RawDescriptionHelpFormatter
@@ -146,6 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nervesim",
         description=f"NerveSim {__version__}: agent-based nerve repair.\n{ILLUSTRATIVE_LABEL}",
         epilog="examples:\n  nervesim run scenarios/spinal_cord_untreated.toml --seed 3\n"
+        "  nervesim compare scenarios/spinal_cord_untreated.toml scenarios/spinal_cord_ev.toml\n"
+        "  nervesim validate --only neutrophils_first\n"
         "  nervesim show-params --filter macrophage",
         formatter_class=fmt,
     )
@@ -198,6 +425,82 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--hours", type=int, default=48, help="hours to simulate (default 48)")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser(
+        "list",
+        help="list the scenario files with what each illustrates",
+        description="Every scenario file (*.toml) in a folder, by name, with its description;\n"
+        "files that do not load are marked invalid with the reason.",
+        epilog="example:\n  nervesim list --dir scenarios/",
+        formatter_class=fmt,
+    )
+    p.add_argument("--dir", default=None, help="scenario folder (default: the repo's scenarios/)")
+    p.set_defaults(func=_cmd_list)
+
+    p = sub.add_parser(
+        "compare",
+        help="run 2-4 scenarios over the same seeds and compare them side by side",
+        description="Run 2 to 4 scenarios with the same seeds (derived from --root-seed) and print "
+        "the main\nmetrics side by side as mean [95% interval over seeds] at a few days. All "
+        "scenarios run\nfor the same number of days: --days, or else the longest duration among "
+        "them. Every\nreplicate is written to one tidy Parquet file, OUT/compare.parquet.",
+        epilog="example:\n  nervesim compare scenarios/spinal_cord_untreated.toml "
+        "scenarios/spinal_cord_ev.toml --seeds 4 --at-days 14,56",
+        formatter_class=fmt,
+    )
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="2 to 4 scenario TOML files")
+    p.add_argument(
+        "--seeds", type=_int_at_least(2), default=4, help="runs per scenario (default 4, min 2)"
+    )
+    p.add_argument(
+        "--root-seed", type=_positive_int, default=0, help="root of the run seeds (default 0)"
+    )
+    p.add_argument(
+        "--days",
+        type=_days,
+        default=None,
+        help="simulate this many days (default: the longest duration)",
+    )
+    p.add_argument(
+        "--at-days",
+        type=_day_list,
+        default=None,
+        metavar="D,D,...",
+        help="days to show (default: 7, 28 and the last day)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_int_at_least(1),
+        default=None,
+        help="worker processes (default min(2, CPUs))",
+    )
+    p.add_argument("--out", default="results", help="folder for compare.parquet (default results/)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser(
+        "validate",
+        help="check the qualitative trends the model must show, over many seeds",
+        description="Run every arm the trends need once per seed, measure each trend's effect per "
+        "seed\nand print whether its mean exceeds the margin with the 95% interval above zero.\n"
+        "Exit code 0 when every trend holds, 1 when any fails, 2 for bad input.",
+        epilog="example:\n  nervesim validate --only neutrophils_first,scar_plateaus --seeds 10",
+        formatter_class=fmt,
+    )
+    p.add_argument(
+        "--seeds", type=_int_at_least(3), default=20, help="seeds per arm (default 20, min 3)"
+    )
+    p.add_argument(
+        "--workers",
+        type=_int_at_least(1),
+        default=None,
+        help="worker processes (default min(2, CPUs))",
+    )
+    p.add_argument(
+        "--only", metavar="KEY,...", default=None, help="only these trend keys (comma-separated)"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_validate)
     return parser
 
 

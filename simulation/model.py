@@ -21,6 +21,7 @@ from simulation.agents.neutrophil import Neutrophil
 from simulation.agents.oligodendrocyte import Oligodendrocyte
 from simulation.agents.schwann import SchwannCell
 from simulation.fields import FieldSet, FieldSpec
+from simulation.fields.kernels import wrap_axon
 from simulation.scenario import Scenario
 from simulation.therapies import TherapyState, deliver, schedule
 
@@ -117,6 +118,7 @@ class NerveRepairModel(Model):
         self._next_event = 0
         self.ev_active = False
         self.ev_keep = math.exp(-scenario.ev.signal_decay_per_h * self.dt_h)
+        self.ngf_keep = math.exp(-scenario.ev.ngf_expression_decay_per_h * self.dt_h)
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
         self._occupancy: dict[type, np.ndarray] = {}
         self.neighbours = self._moore_neighbours()
@@ -124,8 +126,6 @@ class NerveRepairModel(Model):
         self._set_host()
         self.neurons_lost = 0
         self.distal_support = 1.0
-        self._distal_sum = 0.0
-        self._distal_n = 0
         self.debris_peak = 0.0
         self.stage_clock: dict[str, float] | None = None
         self.agent_steps: dict[str, int] = {}
@@ -259,16 +259,11 @@ class NerveRepairModel(Model):
             for idx in flat.tolist():
                 kind(self, divmod(idx, self.height), params)
 
-    def myelinate(self, xy: tuple[int, int], rate_per_h: float) -> None:
-        """Wrap bare regrown axon in voxel ``xy`` at first-order ``rate_per_h``."""
-        bare = self.axon[xy] - self.myelin[xy]
-        if bare > 0.0:
-            self.myelin[xy] += bare * -math.expm1(-rate_per_h * self.dt_h)
-
-    def report_distal_capacity(self, capacity: float) -> None:
-        """A repair Schwann cell in the distal stump reports its capacity this tick."""
-        self._distal_sum += capacity
-        self._distal_n += 1
+    def myelinate(self, xy: tuple[int, int], rate_per_h: float, reach: int = 0) -> None:
+        """Wrap bare regrown axon at first-order ``rate_per_h`` in voxel ``xy`` and ``reach``
+        voxels either way along the nerve (one myelinating cell's internodes)."""
+        fraction = -math.expm1(-rate_per_h * self.dt_h)
+        wrap_axon(self.axon, self.myelin, xy[0], xy[1], reach, fraction)
 
     # ------------------------------------------------------------------ the tick
     def step(self) -> None:
@@ -280,7 +275,6 @@ class NerveRepairModel(Model):
         self.apply_therapies()
         self.release_injury_signals()
         self.recruit_leukocytes()
-        self._distal_sum, self._distal_n = 0.0, 0
         if clock is not None:
             t0 = self._lap(clock, "tissue", t0)
         by_type = self.agents_by_type
@@ -355,10 +349,12 @@ class NerveRepairModel(Model):
         return now
 
     def _update_distal_support(self) -> None:
+        """Mean repair capacity of the Schwann cells in the distal stump (1 in the CNS)."""
         if self.is_spinal:
             self.distal_support = 1.0
-        else:
-            self.distal_support = self._distal_sum / self._distal_n if self._distal_n else 0.0
+            return
+        cells = self.occupancy_of(SchwannCell)[self.distal_mask].sum()
+        self.distal_support = float(self.band[self.distal_mask].sum() / cells) if cells else 0.0
 
     @property
     def day(self) -> float:

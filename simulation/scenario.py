@@ -151,8 +151,8 @@ class FieldsParams(Params):
 
     cytokine: FieldParams = FieldParams(diffusion_um2_per_h=3.6e4, decay_per_h=0.5)
     trophic: FieldParams = FieldParams(diffusion_um2_per_h=1.0e5, decay_per_h=0.46)
-    ev: FieldParams = FieldParams(diffusion_um2_per_h=7.2e3, decay_per_h=0.1)
-    ev_ngf: FieldParams = FieldParams(diffusion_um2_per_h=7.2e3, decay_per_h=0.1)
+    ev: FieldParams = FieldParams(diffusion_um2_per_h=1.8e4, decay_per_h=0.04)
+    ev_ngf: FieldParams = FieldParams(diffusion_um2_per_h=1.8e4, decay_per_h=0.04)
     debris: FieldParams = FieldParams(diffusion_um2_per_h=0.0, decay_per_h=0.0)
     scar: FieldParams = FieldParams(diffusion_um2_per_h=0.0, decay_per_h=0.0001)
 
@@ -282,7 +282,16 @@ class SchwannParams(Params):
     )
     max_per_voxel: int = P(2, 1, 20, "cells", "crowding limit for division and migration")
     migrate_per_h: float = P(0.3, 0.0, 5.0, "1/h", "moves per hour toward emptier tissue")
-    myelination_per_h: float = P(0.02, 0.0, 1.0, "1/h", "remyelination of regrown axon")
+    myelination_per_h: float = P(0.0008, 0.0, 1.0, "1/h", "remyelination of regrown axon")
+    trophic_myelination_boost: float = P(
+        1.0, 0.0, 10.0, "factor", "extra myelination at saturating neurotrophin (NGF via p75)"
+    )
+    trophic_myelination_half: float = P(
+        0.05, 0.001, 10.0, "au", "trophic level giving half that extra myelination"
+    )
+    internode_voxels: int = P(
+        3, 0, 20, "voxels", "reach of one Schwann cell's myelin along the nerve, each way"
+    )
     repair_fade_per_h: float = P(
         0.0005, 0.0, 0.05, "1/h", "loss of repair capacity while denervated (~8 weeks)"
     )

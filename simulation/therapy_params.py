@@ -19,17 +19,17 @@ class TransplantParams(Params):
     """How grafted cells live, differentiate and act."""
 
     cells_per_cluster: float = P(
-        20000.0, 100.0, 1.0e6, "cells", "grafted cells one agent stands for (a cell cluster)"
+        50000.0, 100.0, 1.0e6, "cells", "grafted cells one agent stands for (a cell cluster)"
     )
     base_death_per_h: float = P(0.0015, 0.0, 0.1, "1/h", "baseline death rate of grafted cells")
     inflammation_death_per_h: float = P(
-        0.03, 0.0, 1.0, "1/h", "extra death rate at saturating cytokine (hostile acute site)"
+        0.012, 0.0, 1.0, "1/h", "extra death rate at saturating cytokine (hostile acute site)"
     )
     inflammation_half_cytokine: float = P(
-        0.1, 0.001, 20.0, "au", "cytokine giving half the inflammatory death rate"
+        0.3, 0.001, 20.0, "au", "cytokine giving half the inflammatory death rate"
     )
     immune_attack_per_h: float = P(
-        0.006, 0.0, 1.0, "1/h", "rejection rate of allogeneic grafted cells without drugs"
+        0.004, 0.0, 1.0, "1/h", "rejection rate of allogeneic grafted cells without drugs"
     )
     immunosuppression_factor: float = P(
         0.15, 0.0, 1.0, "factor", "share of immune attack left while immunosuppressed"
@@ -38,9 +38,9 @@ class TransplantParams(Params):
         0.5, 0.0, 1.0, "fraction", "share of inflammatory and immune death a scaffold prevents"
     )
     npc_neuron_per_h: float = P(
-        0.002, 0.0, 0.1, "1/h", "progenitor -> neuron-like relay cell differentiation"
+        0.001, 0.0, 0.1, "1/h", "progenitor -> neuron-like relay cell differentiation"
     )
-    npc_glia_per_h: float = P(0.002, 0.0, 0.1, "1/h", "progenitor -> myelinating glia")
+    npc_glia_per_h: float = P(0.001, 0.0, 0.1, "1/h", "progenitor -> myelinating glia")
     msc_differentiation_per_h: float = P(
         0.00005, 0.0, 0.1, "1/h", "rare MSC differentiation (into glia-like cells)"
     )
@@ -96,7 +96,10 @@ class EVParams(Params):
         0.2, 0.0, 10.0, "1/h", "EV uptake by Schwann cells and oligodendrocytes"
     )
     signal_decay_per_h: float = P(
-        0.04, 0.001, 1.0, "1/h", "how fast a cell's response to taken-up EVs fades"
+        0.005, 0.001, 1.0, "1/h", "how fast a cell's response to taken-up EVs fades"
+    )
+    ngf_expression_decay_per_h: float = P(
+        0.006, 0.0001, 1.0, "1/h", "how fast NGF made from the vesicles' gene cargo fades"
     )
     m2_drive_per_au: float = P(
         20.0, 0.0, 1000.0, "1/au", "M2 drive per unit of EV signal in a macrophage"

@@ -26,10 +26,18 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 @dataclass(frozen=True)
 class Arm:
-    """A scenario file run for a number of days."""
+    """A scenario file run for a number of days, optionally with dotted-key overrides."""
 
     scenario: str
     days: float
+    overrides: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The scenario stem, plus any overrides."""
+        stem = self.scenario.removesuffix(".toml")
+        extra = ", ".join(f"{k}={v}" for k, v in self.overrides)
+        return f"{stem} ({extra})" if extra else stem
 
 
 @dataclass(frozen=True)
@@ -70,13 +78,20 @@ class TrendResult:
 
 
 # ------------------------------------------------------------------------------ measurements
-def _at(ts: pd.DataFrame, column: str, day: float) -> float:
+def at_day(ts: pd.DataFrame, column: str, day: float) -> float:
+    """``column`` at the recorded day nearest ``day``."""
     return float(ts.loc[(ts["day"] - day).abs().idxmin(), column])
 
 
 def _window(ts: pd.DataFrame, column: str, lo: float, hi: float) -> float:
     rows = ts[(ts["day"] >= lo) & (ts["day"] <= hi)]
     return float(rows[column].sum())
+
+
+def window_mean(ts: pd.DataFrame, column: str, lo: float, hi: float) -> float:
+    """Mean of ``column`` over the recorded days in ``[lo, hi]``."""
+    rows = ts[(ts["day"] >= lo) & (ts["day"] <= hi)]
+    return float(rows[column].mean())
 
 
 def _peak_day(ts: pd.DataFrame, values: pd.Series) -> float:
@@ -110,14 +125,14 @@ def m1_share_rises_after_first_week(runs: Sequence[pd.DataFrame]) -> float:
 def scar_rises_then_plateaus(runs: Sequence[pd.DataFrame]) -> float:
     """Scar growth rate over days 5-14 minus twice the rate of change over days 14-28 (/day)."""
     (ts,) = runs
-    s5, s14, s28 = (_at(ts, "scar_area_fraction", d) for d in (5, 14, 28))
+    s5, s14, s28 = (at_day(ts, "scar_area_fraction", d) for d in (5, 14, 28))
     return (s14 - s5) / 9.0 - 2.0 * abs(s28 - s14) / 14.0
 
 
 def crush_bridges_5x_spinal(runs: Sequence[pd.DataFrame]) -> float:
     """Crush bridged fraction at day 28 minus 5 x the spinal cord's."""
     spinal, crush = runs
-    return _at(crush, "axons_bridged_fraction", 28) - 5.0 * _at(
+    return at_day(crush, "axons_bridged_fraction", 28) - 5.0 * at_day(
         spinal, "axons_bridged_fraction", 28
     )
 
@@ -145,10 +160,10 @@ def transection_reinnervates_later(runs: Sequence[pd.DataFrame]) -> float:
 def transection_ends_with_less_muscle(runs: Sequence[pd.DataFrame]) -> float:
     """Muscle mass index at day 56: crush minus transection."""
     crush, cut = runs
-    return _at(crush, "muscle_mass_index", 56) - _at(cut, "muscle_mass_index", 56)
+    return at_day(crush, "muscle_mass_index", 56) - at_day(cut, "muscle_mass_index", 56)
 
 
-SPINAL_28 = Arm("spinal_cord_untreated.toml", 28)
+SPINAL = Arm("spinal_cord_untreated.toml", 56)
 CRUSH_56 = Arm("peripheral_crush_untreated.toml", 56)
 CUT_56 = Arm("peripheral_transection_untreated.toml", 56)
 
@@ -156,7 +171,7 @@ UNTREATED_TRENDS: tuple[Trend, ...] = (
     Trend(
         "neutrophils_first",
         "neutrophils peak before macrophages (spinal cord)",
-        (SPINAL_28,),
+        (SPINAL,),
         neutrophils_peak_before_macrophages,
         2.0,
         "days",
@@ -164,7 +179,7 @@ UNTREATED_TRENDS: tuple[Trend, ...] = (
     Trend(
         "m1_m2_rises",
         "M1:M2 ratio higher in days 14-28 than 3-7 (M2 share falls)",
-        (SPINAL_28,),
+        (SPINAL,),
         m1_share_rises_after_first_week,
         0.01,
         "M2 share",
@@ -172,7 +187,7 @@ UNTREATED_TRENDS: tuple[Trend, ...] = (
     Trend(
         "scar_plateaus",
         "scar area rises over days 5-14, then changes < half as fast",
-        (SPINAL_28,),
+        (SPINAL,),
         scar_rises_then_plateaus,
         0.0,
         "area fraction/day",
@@ -180,7 +195,7 @@ UNTREATED_TRENDS: tuple[Trend, ...] = (
     Trend(
         "crush_bridges_more",
         "crush bridges >= 5x the axons of spinal cord by day 28",
-        (SPINAL_28, CRUSH_56),
+        (SPINAL, CRUSH_56),
         crush_bridges_5x_spinal,
         0.3,
         "bridged fraction",
@@ -188,7 +203,7 @@ UNTREATED_TRENDS: tuple[Trend, ...] = (
     Trend(
         "crush_clears_sooner",
         "crush clears half its debris >= 7 days before spinal cord",
-        (SPINAL_28, CRUSH_56),
+        (SPINAL, CRUSH_56),
         crush_clears_debris_sooner,
         7.0,
         "days",
@@ -213,11 +228,12 @@ UNTREATED_TRENDS: tuple[Trend, ...] = (
 
 
 # ------------------------------------------------------------------------------ running
-def _run_one(job: tuple[str, float, int]) -> pd.DataFrame:
-    scenario, days, seed = job
-    return run(
-        load_scenario(SCENARIO_DIR / scenario), seed=seed, days=days, snapshots=False
-    ).timeseries
+def _run_one(job: tuple[Arm, int]) -> pd.DataFrame:
+    arm, seed = job
+    scenario = load_scenario(SCENARIO_DIR / arm.scenario)
+    if arm.overrides:
+        scenario = scenario.with_overrides(dict(arm.overrides))
+    return run(scenario, seed=seed, days=arm.days, snapshots=False).timeseries
 
 
 def run_arms(
@@ -225,7 +241,7 @@ def run_arms(
 ) -> dict[Arm, list[pd.DataFrame]]:
     """Time series of every arm for every seed (same seed list for all arms)."""
     arms = list(dict.fromkeys(arms))
-    jobs = [(a.scenario, a.days, s) for a in arms for s in seeds]
+    jobs = [(a, s) for a in arms for s in seeds]
     if workers > 1:
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
             results = []
@@ -240,8 +256,8 @@ def run_arms(
             if progress:
                 progress()
     out: dict[Arm, list[pd.DataFrame]] = {}
-    for (scenario, days, _), ts in zip(jobs, results, strict=True):
-        out.setdefault(Arm(scenario, days), []).append(ts)
+    for (arm, _), ts in zip(jobs, results, strict=True):
+        out.setdefault(arm, []).append(ts)
     return out
 
 
@@ -254,3 +270,8 @@ def measure(trends: Iterable[Trend], runs: dict[Arm, list[pd.DataFrame]]) -> lis
         effects = np.array([trend.effect([r[i] for r in per_arm]) for i in range(n)])
         results.append(TrendResult(trend, effects))
     return results
+
+
+# ------------------------------------------------------------------------------ CLI
+#: Every trend ``nervesim validate`` checks.
+ALL_TRENDS: tuple[Trend, ...] = UNTREATED_TRENDS

@@ -85,17 +85,16 @@ class TissueCell(CellAgent):
 
     def absorb_vesicles(self, rate_per_h: float) -> None:
         """Take up vesicles (plain and NGF-cargo) here; older signal fades."""
-        if self.ev_signal == 0.0 and not self.model.ev_active:
+        if self.ev_signal == 0.0 and self.ngf_signal == 0.0 and not self.model.ev_active:
             return
-        keep = self.model.ev_keep
-        self.ev_signal *= keep
-        self.ngf_signal *= keep
+        self.ev_signal *= self.model.ev_keep
+        self.ngf_signal *= self.model.ngf_keep
         if self.model.ev_active:
             plain = self.take_up("ev", rate_per_h)
             ngf = self.take_up("ev_ngf", rate_per_h)
             self.ev_signal += plain + ngf
             self.ngf_signal += ngf
-        if self.ev_signal < 1e-9:
+        if self.ev_signal < 1e-9 and self.ngf_signal < 1e-9:
             self.ev_signal = self.ngf_signal = 0.0
 
     def make_ngf(self) -> None:

@@ -101,22 +101,26 @@ class GraftCluster(TissueCell):
         return rate
 
     def survive(self, on) -> None:
-        """Each cell dies with probability ``1 - exp(-hazard dt)`` this tick."""
+        """Each cell dies with probability ``1 - exp(-hazard dt)`` this tick (one draw)."""
         p_die = -math.expm1(-self.hazard_per_h(on) * self._dt)
-        rng = self.model.rng
-        for name in ("progenitors", "undifferentiated", "neurons", "glia", "msc"):
-            n = getattr(self, name)
-            if n:
-                setattr(self, name, n - int(rng.binomial(n, p_die)))
+        counts = (self.progenitors, self.undifferentiated, self.neurons, self.glia, self.msc)
+        dead = self.model.rng.binomial(counts, p_die).tolist()
+        self.progenitors, self.undifferentiated, self.neurons, self.glia, self.msc = (
+            n - d for n, d in zip(counts, dead, strict=True)
+        )
 
     def differentiate(self) -> None:
         """Progenitors become neuron-like or glial cells; MSCs rarely become glia-like."""
         p, rng, dt = self.p, self.model.rng, self._dt
         if self.progenitors:
-            to_neuron = int(rng.binomial(self.progenitors, -math.expm1(-p.npc_neuron_per_h * dt)))
-            self.progenitors -= to_neuron
-            to_glia = int(rng.binomial(self.progenitors, -math.expm1(-p.npc_glia_per_h * dt)))
-            self.progenitors -= to_glia
+            # Competing exits: P(leave) = 1 - exp(-(kn + kg) dt), split kn : kg.
+            kn, kg = p.npc_neuron_per_h, p.npc_glia_per_h
+            leave = -math.expm1(-(kn + kg) * dt)
+            pn = leave * kn / (kn + kg) if kn + kg > 0 else 0.0
+            to_neuron, to_glia, _ = rng.multinomial(
+                self.progenitors, (pn, leave - pn, 1.0 - leave)
+            ).tolist()
+            self.progenitors -= to_neuron + to_glia
             self.neurons += to_neuron
             self.glia += to_glia
         if self.msc:

@@ -20,8 +20,10 @@ class SchwannCell(TissueCell):
 
     Losing its axon (distal to the injury) it dedifferentiates into a repair cell; repair cells
     eat myelin debris, secrete NGF, divide, spread into empty tissue (bridging a gap) and line up
-    as guidance bands whose strength is their repair capacity. Capacity fades the longer the cell
-    stays denervated. A regrown axon reaching it turns it back to myelinating that axon.
+    as guidance bands whose strength is their repair capacity. Remyelination is faster where
+    neurotrophins (trophic factor) are high and after taking up vesicles. Capacity fades the
+    longer the cell stays denervated. A regrown axon reaching it turns it back to myelinating
+    that axon.
     """
 
     def __init__(self, model, xy, params, denervated: bool = False) -> None:
@@ -37,15 +39,22 @@ class SchwannCell(TissueCell):
                 self.state = SchwannState.REPAIR
             return
         self.model.band[self.xy] += self.capacity
-        if self.xy[0] >= self.model.lesion_x1:
-            self.model.report_distal_capacity(self.capacity)
-        self.absorb_vesicles(self.model.scenario.ev.glia_uptake_per_h)
-        self.make_ngf()
+        if self.ev_signal or self.model.ev_active:
+            self.absorb_vesicles(self.model.scenario.ev.glia_uptake_per_h)
+            self.make_ngf()
         if self.state is SchwannState.REPAIR:
             self.repair()
         else:
-            rate = self.p.myelination_per_h * self.capacity * self.model.ev_myelin_boost(self)
-            self.model.myelinate(self.xy, rate)
+            p = self.p
+            t = self.sense("trophic")
+            neurotrophin = 1.0 + p.trophic_myelination_boost * t / (t + p.trophic_myelination_half)
+            rate = (
+                p.myelination_per_h
+                * self.capacity
+                * neurotrophin
+                * self.model.ev_myelin_boost(self)
+            )
+            self.model.myelinate(self.xy, rate, p.internode_voxels)
             self.secrete("trophic", 0.25 * self.p.trophic_per_h * self.capacity)
 
     def repair(self) -> None:

@@ -393,3 +393,21 @@ def steepest_neighbour(field, occupancy, x, y, sign, max_here, start):
         if sign * (v - best) > 0.0 and occupancy[i, j] < max_here:
             best_x, best_y, best = i, j, v
     return best_x, best_y
+
+
+@njit(cache=True)
+def wrap_axon(axon, myelin, x, y, reach, fraction):
+    """Myelinate ``fraction`` of the bare axon in voxels ``x - reach .. x + reach`` of row ``y``.
+
+    One myelinating cell's internodes span several voxels along the nerve. Returns whether any
+    axon was there (so callers can skip idle cells).
+    """
+    found = False
+    for i in range(max(0, x - reach), min(axon.shape[0], x + reach + 1)):
+        a = axon[i, y]
+        if a > 0.0:
+            found = True
+            bare = a - myelin[i, y]
+            if bare > 0.0:
+                myelin[i, y] += bare * fraction
+    return found
