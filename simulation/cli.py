@@ -264,7 +264,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     from simulation import compare
     from simulation.runner import spawn_seeds
-    from simulation.validation import ALL_TRENDS, measure, run_arms
+    from simulation.trends import ALL_TRENDS
+    from simulation.validation import measure, run_arms
 
     trends = list(ALL_TRENDS)
     if args.only is not None:

@@ -61,11 +61,11 @@ class TransplantParams(Params):
         0.02, 0.0, 1.0, "au/h", "extracellular-vesicle secretion per 10,000 MSCs (paracrine)"
     )
     transformation_per_cell_h: float = P(
-        2.0e-9, 0.0, 1.0e-5, "1/h", "rate an undifferentiated cell starts uncontrolled growth"
+        2.0e-8, 0.0, 1.0e-5, "1/h", "rate an undifferentiated cell starts uncontrolled growth"
     )
-    tumor_doubling_h: float = P(60.0, 6.0, 1000.0, "h", "doubling time of a transformed clone")
+    tumor_doubling_h: float = P(48.0, 6.0, 1000.0, "h", "doubling time of a transformed clone")
     tumor_detect_cells: float = P(
-        1.0e5, 10.0, 1.0e9, "cells", "clone size at which a tumor event is counted"
+        1.0e4, 10.0, 1.0e9, "cells", "clone size at which a tumor event is counted (~4 weeks)"
     )
     iv_homing_fraction: float = P(
         0.01, 0.0, 1.0, "fraction", "share of an intravenous dose that reaches the lesion"

@@ -21,7 +21,7 @@ from simulation.validation import (
 )
 
 # ------------------------------------------------------------------------------ arms
-IPSC_DAY21 = Arm("spinal_cord_ipsc_npc_day21.toml", 84)
+IPSC_DAY21 = Arm("spinal_cord_ipsc_npc_day21.toml", 70)
 IPSC_ACUTE = Arm("spinal_cord_ipsc_npc_acute.toml", 29)
 IPSC_NO_IMMUNO = Arm("spinal_cord_ipsc_npc_no_immunosuppression.toml", 49)
 _NO_REJECTION = (("mechanisms.graft_immune_attack", False),)
@@ -29,18 +29,18 @@ IPSC_DAY21_NO_REJECTION = Arm("spinal_cord_ipsc_npc_day21.toml", 49, _NO_REJECTI
 IPSC_NO_IMMUNO_NO_REJECTION = Arm(
     "spinal_cord_ipsc_npc_no_immunosuppression.toml", 49, _NO_REJECTION
 )
-IPSC_UNDIFFERENTIATED = Arm("spinal_cord_ipsc_npc_undifferentiated.toml", 84)
+IPSC_UNDIFFERENTIATED = Arm("spinal_cord_ipsc_npc_undifferentiated.toml", 70)
 NSC_MSC = Arm("spinal_cord_nsc_msc.toml", 49)
-MSC_LOCAL = Arm("spinal_cord_msc_local.toml", 56)
-MSC_IV = Arm("spinal_cord_msc_iv.toml", 56)
-CHABC = Arm("spinal_cord_chabc.toml", 56)
+MSC_LOCAL = Arm("spinal_cord_msc_local.toml", 42)
+MSC_IV = Arm("spinal_cord_msc_iv.toml", 42)
+CHABC = Arm("spinal_cord_chabc.toml", 42)
 EV_NGF = Arm("peripheral_crush_ev_ngf.toml", 56)
 # The ablation measures inflammation over days 1-14 only, so these arms stop at day 14.
 EV_PLAIN = Arm("peripheral_crush_ev.toml", 14)
 EV_PLAIN_NO_ANTI_INFLAMMATORY = Arm(
     "peripheral_crush_ev.toml", 14, (("mechanisms.ev_anti_inflammatory", False),)
 )
-CHABC_REHAB = Arm("spinal_cord_chabc_rehab.toml", 56)
+CHABC_REHAB = Arm("spinal_cord_chabc_rehab.toml", 42)
 
 
 # ------------------------------------------------------------------------------ measures
@@ -119,7 +119,7 @@ def rejection_carries_the_drug_effect(runs: Sequence[pd.DataFrame]) -> float:
 
 
 def undifferentiated_cells_raise_tumors(runs: Sequence[pd.DataFrame]) -> float:
-    """Tumor events by day 84: 20 % minus 5 % undifferentiated cells."""
+    """Tumor events by day 70: 20 % minus 1 % undifferentiated cells."""
     standard, undifferentiated = runs
     return float(
         undifferentiated["tumor_events_count"].iloc[-1] - standard["tumor_events_count"].iloc[-1]
@@ -127,16 +127,16 @@ def undifferentiated_cells_raise_tumors(runs: Sequence[pd.DataFrame]) -> float:
 
 
 def chabc_lowers_scar(runs: Sequence[pd.DataFrame]) -> float:
-    """Scar area at day 56: untreated minus chondroitinase ABC."""
+    """Scar area at day 42: untreated minus chondroitinase ABC."""
     untreated, chabc = runs
-    return at_day(untreated, "scar_area_fraction", 56) - at_day(chabc, "scar_area_fraction", 56)
+    return at_day(untreated, "scar_area_fraction", 42) - at_day(chabc, "scar_area_fraction", 42)
 
 
 def chabc_raises_bridging(runs: Sequence[pd.DataFrame]) -> float:
-    """Axons bridged at day 56: chondroitinase ABC minus untreated."""
+    """Axons bridged at day 42: chondroitinase ABC (with rehab) minus untreated."""
     untreated, chabc = runs
     col = "axons_bridged_fraction"
-    return at_day(chabc, col, 56) - at_day(untreated, col, 56)
+    return at_day(chabc, col, 42) - at_day(untreated, col, 42)
 
 
 def iv_cells_gone_after_3_days(runs: Sequence[pd.DataFrame]) -> float:
@@ -148,9 +148,9 @@ def iv_cells_gone_after_3_days(runs: Sequence[pd.DataFrame]) -> float:
 
 
 def local_msc_beats_iv(runs: Sequence[pd.DataFrame]) -> float:
-    """Function index at day 56: local minus intravenous MSCs at equal dose."""
+    """Function index at day 42: local minus intravenous MSCs at equal dose."""
     local, iv = runs
-    return at_day(local, "function_index", 56) - at_day(iv, "function_index", 56)
+    return at_day(local, "function_index", 42) - at_day(iv, "function_index", 42)
 
 
 def anti_inflammatory_switch_carries_ev_effect(runs: Sequence[pd.DataFrame]) -> float:
@@ -237,7 +237,7 @@ THERAPY_TRENDS: tuple[Trend, ...] = (
     ),
     Trend(
         "tumor_undifferentiated",
-        "20 % undifferentiated iPSC cells give more tumor events",
+        "20 % rather than 1 % undifferentiated iPSC cells give more tumor events",
         (IPSC_DAY21, IPSC_UNDIFFERENTIATED),
         undifferentiated_cells_raise_tumors,
         0.2,
@@ -253,7 +253,7 @@ THERAPY_TRENDS: tuple[Trend, ...] = (
     ),
     Trend(
         "chabc_scar",
-        "chondroitinase ABC lowers scar area (spinal cord, day 56)",
+        "chondroitinase ABC lowers scar area (spinal cord, day 42)",
         (SPINAL, CHABC),
         chabc_lowers_scar,
         0.03,
@@ -261,10 +261,10 @@ THERAPY_TRENDS: tuple[Trend, ...] = (
     ),
     Trend(
         "chabc_bridging",
-        "chondroitinase ABC with task-specific rehab raises axons bridged (spinal cord, day 56)",
+        "chondroitinase ABC with task-specific rehab raises axons bridged (spinal cord, day 42)",
         (SPINAL, CHABC_REHAB),
         chabc_raises_bridging,
-        0.05,
+        0.02,
         "fraction",
     ),
     Trend(
@@ -277,7 +277,7 @@ THERAPY_TRENDS: tuple[Trend, ...] = (
     ),
     Trend(
         "msc_local_beats_iv",
-        "local MSCs help more than IV MSCs at equal dose (day 56)",
+        "local MSCs help more than IV MSCs at equal dose (day 42)",
         (MSC_LOCAL, MSC_IV),
         local_msc_beats_iv,
         0.005,

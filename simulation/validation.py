@@ -163,7 +163,7 @@ def transection_ends_with_less_muscle(runs: Sequence[pd.DataFrame]) -> float:
     return at_day(crush, "muscle_mass_index", 56) - at_day(cut, "muscle_mass_index", 56)
 
 
-SPINAL = Arm("spinal_cord_untreated.toml", 56)
+SPINAL = Arm("spinal_cord_untreated.toml", 42)
 CRUSH_56 = Arm("peripheral_crush_untreated.toml", 56)
 CUT_56 = Arm("peripheral_transection_untreated.toml", 56)
 
@@ -270,8 +270,3 @@ def measure(trends: Iterable[Trend], runs: dict[Arm, list[pd.DataFrame]]) -> lis
         effects = np.array([trend.effect([r[i] for r in per_arm]) for i in range(n)])
         results.append(TrendResult(trend, effects))
     return results
-
-
-# ------------------------------------------------------------------------------ CLI
-#: Every trend ``nervesim validate`` checks.
-ALL_TRENDS: tuple[Trend, ...] = UNTREATED_TRENDS

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import validation
+from simulation import trends, validation
 from simulation._version import ILLUSTRATIVE_LABEL
 from simulation.cli import COMPARE_METRICS, main
 from simulation.compare import SUMMARY_COLUMNS, compact, format_estimate, summarize, t975
@@ -218,7 +218,7 @@ def test_validate_exits_1_when_a_trend_fails(monkeypatch, capsys):
         0.0,
         "au",
     )
-    monkeypatch.setattr(validation, "ALL_TRENDS", (hopeless,))
+    monkeypatch.setattr(trends, "ALL_TRENDS", (hopeless,))
     assert main(["validate", "--seeds", "3", "--workers", "1", "--quiet"]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert next(line for line in lines if line.startswith("hopeless")).split()[1] == "FAIL"

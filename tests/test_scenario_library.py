@@ -18,7 +18,7 @@ KEIO = {
     "dose_cells": 2.0e6,
     "route": "local",
     "immunosuppression_days": 180.0,
-    "undifferentiated_fraction": 0.05,
+    "undifferentiated_fraction": 0.01,
     "scaffold": False,
 }
 SC_MSC = {

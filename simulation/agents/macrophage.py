@@ -41,8 +41,9 @@ class Macrophage(TissueCell):
             self.release_load()
             self.die()
             return
-        self.absorb_vesicles(self.model.scenario.ev.macrophage_uptake_per_h)
-        self.make_ngf()
+        if self.ev_signal or self.model.ev_active:
+            self.absorb_vesicles(self.model.scenario.ev.macrophage_uptake_per_h)
+            self.make_ngf()
         self.phagocytose()
         self.efferocytose()
         self.digest()
@@ -66,7 +67,7 @@ class Macrophage(TissueCell):
     def phagocytose(self) -> None:
         """Take up debris at a rate that falls as the load nears capacity."""
         room = 1.0 - self.load / self.p.load_capacity
-        if room > 0.0:
+        if room > 0.0 and self._fields["debris"].item(self.xy) > 0.0:
             self.load += self.take_up("debris", self.p.phagocytosis_per_h * room)
 
     def efferocytose(self) -> None:

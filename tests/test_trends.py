@@ -1,0 +1,31 @@
+"""NerveSim shows the literature's qualitative trends, untreated and under therapy.
+
+Statistical: every arm runs the same 20 seeds; each trend's mean per-seed effect must exceed
+its stated margin with the 95 % interval over seeds above zero (``simulation/trends.py`` and
+``simulation/validation.py`` define the effects, arms and margins).
+"""
+
+import pytest
+
+from simulation.trends import ALL_TRENDS
+from simulation.validation import measure, run_arms
+
+SEEDS = list(range(1, 21))
+
+
+@pytest.fixture(scope="module")
+def trend_runs():
+    """Every arm any trend needs, 20 seeds each, on both cores (run once for the module)."""
+    return run_arms([a for t in ALL_TRENDS for a in t.arms], SEEDS, workers=2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("trend", ALL_TRENDS, ids=lambda t: t.key)
+def test_trend_holds(trend, trend_runs):
+    """The trend's effect exceeds its margin with its 95 % interval above zero."""
+    (result,) = measure([trend], trend_runs)
+    lo, hi = result.ci95
+    assert result.passed, (
+        f"{trend.statement}: mean {result.mean:.3g} {trend.units} "
+        f"(95% CI {lo:.3g}..{hi:.3g}), needs > {trend.margin}; per seed {result.effects}"
+    )
