@@ -17,6 +17,14 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
         "benchmarks.model",
         "whole model: 12-week SCI wall time, stage split, agent-step cost",
     ),
+    "scenarios": (
+        "benchmarks.scenarios",
+        "wall time of every scenario in the library, full duration, one core",
+    ),
+    "sweep": (
+        "benchmarks.sweep",
+        "sweeps: runs/min on 1-2 workers and Dask, sweep overhead, parent memory vs runs",
+    ),
 }
 
 

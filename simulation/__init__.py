@@ -1,6 +1,37 @@
-"""NerveSim: an illustrative, not clinically validated, agent-based model of nerve repair."""
+"""NerveSim: an illustrative, not clinically validated, agent-based model of nerve repair.
+
+The public API (stable; the CLI, dashboard and sweeps sit on it)::
+
+    from simulation import Scenario, load_scenario, NerveRepairModel, run, run_replicates
+
+Names are imported on first use, so ``import simulation`` stays cheap (the command line
+starts fast and nothing does work at import time).
+"""
+
+from importlib import import_module
+from typing import Any
 
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
-from simulation.fields import FieldSet, FieldSpec
 
-__all__ = ["ILLUSTRATIVE_LABEL", "FieldSet", "FieldSpec", "__version__"]
+_LAZY = {
+    "Scenario": "simulation.scenario",
+    "ScenarioError": "simulation.scenario",
+    "load_scenario": "simulation.scenario",
+    "loads_scenario": "simulation.scenario",
+    "NerveRepairModel": "simulation.model",
+    "RunResult": "simulation.runner",
+    "run": "simulation.runner",
+    "run_replicates": "simulation.runner",
+    "spawn_seeds": "simulation.runner",
+    "METRICS": "simulation.metrics",
+    "FieldSet": "simulation.fields",
+    "FieldSpec": "simulation.fields",
+}
+
+__all__ = ["ILLUSTRATIVE_LABEL", "__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'simulation' has no attribute {name!r}")
