@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 DEVSTAMP:= $(VENV)/.installed-dev
 
-.PHONY: run validate test bench lint format clean
+.PHONY: run validate test bench lint format clean dashboard
 
 # The venv is (re)installed only when it is missing or pyproject.toml changed.
 $(BIN)/python:
@@ -34,6 +34,11 @@ run: $(STAMP)
 # Every qualitative trend over 20 seeds; exits 1 if any fails.
 validate: $(STAMP)
 	$(BIN)/nervesim validate
+
+# The teaching dashboard on http://127.0.0.1:8501 (local only; PNG export needs the dev extra).
+dashboard: $(DEVSTAMP)
+	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.address 127.0.0.1 \
+		--browser.gatherUsageStats false --client.toolbarMode minimal --server.maxUploadSize 1
 
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest

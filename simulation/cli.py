@@ -56,35 +56,113 @@ def trend_table(timeseries, days=TABLE_DAYS):
     return pd.DataFrame(cols)
 
 
+def _file_stem(name: str) -> str:
+    """A scenario name as a safe file-name stem (the name is free text)."""
+    return re.sub(r"[^\w.-]+", "_", name) or "scenario"
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    from simulation.scenario import load_scenario
+
+    paths = [Path(p) for p in args.scenario]
+    scenarios = [load_scenario(p) for p in paths]
+    if args.seeds is None and len(paths) == 1:
+        return _run_one(args, scenarios[0])
+    return _run_many(args, paths, scenarios)
+
+
+def _run_one(args: argparse.Namespace, scenario) -> int:
+    """One scenario, one seed: a progress bar in percent, the trend table, one Parquet file."""
     from tqdm import tqdm
 
     from simulation.runner import run
-    from simulation.scenario import load_scenario
     from simulation.storage import write_parquet
 
-    scenario = load_scenario(args.scenario)
+    seed = args.seed or 0
     _label()
     print(f"scenario: {scenario.name} ({scenario.description})")
     with tqdm(
         total=100,
-        desc=f"seed {args.seed}",
+        desc=f"seed {seed}",
         unit="%",
         disable=args.quiet,
         bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
     ) as bar:
         result = run(
             scenario,
-            seed=args.seed,
+            seed=seed,
             days=args.days,
             progress=lambda f: bar.update(round(100 * f) - bar.n),
             snapshots=False,
         )
     print(trend_table(result.timeseries).to_string(float_format=lambda v: f"{v:.3g}"))
-    stem = re.sub(r"[^\w.-]+", "_", scenario.name) or "scenario"  # the name is free text
-    out = Path(args.out) / f"{stem}_seed{args.seed}.parquet"
+    out = Path(args.out) / f"{_file_stem(scenario.name)}_seed{seed}.parquet"
     write_parquet(result.timeseries, out, result.metadata)
     print(f"time series written to {out}")
+    return 0
+
+
+def _run_many(args: argparse.Namespace, paths: list[Path], scenarios: list) -> int:
+    """Several scenarios, or replicates: runs in a process pool, mean [95 % interval] tables."""
+    from tqdm import tqdm
+
+    from simulation import compare
+    from simulation.runner import spawn_seeds
+    from simulation.storage import write_parquet
+    from simulation.validation import Arm, run_arms
+
+    replicates = args.seeds is not None
+    seeds = spawn_seeds(0, args.seeds) if replicates else [args.seed or 0]
+    arms = [
+        Arm(str(p.resolve()), args.days or s.time.duration_days)
+        for p, s in zip(paths, scenarios, strict=True)
+    ]
+    labels = _arm_labels(paths)
+    _label()
+    what = (
+        f"{len(seeds)} seeds each (SeedSequence(0).spawn({len(seeds)}))"
+        if replicates
+        else (f"seed {seeds[0]}")
+    )
+    print(f"running {len(paths)} scenario{'s' * (len(paths) != 1)}, {what}:")
+    with tqdm(
+        total=len(dict.fromkeys(arms)) * len(seeds), desc="run", unit="run", disable=args.quiet
+    ) as bar:
+        runs = run_arms(arms, seeds, args.workers or _default_workers(), progress=bar.update)
+    stems: list[str] = []
+    for label, path, scenario, arm in zip(labels, paths, scenarios, arms, strict=True):
+        frame = compare.tidy({label: runs[arm]}, seeds)
+        days = (*(d for d in TABLE_DAYS if d < arm.days - 1e-9), arm.days)
+        summary = compare.summarize(frame, days, TABLE_METRICS)
+        print(f"\nscenario: {scenario.name} ({scenario.description}), {arm.days:g} days")
+        table = compare.by_day(summary, label)
+        _print_columns([["", *table.columns], *([m, *table.loc[m]] for m in table.index)], "  ")
+        stem = _file_stem(scenario.name)
+        while stem in stems:
+            stem += "_2"
+        stems.append(stem)
+        meta = {
+            "scenario": scenario.name,
+            "scenario_file": str(path),
+            "scenario_digest": scenario.digest(),
+            "scenario_toml": scenario.to_toml(),
+            "seeds": seeds,
+            "days": arm.days,
+            "nervesim_version": __version__,
+        }
+        if replicates:
+            out = Path(args.out) / f"{stem}_seeds{len(seeds)}.parquet"
+            write_parquet(frame.drop(columns="scenario"), out, {**meta, "root_seed": 0})
+        else:
+            out = Path(args.out) / f"{stem}_seed{seeds[0]}.parquet"
+            series = frame.drop(columns=["scenario", "seed"])
+            write_parquet(series, out, {**meta, "seed": seeds[0]})
+        print(f"  written to {out}")
+    if replicates:
+        print(
+            f"\ncells: mean [95% t-interval of the mean over {len(seeds)} seeds]; a lone number "
+            "where the interval rounds to it"
+        )
     return 0
 
 
@@ -180,6 +258,22 @@ def _print_columns(rows: list[list[str]], indent: str = "") -> None:
         print(indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
 
 
+#: Image formats --plot writes.
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def _check_figure_path(path: str | None) -> None:
+    """Refuse a --plot file we cannot write, before any run starts."""
+    if path is None:
+        return
+    suffix = Path(path).suffix.lower()
+    if suffix not in FIGURE_SUFFIXES:
+        raise ValueError(f"--plot: {path}: use a {', '.join(FIGURE_SUFFIXES)} file name")
+    parent = Path(path).parent
+    if parent.exists() and not parent.is_dir():
+        raise ValueError(f"--plot: {parent}: not a folder")
+
+
 def _default_workers() -> int:
     import os
 
@@ -197,6 +291,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     if not 2 <= len(args.scenarios) <= 4:
         raise ValueError(f"compare needs 2 to 4 scenario files, got {len(args.scenarios)}")
+    _check_figure_path(args.plot)
     paths = [Path(p) for p in args.scenarios]
     scenarios = [load_scenario(p) for p in paths]
     days = args.days or max(s.time.duration_days for s in scenarios)
@@ -256,6 +351,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     }
     out = write_parquet(frame, Path(args.out) / "compare.parquet", meta)
     print(f"replicates written to {out}")
+    if args.plot is not None:
+        from simulation.plots import plot_arms
+
+        figure = plot_arms(frame, args.plot, title=" vs ".join(labels))
+        print(f"figure written to {figure}")
     return 0
 
 
@@ -317,6 +417,162 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0 if held == len(results) else 1
 
 
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{seconds:.1f}s"
+
+
+def _default_sweep_out(path: Path) -> Path:
+    return Path("results") / path.stem
+
+
+def _sweep_executor(args: argparse.Namespace):
+    """The executor the sweep flags ask for, and whether the command must close it."""
+    from simulation.executors import dask_client, local_pool
+
+    if args.scheduler is not None:
+        if args.workers is not None:
+            raise ValueError("--workers: not used with --scheduler (the cluster has its workers)")
+        return dask_client(scheduler=args.scheduler)
+    workers = args.workers or _default_workers()
+    if args.dask_local:
+        return dask_client(workers=workers)
+    return local_pool(workers)
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from simulation.executors import close_executor, describe
+    from simulation.sweep import execute, pending_runs, prepare
+    from simulation.sweep_spec import load_sweep
+
+    sweep = load_sweep(args.sweep)
+    out = Path(args.out) if args.out else _default_sweep_out(sweep.path)
+    manifest = prepare(sweep, out)
+    todo = len(pending_runs(manifest, out))
+    total = len(manifest["runs"])
+    executor = _sweep_executor(args) if todo else None
+    try:
+        _label()
+        spec = sweep.spec
+        print(
+            f"sweep {spec.name}: {spec.design} design, {len(manifest['points'])} points x "
+            f"{spec.replicates} replicate{'s' * (spec.replicates != 1)} = {total} runs of "
+            f"{sweep.run_days:g} day{'s' * (sweep.run_days != 1)} of {sweep.base.name}"
+        )
+        for prm in sweep.parameters:
+            if prm.spec.values is not None:
+                what = ", ".join(map(str, prm.spec.values))
+            else:
+                what = f"[{prm.spec.lo:g}, {prm.spec.hi:g}] {prm.spec.distribution}"
+            units = {"1": "", "choice": "", "on/off": ""}.get(prm.units, prm.units)
+            print(f"  {prm.key}: {what} {units}".rstrip())
+        if executor is not None:
+            where = describe(executor)
+            print(
+                f"{total - todo} of {total} runs already done; {todo} to run on {where}; out {out}"
+            )
+        else:
+            print(f"all {total} runs already done; out {out}")
+        failed = 0
+        with tqdm(
+            total=total, initial=total - todo, desc="sweep", unit="run", disable=args.quiet
+        ) as bar:
+
+            def tick(result: dict) -> None:
+                nonlocal failed
+                failed += not result.get("ok")
+                if failed:
+                    bar.set_postfix(failed=failed, refresh=False)
+                bar.update()
+
+            try:
+                summary = execute(sweep, out, executor=executor, progress=tick)
+            except KeyboardInterrupt:
+                bar.close()
+                print("interrupted: re-run the same command to resume (finished runs are kept)")
+                return 130
+    finally:
+        if executor is not None:
+            close_executor(executor)
+    done = summary.skipped + summary.done
+    print(
+        f"{done} of {total} runs done ({summary.done} now, {summary.skipped} before), "
+        f"{len(summary.failed)} failed, in {_duration(summary.seconds)}"
+    )
+    if summary.failed:
+        for run_id, error in summary.errors.items():
+            print(f"  failed {run_id}: {error}")
+        print(f"failed runs are in {out / 'failed'}; re-run the same command to try them again")
+    print(
+        f"results: {out / 'parts'} (simulation.sweep.load_results('{out}') or "
+        f"pandas.read_parquet('{out / 'parts'}'))"
+    )
+    return 1 if summary.failed else 0
+
+
+def _sweep_folder(target: str, out: str | None) -> Path:
+    """The results folder of a sweep folder, or of a sweep file (checked against it)."""
+    from simulation.sweep import load_manifest
+    from simulation.sweep_spec import load_sweep
+
+    path = Path(target)
+    if path.is_dir():
+        if out is not None:
+            raise ValueError("--out: only with a sweep file (the folder is given)")
+        return path
+    if not path.is_file():
+        raise ValueError(f"{path}: no such sweep folder or file")
+    sweep = load_sweep(path)
+    folder = Path(out) if out else _default_sweep_out(sweep.path)
+    manifest = load_manifest(folder)
+    if manifest.get("digest") != sweep.digest():
+        raise ValueError(f"{folder}: holds a different sweep than {path} (give its folder)")
+    return folder
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from simulation.sensitivity import analyze, format_table
+
+    _check_figure_path(args.plot)
+    folder = _sweep_folder(args.sweep, args.out)
+    result = analyze(folder, args.metric, args.day)
+    _label()
+    total = len(result.points) + result.missing_points
+    missing = f" ({result.missing_points} without results)" if result.missing_points else ""
+    print(
+        f"sweep {result.sweep}: {result.design} design, {total} points{missing}; "
+        f"{result.method} sensitivity of {result.metric} on day {result.day:g} "
+        f"(mean over replicates):"
+    )
+    _print_columns(format_table(result), "  ")
+    notes = {
+        "Sobol": "S1: share of the variance due to the parameter alone; ST: with all its "
+        "interactions\n(*_conf: half-width of the 95% bootstrap interval); ST near 0: no effect",
+        "Morris": "mu_star: mean absolute elementary effect over the unit-scaled range "
+        "(*_conf: 95% half-width);\nsigma: its spread (non-linearity or interactions)",
+        "RBD-FAST": "S1: first-order share of the variance (*_conf: 95% half-width); "
+        "spearman_rho: rank correlation",
+        "main effect": "main_effect: share of the variance explained by the parameter's level "
+        "means",
+    }
+    print(notes[result.method])
+    shares = [c for c in ("S1", "ST") if c in result.table.columns]
+    if shares and (
+        (result.table[shares] > 1).any().any() or (result.table[shares] < 0).any().any()
+    ):
+        print(
+            "note: shares above 1 or below 0 are estimation noise of a small design; read the "
+            "ranking and the intervals\n(more samples narrow them)"
+        )
+    if args.plot is not None:
+        from simulation.plots import plot_sensitivity
+
+        print(f"figure written to {plot_sensitivity(result, args.plot)}")
+    return 0
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -365,6 +621,14 @@ def _day_list(text: str) -> tuple[float, ...]:
     return tuple(days)
 
 
+def _day_list_one(text: str) -> float:
+    """An argparse type: one day in [0, 365]."""
+    days = _day_list(text)
+    if len(days) != 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give one day")
+    return days[0]
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``nervesim`` command."""
     fmt = argparse.RawDescriptionHelpFormatter
@@ -374,6 +638,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  nervesim run scenarios/spinal_cord_untreated.toml --seed 3\n"
         "  nervesim compare scenarios/spinal_cord_untreated.toml scenarios/spinal_cord_ev.toml\n"
         "  nervesim validate --only neutrophils_first\n"
+        "  nervesim sweep scenarios/sweeps/toy_sobol.toml --workers 2\n"
+        "  nervesim sensitivity results/toy_sobol --metric macrophages_m1_count --plot s.png\n"
         "  nervesim show-params --filter macrophage",
         formatter_class=fmt,
     )
@@ -384,15 +650,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "run",
-        help="run one scenario and print its trend table",
-        description="Run a scenario file with one seed, print the main metrics at days "
-        f"{', '.join(map(str, TABLE_DAYS))} and write the time series as Parquet.",
+        help="run scenarios (one seed, or replicates) and print their trend tables",
+        description="Run scenario files and print the main metrics at days "
+        f"{', '.join(map(str, TABLE_DAYS))} and the last day.\n"
+        "With one file and --seed S (default 0): one run, its time series written as "
+        "OUT/<name>_seed<S>.parquet.\n"
+        "With --seeds N: N replicates of each file (seeds from SeedSequence(0).spawn(N), the "
+        "same for every file),\nrun in a process pool; each cell is mean [95% interval over "
+        "seeds]; every replicate written\nto OUT/<name>_seeds<N>.parquet (a seed column). "
+        "Several files without --seeds: one run each.",
         epilog="example:\n  nervesim run scenarios/peripheral_crush_untreated.toml --seed 7 "
-        "--out results/",
+        "--out results/\n  nervesim run scenarios/spinal_cord_untreated.toml "
+        "scenarios/spinal_cord_ev.toml --seeds 4 --days 28",
         formatter_class=fmt,
     )
-    p.add_argument("scenario", help="scenario TOML file (see scenarios/)")
-    p.add_argument("--seed", type=_positive_int, default=0, help="random seed (default 0)")
+    p.add_argument("scenario", nargs="+", help="scenario TOML file(s) (see scenarios/)")
+    seeds = p.add_mutually_exclusive_group()
+    seeds.add_argument("--seed", type=_positive_int, default=None, help="random seed (default 0)")
+    seeds.add_argument(
+        "--seeds",
+        type=_int_at_least(1),
+        default=None,
+        help="replicates per scenario, with mean and 95%% interval over them",
+    )
     p.add_argument(
         "--days",
         type=_days,
@@ -400,7 +680,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="simulate this many days instead of the scenario's duration",
     )
     p.add_argument(
-        "--out", default="results", help="folder for the Parquet file (default results/)"
+        "--workers",
+        type=_int_at_least(1),
+        default=None,
+        help="worker processes for several runs (default min(2, CPUs))",
+    )
+    p.add_argument(
+        "--out", default="results", help="folder for the Parquet files (default results/)"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run)
@@ -446,7 +732,7 @@ def build_parser() -> argparse.ArgumentParser:
         "scenarios run\nfor the same number of days: --days, or else the longest duration among "
         "them. Every\nreplicate is written to one tidy Parquet file, OUT/compare.parquet.",
         epilog="example:\n  nervesim compare scenarios/spinal_cord_untreated.toml "
-        "scenarios/spinal_cord_ev.toml --seeds 4 --at-days 14,56",
+        "scenarios/spinal_cord_ev.toml --seeds 4 --at-days 14,56 --plot spinal_ev.png",
         formatter_class=fmt,
     )
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="2 to 4 scenario TOML files")
@@ -476,6 +762,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes (default min(2, CPUs))",
     )
     p.add_argument("--out", default="results", help="folder for compare.parquet (default results/)")
+    p.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        default=None,
+        help="also draw the main metrics over time, one line and 95%% band per arm",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_compare)
 
@@ -489,7 +781,10 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=fmt,
     )
     p.add_argument(
-        "--seeds", type=_int_at_least(3), default=20, help="seeds per arm (default 20, min 3)"
+        "--seeds",
+        type=_int_at_least(3),
+        default=12,
+        help="seeds per arm (default 12: about 6 min on 2 cores; the tests use 20)",
     )
     p.add_argument(
         "--workers",
@@ -502,6 +797,74 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser(
+        "sweep",
+        help="run a sweep file's design (grid, LHS, Sobol, Morris) on a pool or a Dask cluster",
+        description="Run every point of a sweep file's design (see scenarios/sweeps/), each "
+        "replicate with its own seed.\nEach run writes its own Parquet part to OUT/parts/; "
+        "OUT/manifest.json lists the design.\nRunning the same command again resumes: finished "
+        "runs are skipped, failed ones retried.\nRuns go to a local process pool (default), a "
+        "new Dask LocalCluster (--dask-local) or\na running Dask scheduler (--scheduler). "
+        "Exit code 0 when every run finished, 1 when\nsome failed (OUT/failed/), 2 for bad input.",
+        epilog="example:\n  nervesim sweep scenarios/sweeps/toy_sobol.toml --workers 2 "
+        "--out results/toy_sobol\n"
+        "  nervesim sweep scenarios/sweeps/toy_sobol.toml --scheduler tcp://127.0.0.1:8786",
+        formatter_class=fmt,
+    )
+    p.add_argument("sweep", metavar="SWEEP.toml", help="sweep file (see scenarios/sweeps/)")
+    p.add_argument(
+        "--workers",
+        type=_int_at_least(1),
+        default=None,
+        help="worker processes of the local pool or LocalCluster (default min(2, CPUs))",
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        default=None,
+        help="run on the Dask cluster of this scheduler (started with `dask scheduler`)",
+    )
+    where.add_argument(
+        "--dask-local",
+        action="store_true",
+        help="run on a new Dask LocalCluster of --workers single-threaded processes",
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        help="results folder (default results/<sweep file name>); Dask workers must see it",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_sweep)
+
+    p = sub.add_parser(
+        "sensitivity",
+        help="which varied parameters drive a metric (Sobol, Morris, RBD-FAST indices)",
+        description="Sensitivity indices of one metric of a finished sweep, by the method its "
+        "design calls for:\nSobol S1/ST (sobol), Morris mu*/sigma (morris), RBD-FAST S1 and "
+        "Spearman rho (lhs),\nmain-effect variance shares (grid). Replicates are averaged per "
+        "point. Prints a table,\nmost influential first; --plot draws the indices and the "
+        "metric against each parameter.",
+        epilog="example:\n  nervesim sensitivity results/toy_sobol --metric "
+        "macrophages_m1_count --day 7 --plot toy_sobol.png",
+        formatter_class=fmt,
+    )
+    p.add_argument(
+        "sweep", metavar="SWEEP_DIR_OR_FILE", help="a sweep's results folder, or its sweep file"
+    )
+    p.add_argument("--metric", required=True, help="a metric the sweep kept")
+    p.add_argument(
+        "--day", type=_day_list_one, default=None, help="a kept day (default the last one)"
+    )
+    p.add_argument("--plot", metavar="FILE.png", default=None, help="also draw a figure")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="with a sweep file: its results folder (default results/<sweep file name>)",
+    )
+    p.set_defaults(func=_cmd_sensitivity)
     return parser
 
 

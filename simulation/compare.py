@@ -150,3 +150,14 @@ def wide(summary: pd.DataFrame, day: float) -> pd.DataFrame:
     metrics = list(pd.unique(at["metric"]))
     arms = list(pd.unique(summary["arm"]))
     return table.reindex(index=metrics, columns=arms).fillna("-")
+
+
+def by_day(summary: pd.DataFrame, arm: str) -> pd.DataFrame:
+    """One arm's summary cells as text: metrics (rows) by days (columns ``day D``)."""
+    at = summary[summary["arm"] == arm]
+    rows = at[["mean", "lo", "hi"]].itertuples(index=False)
+    cells = at.assign(cell=[format_estimate(*row) for row in rows])
+    table = cells.pivot(index="metric", columns="day", values="cell")
+    table = table.reindex(index=list(pd.unique(at["metric"])), columns=list(pd.unique(at["day"])))
+    table.columns = [f"day {d:g}" for d in table.columns]
+    return table.fillna("-")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -378,7 +379,10 @@ class Scenario(Params):
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
-        """A new scenario with dotted-key overrides (``{"neuron.count": 60}``) applied."""
+        """A new scenario with dotted-key overrides (``{"neuron.count": 60}``) applied.
+
+        A list item is named by its index: ``{"interventions[0].day": 7.0}``.
+        """
         data = self.to_dict()
         for dotted, value in overrides.items():
             _set_dotted(data, dotted, value)
@@ -393,15 +397,21 @@ class ScenarioError(ValueError):
         super().__init__("\\n".join(str(message).splitlines()))  # a key may hold a newline
 
 
+_INDEXED = re.compile(r"^(\w+)\[(\d+)\]$")
+
+
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
-    node = data
+    node: Any = data
     parts = dotted.split(".")
     for part in parts[:-1]:
-        nxt = node.get(part)
+        indexed = _INDEXED.match(part)
+        nxt = node.get(indexed[1] if indexed else part)
+        if indexed and isinstance(nxt, list):
+            nxt = nxt[int(indexed[2])] if int(indexed[2]) < len(nxt) else None
         if not isinstance(nxt, dict):
             raise ScenarioError(f"overrides: {dotted}: unknown key")
         node = nxt
-    if parts[-1] not in node:
+    if parts[-1] not in node or parts[-1] == "kind":
         raise ScenarioError(f"overrides: {dotted}: unknown key")
     node[parts[-1]] = value
 

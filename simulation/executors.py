@@ -1,0 +1,165 @@
+"""Where sweep runs execute: a local process pool, a Dask cluster, or this process.
+
+Everything follows :mod:`concurrent.futures`: an executor has ``submit(fn, *args)`` returning a
+future with ``result()``. A ``distributed.Client`` is such an executor too, but its futures
+complete through ``distributed.as_completed``; :class:`Completions` hides that difference.
+
+* :func:`local_pool`: a ``ProcessPoolExecutor`` with the *spawn* start method (forking a process
+  whose Numba/OpenMP threads have started can deadlock the child).
+* :func:`dask_client`: a client of a new ``LocalCluster`` (one single-threaded worker process
+  per worker), or of a running scheduler (``dask scheduler`` + ``dask worker``).
+* :class:`InlineExecutor`: runs each task when submitted, in this process (tests, debugging).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import signal
+from collections.abc import Callable, Iterator
+from multiprocessing import get_context
+from typing import Any
+
+#: A block just under glibc's largest dynamic mmap threshold (32 MiB on 64-bit Linux).
+_SETTLE_BYTES = 31 * 2**20
+_settled = False
+
+
+def settle_allocator() -> None:
+    """Once per process: put malloc in the steady state of a long-running process.
+
+    glibc serves blocks above its mmap threshold (128 KiB at start) with fresh pages that fault
+    in on every use, and raises the threshold only when such a block is freed; a fresh worker
+    process therefore pays page faults on the model's numpy temporaries that a seasoned one does
+    not (measured here: a 3-day crush run 0.42 s in a fresh spawn worker, 0.29 s after this).
+    Freeing one ~31 MiB block raises the threshold to near its maximum at once. Harmless
+    elsewhere. (The same trick as ``benchmarks/_util.settle_allocator``.)
+    """
+    global _settled
+    if _settled:
+        return
+    import numpy as np
+
+    block = np.empty(_SETTLE_BYTES // 8)
+    del block
+    _settled = True
+
+
+def _worker_init() -> None:
+    """Pool workers leave Ctrl-C to the parent, which shuts the pool down."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    settle_allocator()
+
+
+def local_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """A pool of ``workers`` processes started with *spawn*."""
+    return cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_init
+    )
+
+
+def dask_client(
+    workers: int | None = None, scheduler: str | None = None, timeout_s: float = 10.0
+) -> Any:
+    """A ``distributed.Client``: of a running ``scheduler`` address, else of a new LocalCluster.
+
+    The LocalCluster has ``workers`` single-threaded worker processes and no dashboard. Close the
+    client with :func:`close_executor` (it closes its LocalCluster too).
+
+    Raises:
+        ValueError: no scheduler answered at ``scheduler`` within ``timeout_s`` (one line).
+    """
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            return Client(scheduler, timeout=f"{timeout_s}s")
+        except (OSError, TimeoutError) as err:
+            text = " ".join(str(err).split())
+            raise ValueError(
+                f"--scheduler {scheduler}: no Dask scheduler answered within {timeout_s:g} s "
+                f"({text or type(err).__name__})"
+            ) from None
+    cluster = LocalCluster(
+        n_workers=workers or 1,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    return Client(cluster)
+
+
+def is_dask(executor: Any) -> bool:
+    """True for a ``distributed.Client``."""
+    return type(executor).__module__.startswith("distributed")
+
+
+def capacity(executor: Any) -> int:
+    """How many tasks the executor runs at once (its worker threads or processes)."""
+    if is_dask(executor):
+        return max(1, sum(executor.nthreads().values()))
+    return max(1, int(getattr(executor, "_max_workers", 1)))
+
+
+def describe(executor: Any) -> str:
+    """A short description for the command's output."""
+    if is_dask(executor):
+        n = len(executor.nthreads())
+        return f"Dask scheduler {executor.scheduler.address} with {n} worker(s)"
+    if isinstance(executor, InlineExecutor):
+        return "this process"
+    n = capacity(executor)
+    return f"local pool of {n} worker process{'es' * (n != 1)}"
+
+
+def close_executor(executor: Any) -> None:
+    """Shut an executor down (and a Dask client's LocalCluster, if it made one)."""
+    if is_dask(executor):
+        cluster = executor.cluster
+        executor.close()
+        if cluster is not None:
+            cluster.close()
+    else:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+class InlineExecutor(cf.Executor):
+    """Runs each task at ``submit``, in this process; the future is already done."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future:
+        """Run ``fn(*args, **kwargs)`` now; return a finished future."""
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # delivered through the future, as a pool would
+            future.set_exception(exc)
+        return future
+
+
+class Completions:
+    """Futures in the order they finish; more may be added while iterating."""
+
+    def __init__(self, executor: Any) -> None:
+        self._dask = None
+        self._pending: set[cf.Future] = set()
+        if is_dask(executor):
+            from distributed import as_completed
+
+            self._dask = as_completed()
+
+    def add(self, future: Any) -> None:
+        """Watch one more future."""
+        if self._dask is not None:
+            self._dask.add(future)
+        else:
+            self._pending.add(future)
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._dask is not None:
+            yield from self._dask
+            return
+        while self._pending:
+            done, self._pending = cf.wait(self._pending, return_when=cf.FIRST_COMPLETED)
+            yield from done
