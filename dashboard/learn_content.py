@@ -1,0 +1,417 @@
+"""The Learn page's text: each mechanism and therapy, and things to try (data, no logic).
+
+The text follows the project's domain brief and the scenario files' opening comments; the
+parameter tables are filled from the schema at run time, so units and ranges never drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dashboard.library import ArmSpec
+
+SPINAL = "spinal_cord_untreated"
+CRUSH = "peripheral_crush_untreated"
+
+
+@dataclass(frozen=True)
+class Try:
+    """A thing to try: a comparison the Compare page can load, and what to look for."""
+
+    title: str
+    look_for: str
+    arms: tuple[ArmSpec, ...]
+    metrics: tuple[str, ...]
+    days: int | None = None
+
+    def preset(self) -> dict:
+        """What the Compare page loads."""
+        out = {"title": self.title, "arms": list(self.arms), "metrics": list(self.metrics)}
+        if self.days is not None:
+            out["days"] = self.days
+        return out
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One mechanism or therapy."""
+
+    key: str
+    title: str
+    what: str
+    model: str
+    numbers: str
+    params: tuple[str, ...]
+    scenarios: tuple[str, ...] = ()
+    tries: tuple[Try, ...] = field(default=())
+
+
+MECHANISMS: tuple[Topic, ...] = (
+    Topic(
+        "inflammation",
+        "Inflammation: neutrophils and M1/M2 macrophages",
+        "Injured tissue releases danger signals. Neutrophils arrive within a day and die within "
+        "days; macrophages (and microglia in the cord) peak around a week. Most are "
+        "pro-inflammatory (M1); a small, transient share turns pro-repair (M2).",
+        "Neutrophils are recruited where the cytokine field is high, secrete more cytokine, live "
+        "about a day and turn apoptotic. Monocytes answer cytokine and debris signals and arrive "
+        "as M1 macrophages. They eat debris (myelin debris keeps them M1) and switch to M2 after "
+        "eating an apoptotic neutrophil, in trophic factor, or after taking up vesicles. M2 "
+        "cells secrete trophic factor and mop up cytokine.",
+        "Neutrophil peak ~day 1, macrophage peak ~day 7; cytokines diffuse ~5-50 µm²/s and last "
+        "20 min to hours in tissue (decay length ~100-400 µm).",
+        (
+            "neutrophil.lifespan_h",
+            "neutrophil.recruit_per_h",
+            "macrophage.recruit_per_h",
+            "macrophage.to_m2_per_h",
+            "macrophage.myelin_m1_drive",
+            "fields.cytokine.decay_per_h",
+        ),
+        (SPINAL, CRUSH),
+        (
+            Try(
+                "Make macrophages turn pro-repair faster",
+                "Double the M1 → M2 switching rate in an untreated spinal cord. Watch M2 cells, "
+                "inflammation and neuron survival.",
+                (
+                    ArmSpec(SPINAL, "untreated"),
+                    ArmSpec(
+                        SPINAL, "untreated, faster M2", extra_toml="macrophage.to_m2_per_h = 0.1"
+                    ),
+                ),
+                ("macrophages_m2_count", "inflammation_mean_au", "neuron_survival_fraction"),
+            ),
+        ),
+    ),
+    Topic(
+        "scar",
+        "The glial scar (spinal cord)",
+        "Reactive astrocytes wall off the lesion with a scar rich in chondroitin sulfate "
+        "proteoglycans (CSPGs). It forms over days 5-14 and is mature by about two weeks; "
+        "regrowing axons stall at it.",
+        "Astrocytes become reactive over days in cytokine, divide, migrate to the lesion border "
+        "and deposit CSPG into the scar field. A growth cone slows with scar, stops at "
+        "`growth_cone.scar_stall` and may collapse and retract.",
+        "Scar forms over days 5-14, mature by ~day 14; axons barely cross a mature CNS scar.",
+        (
+            "astrocyte.activation_per_h",
+            "astrocyte.scar_per_h",
+            "growth_cone.scar_stall",
+            "growth_cone.collapse_rate_per_h",
+        ),
+        (SPINAL, "spinal_cord_chabc"),
+        (
+            Try(
+                "Digest the scar with chondroitinase ABC",
+                "Chondroitinase ABC is given on day 7 and is active for 10 days. Watch the scar "
+                "area fall while it is active and come back after, and whether more axons cross.",
+                (
+                    ArmSpec(SPINAL),
+                    ArmSpec("spinal_cord_chabc"),
+                    ArmSpec("spinal_cord_chabc_rehab"),
+                ),
+                ("scar_area_fraction", "axons_bridged_fraction", "function_index"),
+            ),
+        ),
+    ),
+    Topic(
+        "regrowth",
+        "Axon regrowth and debris: spinal cord versus peripheral nerve",
+        "Cut peripheral axons regrow about a millimetre a day along repair Schwann cells; "
+        "debris is cleared in days. In the spinal cord, axons have little intrinsic growth, myelin "
+        "debris lingers for weeks, and the scar blocks them.",
+        "Each injured neuron has a growth cone that steps along the nerve, up the trophic "
+        "gradient, faster on Schwann bands, slower in debris, scar and inflammation. Debris is a "
+        "field that phagocytes (and repair Schwann cells) eat.",
+        "PNS growth ~0.25-3 mm/day (model: 42 µm/h top speed); spinal cord intrinsic growth "
+        "0.35 of the peripheral value.",
+        (
+            "growth_cone.speed_um_per_h",
+            "growth_cone.debris_inhibition_half",
+            "cns.intrinsic_growth",
+            "schwann.phagocytosis_per_h",
+        ),
+        (SPINAL, CRUSH),
+        (
+            Try(
+                "Spinal cord versus peripheral crush, untreated",
+                "The same kind of cells, a different tissue. Compare how many axons cross the "
+                "lesion and how fast debris goes.",
+                (ArmSpec(SPINAL), ArmSpec(CRUSH)),
+                ("axons_bridged_fraction", "debris_remaining_fraction", "axon_length_mean_um"),
+            ),
+        ),
+    ),
+    Topic(
+        "schwann_muscle",
+        "Schwann cells and the target muscle (peripheral nerve)",
+        "After a peripheral injury Schwann cells turn into repair cells, clear debris, secrete "
+        "NGF and line up into guidance bands. The target muscle wastes while it has no nerve; the "
+        "later axons arrive, the less it recovers.",
+        "Distal Schwann cells lose their axons, become repair cells, divide, spread into a gap and "
+        "form bands; their repair capacity fades with chronic denervation. The muscle atrophies "
+        "while denervated and loses recoverable end-plates over time.",
+        "Repair Schwann support fades over months; axons regrow ~1 mm/day to the muscle "
+        "(`injury.distal_path_um` away).",
+        (
+            "schwann.dedifferentiation_per_h",
+            "schwann.repair_fade_per_h",
+            "muscle.atrophy_per_h",
+            "muscle.endplate_loss_per_h",
+            "injury.distal_path_um",
+        ),
+        (CRUSH, "peripheral_transection_untreated"),
+        (
+            Try(
+                "Crush versus a cut with a 1 mm gap",
+                "In a cut nerve, Schwann cells must first fill the gap. Watch when the muscle is "
+                "reinnervated and how much of it is left.",
+                (ArmSpec(CRUSH), ArmSpec("peripheral_transection_untreated")),
+                ("reinnervated_fraction", "muscle_mass_index", "axons_bridged_fraction"),
+                84,
+            ),
+            Try(
+                "A longer way to the muscle",
+                "Move the muscle 3 cm further away. Axons need weeks longer, and the muscle "
+                "wastes meanwhile.",
+                (
+                    ArmSpec(CRUSH, "crush, 8 mm to muscle"),
+                    ArmSpec(
+                        CRUSH, "crush, 38 mm to muscle", extra_toml="injury.distal_path_um = 38000"
+                    ),
+                ),
+                ("reinnervated_fraction", "muscle_mass_index"),
+                84,
+            ),
+        ),
+    ),
+    Topic(
+        "host",
+        "The host: diabetes and age",
+        "Diabetes brings poor blood supply and low-grade inflammation; age slows axon growth. "
+        "Both worsen peripheral nerve repair.",
+        "A diabetic host has a baseline cytokine source, weaker Schwann support and slower "
+        "macrophage recruitment; age takes a share of growth speed per decade past 30.",
+        "Illustrative factors only (see the table): the model changes rates, never outcomes.",
+        (
+            "host.diabetic_cytokine_per_h",
+            "host.diabetic_schwann_factor",
+            "host.age_growth_loss_per_decade",
+        ),
+        (CRUSH, "peripheral_neuropathy_diabetic"),
+        (
+            Try(
+                "A 60-year-old diabetic host",
+                "The same crush in a young and in an older diabetic host, and MSCs in the "
+                "diabetic host.",
+                (
+                    ArmSpec(CRUSH),
+                    ArmSpec("peripheral_neuropathy_diabetic"),
+                    ArmSpec("peripheral_neuropathy_diabetic_msc"),
+                ),
+                ("inflammation_mean_au", "axons_bridged_fraction", "muscle_mass_index"),
+            ),
+        ),
+    ),
+)
+
+THERAPIES: tuple[Topic, ...] = (
+    Topic(
+        "ipsc_npc",
+        "Cell transplant: iPSC-derived neural progenitors",
+        "Keio University (2025) injected about 2 million iPSC-derived neural stem/progenitor "
+        "cells into the lesion 14-28 days after a complete spinal cord injury, with "
+        "immunosuppression; 2 of 4 patients improved, with no serious adverse events at one "
+        "year. Grafted cells can become neurons and glia. Risks: poor survival, rejection, and "
+        "tumours from undifferentiated cells.",
+        "Grafted cells are clusters of 50,000. They die at a hazard of inflammation (worst in "
+        "the acute, inflamed site) and immune attack (less under immunosuppression or in a "
+        "scaffold). Progenitors become neuron-like relay cells, which can carry signals across "
+        "the lesion, and myelinating glia; an undifferentiated cell can start a clone, counted "
+        "as a tumour event once it is large enough (~4 weeks later).",
+        "2 million cells at 14-28 days (Keio); 1-30 % of grafted cells survive, worse acutely, "
+        "better after a 1-2 week delay and with immunosuppression.",
+        (
+            "interventions.cell_transplant.dose_cells",
+            "interventions.cell_transplant.day",
+            "interventions.cell_transplant.immunosuppression_days",
+            "transplant.inflammation_death_per_h",
+            "transplant.immune_attack_per_h",
+            "transplant.transformation_per_cell_h",
+        ),
+        (
+            "spinal_cord_ipsc_npc_day21",
+            "spinal_cord_ipsc_npc_acute",
+            "spinal_cord_ipsc_npc_no_immunosuppression",
+            "spinal_cord_ipsc_npc_undifferentiated",
+        ),
+        (
+            Try(
+                "Transplant on day 1 instead of day 21",
+                "The same cells into the acutely inflamed cord. Watch graft survival: how many "
+                "of the delivered cells are still alive.",
+                (
+                    ArmSpec("spinal_cord_ipsc_npc_day21", "transplant day 21"),
+                    ArmSpec(
+                        "spinal_cord_ipsc_npc_day21",
+                        "transplant day 1",
+                        therapy=((0, "day", 1.0),),
+                    ),
+                ),
+                ("grafted_survival_fraction", "grafted_cells_alive_count", "function_index"),
+            ),
+            Try(
+                "Stop the immunosuppression",
+                "Without the drugs the immune system attacks the graft unchecked.",
+                (
+                    ArmSpec("spinal_cord_ipsc_npc_day21", "180 days of drugs"),
+                    ArmSpec(
+                        "spinal_cord_ipsc_npc_day21",
+                        "no drugs",
+                        therapy=((0, "immunosuppression_days", 0.0),),
+                    ),
+                ),
+                ("grafted_cells_alive_count", "relay_connections_count", "function_index"),
+            ),
+            Try(
+                "More undifferentiated cells",
+                "20 % instead of 1 % of the cells still undifferentiated: tumour events appear "
+                "weeks later, in some seeds only.",
+                (
+                    ArmSpec("spinal_cord_ipsc_npc_day21"),
+                    ArmSpec("spinal_cord_ipsc_npc_undifferentiated"),
+                ),
+                ("tumor_events_count", "grafted_cells_alive_count"),
+                84,
+            ),
+        ),
+    ),
+    Topic(
+        "msc",
+        "Cell transplant: mesenchymal stromal cells (MSCs)",
+        "MSCs calm inflammation and feed tissue through what they secrete; they rarely become "
+        "nerve cells and carry little tumour risk. Given intravenously, most are trapped in the "
+        "lungs within an hour and gone within about 3 days.",
+        "MSC clusters secrete trophic factor and vesicles (a paracrine effect) and rarely "
+        "differentiate. Intravenous cells sit in a lung depot that is cleared over days; only a "
+        "small share reaches the lesion, and a trickle of their vesicles does.",
+        "IV MSCs: ~1 % home to the lesion in the model, lungs cleared in ~3 days.",
+        (
+            "transplant.msc_trophic_per_h",
+            "transplant.msc_ev_per_h",
+            "transplant.iv_homing_fraction",
+            "transplant.iv_lung_clearance_per_h",
+        ),
+        ("spinal_cord_msc_local", "spinal_cord_msc_iv", "peripheral_crush_msc_iv_repeated"),
+        (
+            Try(
+                "Intravenous versus local MSCs",
+                "The same 2 million cells, injected into the lesion or into a vein.",
+                (
+                    ArmSpec(SPINAL),
+                    ArmSpec("spinal_cord_msc_local"),
+                    ArmSpec("spinal_cord_msc_iv"),
+                ),
+                ("grafted_cells_alive_count", "inflammation_mean_au", "neuron_survival_fraction"),
+            ),
+        ),
+    ),
+    Topic(
+        "ev",
+        "Extracellular vesicles (EVs, exosomes)",
+        "Konkuk University with Seoul National University (2025) made vesicles carrying the NGF "
+        "gene from neural crest cells derived from a patient's urine cells (via iPSCs) and "
+        "injected them into a mouse peripheral nerve injury: better neuron survival, less "
+        "inflammation, longer axons, more myelin and less muscle wasting, with no cells "
+        "transplanted, so no tumour or rejection risk.",
+        "Vesicles enter a field at the lesion, spread and decay within about a day; they act "
+        "only when cells take them up: macrophages shift to M2 and make less cytokine, neurons "
+        "are protected, glia myelinate faster, and NGF cargo makes the cells that take it up "
+        "secrete NGF for a while. Each effect has its own mechanism switch.",
+        "Systemic elimination half-life 2.5-13 h in mice; local residence hours to a few days. "
+        "Dose and repeat schedule decide how long they act.",
+        (
+            "interventions.ev.dose_particles",
+            "interventions.ev.doses",
+            "fields.ev.decay_per_h",
+            "ev.m2_drive_per_au",
+            "ev.neuroprotection_per_au",
+            "ev.ngf_trophic_per_au_h",
+        ),
+        ("spinal_cord_ev", "peripheral_crush_ev_ngf", "peripheral_crush_ev_ngf_repeated"),
+        (
+            Try(
+                "Turn off the vesicles' anti-inflammatory effect",
+                "Switch off mechanisms.ev_anti_inflammatory: what is left of the EV benefit?",
+                (
+                    ArmSpec(SPINAL),
+                    ArmSpec("spinal_cord_ev", "EV"),
+                    ArmSpec(
+                        "spinal_cord_ev",
+                        "EV, anti-inflammatory off",
+                        mechanisms_off=("ev_anti_inflammatory",),
+                    ),
+                ),
+                ("inflammation_mean_au", "macrophages_m2_count", "neuron_survival_fraction"),
+            ),
+            Try(
+                "One dose or four weekly doses of EV-NGF",
+                "Vesicles are cleared within hours: does repeating them help more than one dose?",
+                (
+                    ArmSpec(CRUSH),
+                    ArmSpec("peripheral_crush_ev_ngf"),
+                    ArmSpec("peripheral_crush_ev_ngf_repeated"),
+                ),
+                ("myelinated_fraction", "muscle_mass_index", "neuron_survival_fraction"),
+            ),
+            Try(
+                "NGF cargo or empty vesicles",
+                "The same vesicles with and without the NGF gene, in a peripheral crush.",
+                (
+                    ArmSpec(CRUSH),
+                    ArmSpec("peripheral_crush_ev"),
+                    ArmSpec("peripheral_crush_ev_ngf"),
+                ),
+                ("axon_length_mean_um", "myelinated_fraction", "muscle_mass_index"),
+            ),
+        ),
+    ),
+    Topic(
+        "adjuncts",
+        "Chondroitinase ABC, rehabilitation and scaffolds",
+        "Chondroitinase ABC is a short-lived enzyme that digests CSPG scar; it works best with "
+        "task-specific rehabilitation. Scaffolds and hydrogels protect grafts and guide axons.",
+        "While active, chondroitinase digests the scar field. Training speeds growth, "
+        "consolidates connections and slows muscle atrophy. A scaffold guides growth cones in "
+        "the lesion and shields grafted cells from part of their death.",
+        "Enzyme active ~10 days in the model; training from day 14.",
+        (
+            "interventions.chondroitinase.active_days",
+            "adjuncts.chabc_scar_degradation_per_h",
+            "adjuncts.rehab_growth_boost",
+            "transplant.scaffold_protection",
+        ),
+        ("spinal_cord_chabc", "spinal_cord_chabc_rehab", "spinal_cord_ipsc_npc_scaffold"),
+        (
+            Try(
+                "A graft in a scaffold",
+                "The day-21 transplant with and without a bridging scaffold.",
+                (
+                    ArmSpec("spinal_cord_ipsc_npc_day21"),
+                    ArmSpec("spinal_cord_ipsc_npc_scaffold"),
+                ),
+                ("grafted_cells_alive_count", "axons_bridged_fraction", "function_index"),
+            ),
+        ),
+    ),
+)
+
+#: How the outcome shown first is made (the model's own definition, in words).
+FUNCTION_INDEX = (
+    "The **function index** is an illustrative composite, not a clinical score: "
+    "0.5 × connectivity + 0.3 × muscle recovery + 0.2 × neuron survival. Connectivity counts "
+    "axons across the lesion (half for those relayed by graft neurons), more when they are "
+    "myelinated; muscle recovery rescales the muscle between its atrophy floor (0) and full "
+    "mass (1)."
+)

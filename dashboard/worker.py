@@ -1,0 +1,57 @@
+"""One simulation run, shaped for the dashboard; imported by the worker processes.
+
+This module imports no Streamlit, so a spawned worker starts quickly and never touches the
+server's state. Field snapshots are kept as float32 and cell tables with categorical columns:
+they are only drawn, and this halves what the cache holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulation.runner import run
+from simulation.scenario import loads_scenario
+
+
+@dataclass
+class RunData:
+    """What the dashboard keeps of one run.
+
+    Attributes:
+        timeseries: one row per recorded tick: ``day`` and one column per metric.
+        snapshots: day -> {"fields": {name: 2-D float32 array (x, y)}, "cells": DataFrame}.
+        metadata: scenario name, digest and TOML, seed, version, the illustrative label.
+    """
+
+    timeseries: pd.DataFrame
+    snapshots: dict[float, dict[str, Any]] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def _compact(snap: dict[str, Any]) -> dict[str, Any]:
+    cells = snap["cells"].astype({"type": "category", "state": "category"})
+    fields = {name: np.asarray(a, dtype=np.float32) for name, a in snap["fields"].items()}
+    return {"fields": fields, "cells": cells}
+
+
+def simulate(scenario_toml: str, seed: int, days: float) -> RunData:
+    """Run the scenario given as TOML text with ``seed`` for ``days`` days."""
+    scenario = loads_scenario(scenario_toml, source="dashboard")
+    result = run(scenario, seed=seed, days=days, snapshots=True)
+    snaps = {float(day): _compact(s) for day, s in result.snapshots.items()}
+    return RunData(result.timeseries, snaps, dict(result.metadata))
+
+
+def warm_up() -> bool:
+    """Import the model and compile its kernels in a fresh worker (a one-day tiny run)."""
+    from simulation.scenario import Scenario
+
+    tiny = Scenario().with_overrides(
+        {"grid.width_voxels": 60, "grid.height_voxels": 8, "neuron.count": 5}
+    )
+    run(tiny, seed=0, days=1, snapshots=False)
+    return True

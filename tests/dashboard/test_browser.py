@@ -1,0 +1,158 @@
+"""End to end: `streamlit run` on 127.0.0.1, driven in Debian's Chromium by Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dashboard.common import BANNER
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Small enough for CI: the default 3 arms, 2 seeds, 28 days.
+QUERY = "?seeds=2&days=28"
+RUN_TIMEOUT_MS = 300_000
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's /usr/bin/chromium is not installed (apt-get install -y chromium; "
+    ".ci/run installs it)",
+)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    """Whether the server answers its health check with ok."""
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            return r.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard served on a free loopback port; terminated afterwards, whatever happens."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+        "--server.headless", "true", "--server.address", "127.0.0.1",
+        "--server.port", str(port), "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal", "--server.fileWatcherType", "none",
+        "--server.maxUploadSize", "1",
+    ]  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 90
+            while not healthy(url):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start: {log.read_text()[-2000:]}")
+                time.sleep(0.5)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator:
+    """A Chromium page (tall, as Streamlit scrolls an inner container)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 1400, "height": 3000})
+        finally:
+            browser.close()
+
+
+def shot(page, name: str) -> None:
+    """Save a screenshot artifact for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_compare_runs_and_draws_charts(server: str, page) -> None:
+    """The default comparison runs in the browser: banner, sentences and rendered charts."""
+    page.goto(f"{server}/{QUERY}")
+    page.get_by_text("from the cache) in").wait_for(timeout=RUN_TIMEOUT_MS)
+    assert page.get_by_text(BANNER).first.is_visible()
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    assert charts.count() >= 4
+    for k in range(charts.count()):  # vega drew something: a canvas or svg with a size
+        drawn = charts.nth(k).locator("canvas, svg").first
+        drawn.wait_for(timeout=30_000)
+        box = drawn.bounding_box()
+        assert box is not None and box["width"] > 100 and box["height"] > 100
+    assert page.get_by_text("What the runs show at day 28").is_visible()
+    assert page.get_by_text("95 % CI").first.is_visible()
+    time.sleep(1.0)  # let the charts finish their first paint
+    shot(page, "compare")
+
+
+def test_tissue_day_slider_moves(server: str, page) -> None:
+    """Tissue shows two maps; the keyboard moves the day slider to an earlier snapshot."""
+    page.goto(f"{server}/tissue{QUERY}")
+    page.get_by_text("Cells at day 28").wait_for(timeout=RUN_TIMEOUT_MS)
+    assert page.get_by_text(BANNER).first.is_visible()
+    assert page.locator("[data-testid='stVegaLiteChart']").count() == 2
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    slider.press("ArrowLeft")
+    page.get_by_text("Cells at day 21").wait_for(timeout=60_000)
+    time.sleep(1.0)
+    shot(page, "tissue")
+
+
+def test_learn_button_loads_compare(server: str, page) -> None:
+    """A 'Try it in Compare' button on Learn opens Compare with that comparison."""
+    page.goto(f"{server}/learn{QUERY}")
+    page.get_by_role("tab", name="Therapies").click()
+    page.get_by_role("button", name="Try it in Compare").first.click()
+    page.get_by_text("Loaded from Learn: Transplant on day 1 instead of day 21").wait_for(
+        timeout=60_000
+    )
+    page.get_by_text("from the cache) in").wait_for(timeout=RUN_TIMEOUT_MS)
+    assert page.get_by_text("transplant day 1").first.is_visible()
+    shot(page, "learn_to_compare")
+
+
+@pytest.mark.skipif(os.environ.get("NERVESIM_SHOTS") is None, reason="set NERVESIM_SHOTS=1")
+def test_screenshots_of_every_page(server: str, page) -> None:
+    """By hand: screenshots of Learn, Cohort and Sweeps too."""
+    for name in ("learn", "cohort", "sweeps"):
+        page.goto(f"{server}/{name}{QUERY}")
+        page.get_by_text(BANNER).first.wait_for(timeout=60_000)
+        time.sleep(2.0)
+        shot(page, name)

@@ -1,0 +1,154 @@
+"""The dashboard's pure helpers: statistics, arms, uploads, labels, PNG export."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import charts, stats
+from dashboard.common import chart_png
+from dashboard.library import (
+    DEFAULT_ARMS,
+    MAX_UPLOAD_BYTES,
+    ArmSpec,
+    arm_labels,
+    build_arm,
+    header_comments,
+    library,
+    read_upload,
+)
+from simulation.compare import summarize
+from simulation.scenario import Scenario, ScenarioError
+
+
+def tidy(values: dict[str, list[float]], days=(0.0, 1.0)) -> pd.DataFrame:
+    """A tidy frame: each arm's per-seed value of ``m`` on the last day (0 on day 0)."""
+    rows = []
+    for arm, per_seed in values.items():
+        for seed, v in enumerate(per_seed):
+            for d in days:
+                rows.append({"day": d, "m": v if d == days[-1] else 0.0, "seed": seed,
+                             "scenario": arm})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_lead_is_paired_by_seed() -> None:
+    """The lead's interval is the t-interval of the per-seed differences."""
+    frame = tidy({"a": [1.0, 2.0, 3.0], "b": [1.5, 2.4, 3.7]})
+    lead = stats.lead(frame, "m", 1.0)
+    assert (lead.top, lead.runner_up) == ("b", "a")
+    diffs = np.array([0.5, 0.4, 0.7])
+    half = 4.30265 * diffs.std(ddof=1) / math.sqrt(3)
+    assert lead.diff == pytest.approx(diffs.mean())
+    assert (lead.lo, lead.hi) == pytest.approx((diffs.mean() - half, diffs.mean() + half))
+    assert "**b** is highest" in lead.sentence() and "95 % CI" in lead.sentence()
+
+
+def test_lead_says_when_seeds_cannot_separate_arms() -> None:
+    """An interval that includes 0 is said in words."""
+    frame = tidy({"a": [1.0, 2.0, 3.0], "b": [1.2, 1.9, 3.1]})
+    assert "cannot separate them" in stats.lead(frame, "m", 1.0).sentence()
+
+
+def test_lead_tie() -> None:
+    """Identical arms read as the same in every arm."""
+    frame = tidy({"a": [0.0, 0.0], "b": [0.0, 0.0]})
+    assert "the same in every arm" in stats.lead(frame, "m", 1.0).sentence()
+
+
+def test_bands_match_compare_summarize() -> None:
+    """The chart bands equal simulation.compare.summarize's intervals."""
+    frame = tidy({"a": [1.0, 2.0, 4.0], "b": [0.5, 0.9, 1.1]})
+    band = stats.bands(frame, ["m"])
+    ref = summarize(frame, [1.0], ["m"])
+    for arm in ("a", "b"):
+        got = band[(band["scenario"] == arm) & (band["day"] == 1.0)].iloc[0]
+        want = ref[ref["arm"] == arm].iloc[0]
+        assert (got["mean"], got["lo"], got["hi"]) == pytest.approx(
+            (want["mean"], want["lo"], want["hi"])
+        )
+    spread = stats.bands(frame, ["m"], stats.BAND_RANGE)
+    row = spread[(spread["scenario"] == "a") & (spread["day"] == 1.0)].iloc[0]
+    assert (row["lo"], row["hi"]) == (1.0, 4.0)
+
+
+def test_binomial_and_wilson() -> None:
+    """2 of 4 at a 50 % rate is 37.5 %; 2 of 4 observed fits rates of 15 % to 85 %."""
+    pmf = stats.binomial_pmf(4, 0.5)
+    assert sum(pmf) == pytest.approx(1.0)
+    assert pmf[2] == pytest.approx(0.375)
+    assert stats.wilson_interval(2, 4) == pytest.approx((0.150, 0.850), abs=1e-3)
+    assert stats.wilson_interval(0, 8)[0] == 0.0
+
+
+def test_metric_titles() -> None:
+    """Units leave the title (they are shown beside it)."""
+    assert stats.metric_title("neuron_survival_fraction") == "Neuron survival"
+    assert stats.metric_title("macrophages_m2_count") == "Macrophages M2"
+    assert stats.metric_title("function_index") == "Function index"
+
+
+def test_library_reads_every_scenario_with_its_header() -> None:
+    """Every library file loads, with a description and an opening comment."""
+    entries = library()
+    assert set(DEFAULT_ARMS) <= set(entries)
+    assert all(e.description and e.illustrates for e in entries.values())
+    assert "Keio" in entries["spinal_cord_ipsc_npc_day21"].source
+    assert header_comments("# a\n# Source: b\n#   c\nname = 1") == ("a", "b c")
+
+
+def test_build_arm_applies_every_edit() -> None:
+    """Therapy, severity, mechanisms and other settings reach the scenario."""
+    spec = ArmSpec(
+        "spinal_cord_ev",
+        therapy=((0, "day", 1.0), (0, "doses", 2)),
+        mechanisms_off=("ev_anti_inflammatory",),
+        extra_toml="macrophage.to_m2_per_h = 0.1",
+    )
+    sc = build_arm(spec, severity=0.5)
+    iv = sc.interventions[0]
+    assert (iv.day, iv.doses, sc.injury.severity) == (1.0, 2, 0.5)
+    assert sc.mechanisms.ev_anti_inflammatory is False
+    assert sc.macrophage.to_m2_per_h == 0.1
+    assert build_arm(ArmSpec("spinal_cord_ev")) == build_arm(ArmSpec("spinal_cord_ev"))
+
+
+def test_build_arm_errors_are_one_line() -> None:
+    """Bad edits name the arm and the key."""
+    with pytest.raises(ScenarioError, match=r"^x: neuron.count: 0 is out of range"):
+        build_arm(ArmSpec("spinal_cord_ev", extra_toml="neuron.count = 0"), where="x")
+    with pytest.raises(ScenarioError, match="not valid TOML"):
+        build_arm(ArmSpec("spinal_cord_ev", extra_toml="a = ["), where="x")
+
+
+def test_labels_are_short_and_unique() -> None:
+    """Shared group prefixes go; duplicates and edits are marked."""
+    specs = [ArmSpec("spinal_cord_ev"), ArmSpec("spinal_cord_ev", mechanisms_off=("ev_x",)),
+             ArmSpec("spinal_cord_ev")]  # fmt: skip
+    assert arm_labels(specs) == ["EV", "EV *", "EV #2"]
+    mixed = arm_labels([ArmSpec("spinal_cord_untreated"), ArmSpec("peripheral_crush_ev_ngf")])
+    assert mixed == ["Spinal cord: untreated", "Peripheral: crush EV NGF"]
+
+
+def test_read_upload_is_toml_only_and_capped() -> None:
+    """Uploads: size cap, UTF-8 text, TOML, schema."""
+    key, sc = read_upload("a.toml", Scenario(name="mine").to_toml().encode())
+    assert (key, sc.name) == ("upload:mine", "mine")
+    with pytest.raises(ScenarioError, match="too large"):
+        read_upload("a.toml", b" " * (MAX_UPLOAD_BYTES + 1))
+    with pytest.raises(ScenarioError, match="not a UTF-8 text file"):
+        read_upload("a.toml", b"\xff\xfe\x00")
+    with pytest.raises(ScenarioError, match="base: not allowed"):
+        read_upload("a.toml", b'base = "x.toml"')
+
+
+def test_chart_png_exports_a_png() -> None:
+    """A chart exports as PNG bytes through vl-convert."""
+    pytest.importorskip("vl_convert", reason="vl-convert-python is not installed")
+    frame = tidy({"a": [1.0, 2.0], "b": [0.5, 1.5]})
+    band = stats.bands(frame, ["m"])
+    png = chart_png(charts.bands_figure(band, ["m"], ["a", "b"]))
+    assert png is not None and png.startswith(b"\x89PNG")
