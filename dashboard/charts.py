@@ -294,18 +294,23 @@ def sweep_chart(
 def sensitivity_chart(table: pd.DataFrame, column: str) -> alt.LayerChart:
     """A sensitivity index per parameter, with its 95 % interval where there is one."""
     data = table.rename(columns={column: "index"}).assign(parameter=table["parameter"])
+    order = list(table["parameter"])
     conf = f"{column}_conf"
     bars = (
         alt.Chart(data)
         .mark_bar(color=PALETTE[2])
         .encode(
-            y=alt.Y("parameter:N", sort=None, title=None),
+            y=alt.Y("parameter:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
             x=alt.X("index:Q", title=column),
             tooltip=["parameter:N", alt.Tooltip("index:Q", format=".3g")],
         )
     )
     if conf not in table.columns:
-        return alt.layer(bars).properties(height=40 + 28 * len(table))
+        return alt.layer(bars).properties(height=90 + 36 * len(table))
     data = data.assign(lo=data["index"] - table[conf], hi=data["index"] + table[conf])
-    whiskers = alt.Chart(data).mark_rule(color="#333").encode(y="parameter:N", x="lo:Q", x2="hi:Q")
-    return alt.layer(bars, whiskers).properties(height=40 + 28 * len(table))
+    whiskers = (
+        alt.Chart(data)
+        .mark_rule(color="#333")
+        .encode(y=alt.Y("parameter:N", sort=order), x="lo:Q", x2="hi:Q")
+    )
+    return alt.layer(bars, whiskers).properties(height=90 + 36 * len(table))

@@ -85,6 +85,18 @@ def _reset_pool() -> None:
         _inflight.clear()
 
 
+#: Finished runs nobody claimed (their page moved on) are dropped beyond this many.
+MAX_UNCLAIMED = 64
+
+
+def _prune() -> None:
+    """Forget finished, unclaimed runs beyond :data:`MAX_UNCLAIMED` (they hold their results)."""
+    with _lock:
+        done = [job for job, fut in _inflight.items() if fut.done()]
+        for job in done[: max(0, len(done) - MAX_UNCLAIMED)]:
+            del _inflight[job]
+
+
 def _submit(job: Job) -> Future[RunData] | None:
     """The future of ``job``: one already in flight, else a new one (None without a pool)."""
     with _lock:
@@ -176,6 +188,7 @@ def run_many(
         progress: called with (runs done, runs wanted) after each one finishes.
         on_done: called with the results so far after each one finishes (for live display).
     """
+    _prune()
     results: dict[Job, pd.DataFrame] = {}
     missing: list[Job] = []
     for job in dict.fromkeys(jobs):

@@ -77,8 +77,9 @@ def shared_settings(first_stem: str, uploads: dict[str, str]) -> tuple[float, fl
         1,
         168,
         key="cmp_days",
-        help=f"{DEFAULT_DAYS} days by default: long enough to see a day-21 graft act, short "
-        f"enough for 3 arms x {DEFAULT_SEEDS} seeds in about 15 s on 2 cores.",
+        help=f"{DEFAULT_DAYS} days by default: long enough for a day-21 graft to act for five "
+        f"weeks. 3 arms x {DEFAULT_SEEDS} seeds take about a minute on 2 cores; the first "
+        "picture comes after one seed per arm.",
         **initial("cmp_days", int(defaults["days"])),
     )
     seeds = c3.slider(

@@ -30,6 +30,14 @@ def default_value(key: str, fallback: object) -> object:
     return node
 
 
+def shown_key(key: str) -> str:
+    """``interventions.ev.day`` -> ``[[interventions]] ev: day``; other keys as they are."""
+    if key.startswith("interventions."):
+        _, kind, name = key.split(".", 2)
+        return f"[[interventions]] {kind}: {name}"
+    return key
+
+
 def parameter_table(keys: tuple[str, ...]) -> pd.DataFrame:
     """Units, allowed range, default and meaning of settings, from the schema."""
     rows = []
@@ -43,10 +51,7 @@ def parameter_table(keys: tuple[str, ...]) -> pd.DataFrame:
         )
         rows.append(
             {
-                "setting": key.replace("interventions.", "interventions[].")
-                .replace("[].cell_transplant", "[] (transplant)")
-                .replace("[].ev", "[] (EV)")
-                .replace("[].chondroitinase", "[] (ChABC)"),
+                "setting": shown_key(key),
                 "units": "" if s.units in ("1", "choice") else s.units,
                 "allowed": allowed,
                 "default": f"{default:g}" if isinstance(default, float) else str(default),

@@ -149,11 +149,8 @@ def sensitivity(folder: str, metric: str, day: float) -> None:
         f"Method: {result.method} ({result.design} design), ranked by `{result.rank_by}`. "
         "The indices describe this illustrative model, not biology."
     )
-    left, right = st.columns([2, 3])
-    with left:
-        st.altair_chart(charts.sensitivity_chart(result.table, result.rank_by), width="stretch")
-    with right:
-        st.dataframe(result.table, hide_index=True, width="stretch")
+    st.altair_chart(charts.sensitivity_chart(result.table, result.rank_by), width="stretch")
+    st.dataframe(result.table, hide_index=True, width="stretch")
 
 
 # ---------------------------------------------------------------------------------- page
