@@ -247,3 +247,41 @@ def write_json(path: Path, payload: dict[str, Any]) -> Path:
 def command_line() -> str:
     """How this benchmark was started, for the record in the JSON."""
     return " ".join(["python -m benchmarks", *sys.argv[1:]])
+
+
+def rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with every float rounded to 4 significant digits (for JSON)."""
+    return [{k: sig(v) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+
+
+def print_targets(
+    targets: list[dict[str, Any]],
+    check_width: int = 52,
+    extra: Sequence[tuple[str, int, str, str]] = (),
+) -> None:
+    """Print a benchmark's targets: id, check, ``extra`` columns, value, need and PASS/MISS.
+
+    ``extra`` holds ``(header, width, align, key)`` for columns taken from each target dict;
+    a target with a ``note`` gets a ``*`` and its note printed under the table.
+    """
+    table = Table(
+        [
+            ("id", 3, "<"),
+            ("check", check_width, "<"),
+            *((h, w, a) for h, w, a, _ in extra),
+            ("value", 8, ">"),
+            ("need", 7, "<"),
+            ("result", 6, "<"),
+        ]
+    )
+    lines = []
+    for t in targets:
+        result = {True: "PASS", False: "MISS", None: "n/a"}[t["pass"]]
+        if t.get("note"):
+            result += " *"
+        cells = [t[key] for *_, key in extra]
+        need = f"{t['op']} {t['threshold']:g}"
+        lines.append([t["id"], t["check"], *cells, fmt_num(t["value"]), need, result])
+    emit(table.render(lines))
+    for note in dict.fromkeys(t["note"] for t in targets if t.get("note")):
+        emit(f"  * {note}")

@@ -395,45 +395,6 @@ def _targets(
     return out
 
 
-def _print_targets(targets: list[dict[str, Any]]) -> None:
-    table = _util.Table(
-        [
-            ("id", 3, "<"),
-            ("check", 34, "<"),
-            ("grid", 9, "<"),
-            ("fields", 6, ">"),
-            ("threads", 7, ">"),
-            ("value", 8, ">"),
-            ("need", 7, "<"),
-            ("result", 6, "<"),
-        ]
-    )
-    lines = []
-    for t in targets:
-        result = {True: "PASS", False: "MISS", None: "n/a"}[t["pass"]]
-        if t.get("note"):
-            result += " *"
-        lines.append(
-            [
-                t["id"],
-                t["check"],
-                t["grid"],
-                t["fields"],
-                t["threads"],
-                _util.fmt_num(t["value"]),
-                f"{t['op']} {t['threshold']:g}",
-                result,
-            ]
-        )
-    _util.emit(table.render(lines))
-    for note in dict.fromkeys(t["note"] for t in targets if t.get("note")):
-        _util.emit(f"  * {note}")
-
-
-def _rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: _util.sig(v) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
-
-
 # ------------------------------------------------------------------------------------ entry
 
 
@@ -501,7 +462,15 @@ def run(args: argparse.Namespace) -> int:
         )
         _util.emit()
         targets = _targets(rows, horizon, config, threads)
-        _print_targets(targets)
+        _util.print_targets(
+            targets,
+            check_width=34,
+            extra=[
+                ("grid", 9, "<", "grid"),
+                ("fields", 6, ">", "fields"),
+                ("threads", 7, ">", "threads"),
+            ],
+        )
         elapsed = time.perf_counter() - t0
     finally:
         numba.set_num_threads(original_threads)
@@ -527,11 +496,11 @@ def run(args: argparse.Namespace) -> int:
             "target_seconds_per_measurement": config.target_s,
         },
         "notes": notes,
-        "rows": _rounded(rows),
-        "targets": _rounded(targets),
+        "rows": _util.rounded(rows),
+        "targets": _util.rounded(targets),
         "targets_summary": counts,
-        "horizon": _rounded([horizon])[0],
-        "timing": _rounded(details),
+        "horizon": _util.rounded([horizon])[0],
+        "timing": _util.rounded(details),
     }
     path = _util.write_json(out_path, payload)
     _util.emit()

@@ -472,32 +472,6 @@ def _target(
     return out
 
 
-def _print_targets(targets: list[dict[str, Any]]) -> None:
-    table = _util.Table(
-        [
-            ("id", 3, "<"),
-            ("check", 52, "<"),
-            ("value", 7, ">"),
-            ("need", 6, "<"),
-            ("result", 6, "<"),
-        ]
-    )
-    lines = []
-    for t in targets:
-        result = {True: "PASS", False: "MISS", None: "n/a"}[t["pass"]]
-        if t.get("note"):
-            result += " *"
-        need = f"{t['op']} {t['threshold']:g}"
-        lines.append([t["id"], t["check"], _util.fmt_num(t["value"]), need, result])
-    _util.emit(table.render(lines))
-    for note in dict.fromkeys(t["note"] for t in targets if t.get("note")):
-        _util.emit(f"  * {note}")
-
-
-def _rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: _util.sig(v) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
-
-
 def _loadavg() -> list[float] | None:
     try:
         return [round(x, 2) for x in os.getloadavg()]
@@ -640,7 +614,7 @@ def run(args: argparse.Namespace) -> int:
                 note,
             ),
         ]
-        _print_targets(targets)
+        _util.print_targets(targets)
         load_after_timing = _loadavg()
 
         if args.profile:
@@ -688,17 +662,17 @@ def run(args: argparse.Namespace) -> int:
             "fieldset_parallel": stage_run["fieldset_parallel"],
         },
         "notes": notes,
-        "runs": _rounded(runs),
+        "runs": _util.rounded(runs),
         "run_median_seconds": _util.sig(median_s),
-        "stages": _rounded(stage_rows),
+        "stages": _util.rounded(stage_rows),
         "stage_run": {
             k: _util.sig(v) if isinstance(v, float) else v
             for k, v in stage_run.items()
             if k not in ("stages", "grid")
         },
-        "agents": _rounded(agent_rows),
-        "noop_mesa": _rounded([noop])[0],
-        "targets": _rounded(targets),
+        "agents": _util.rounded(agent_rows),
+        "noop_mesa": _util.rounded([noop])[0],
+        "targets": _util.rounded(targets),
         "targets_summary": counts,
     }
     if profile is not None:

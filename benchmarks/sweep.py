@@ -530,18 +530,18 @@ def run(args: argparse.Namespace) -> int:
             "rounds": config.rounds,
             "dask": "LocalCluster(n_workers=2, threads_per_worker=1, processes=True)",
         },
-        "direct": _rounded(direct),
-        "executors": [_rounded(r) for r in rows],
+        "direct": _util.rounded([direct])[0],
+        "executors": _util.rounded(rows),
         "results_identical": identical,
         "overhead_ms_per_run": _util.sig(overhead_s * 1e3),
         "overhead_pct": _util.sig(overhead_pct),
         "overhead_around_run_ms": _util.sig(around_s * 1e3),
         "overhead_around_run_pct": _util.sig(around_pct),
         "overhead_split_ms_per_run": {k: _util.sig(v) for k, v in split.items()},
-        "memory": [_rounded(m) for m in memory],
+        "memory": _util.rounded(memory),
         "memory_rss_ratio": _util.sig(rss_ratio),
         "memory_heap_ratio": _util.sig(heap_ratio),
-        "targets": [_rounded(t) for t in targets],
+        "targets": _util.rounded(targets),
     }
     written = _util.write_json(out_path, payload)
     passed = sum(t["pass"] for t in targets)
@@ -551,10 +551,6 @@ def run(args: argparse.Namespace) -> int:
         f"wrote {written}"
     )
     return 0
-
-
-def _rounded(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: _util.sig(v) if isinstance(v, float) else v for k, v in row.items()}
 
 
 def machine_load() -> list[float] | None:
