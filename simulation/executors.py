@@ -81,13 +81,18 @@ def dask_client(
                 f"--scheduler {scheduler}: no Dask scheduler answered within {timeout_s:g} s "
                 f"({text or type(err).__name__})"
             ) from None
-    cluster = LocalCluster(
-        n_workers=workers or 1,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
+    import dask
+
+    # No dashboard, so nobody reads the workers' statistical profiler: switch it off (it
+    # samples the running task's stack every 10 ms, measured here at ~3 % of a run).
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(
+            n_workers=workers or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
     return Client(cluster)
 
 

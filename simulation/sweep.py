@@ -354,7 +354,10 @@ def _lock(out: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _tasks(manifest: dict[str, Any], sweep: Sweep, out: Path, todo: list[int]) -> Iterator[RunTask]:
+def iter_tasks(
+    manifest: dict[str, Any], sweep: Sweep, out: Path, todo: list[int]
+) -> Iterator[RunTask]:
+    """The :class:`RunTask` of each run index in ``todo``, writing its part under ``out``."""
     base = sweep.base.to_dict()
     digest = sweep.base.digest()
     kinds = tuple(p.kind for p in sweep.parameters)
@@ -428,7 +431,7 @@ def execute(
         if own:
             executor = local_pool(workers or min(2, os.cpu_count() or 1))
         try:
-            _drive(executor, _tasks(manifest, sweep, out, todo), summary, progress, capacity)
+            _drive(executor, iter_tasks(manifest, sweep, out, todo), summary, progress, capacity)
         except BaseException:
             if own:
                 executor.shutdown(wait=False, cancel_futures=True)

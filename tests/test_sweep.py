@@ -201,7 +201,7 @@ def test_worker_returns_only_a_small_summary(tmp_path):
     out = tmp_path / "out"
     loaded = load_sweep(path)
     manifest = prepare(loaded, out)
-    (task,) = list(sweep_module._tasks(manifest, loaded, out.resolve(), [0]))
+    (task,) = list(sweep_module.iter_tasks(manifest, loaded, out.resolve(), [0]))
     result = sweep_module.run_task(task)
     assert result["ok"] and set(result) == {
         "run_id", "host", "pid", "ok", "seconds", "run_seconds", "rows"
