@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from simulation.agents.base import TissueCell
+import math
+
+from simulation.agents.base import TissueCell, tick_chance
 
 #: Reactivity above which an astrocyte is scar-forming (deposits CSPG, divides, migrates).
 SCAR_FORMING = 0.5
@@ -20,34 +22,52 @@ class Astrocyte(TissueCell):
         super().__init__(model, xy, params)
         self.reactivity = 0.0
 
+    def tune(self) -> None:
+        """Per-tick chance of migrating (a constant rate)."""
+        super().tune()
+        self._migrate_chance = tick_chance(self.p.migrate_per_h, self._dt)
+
     def step(self) -> None:
         """React to cytokine; when scar-forming, build scar, divide and migrate."""
-        c = self.sense("cytokine")
+        c = self._fields["cytokine"][self.xy]
         if self.reactivity < 1e-3 and c < 1e-3:
             return  # quiescent tissue: nothing to do
-        self.react(c)
-        if self.reactivity < SCAR_FORMING:
+        if self.p is not self._tuned_p:
+            self.tune()
+        if self.react(c) < SCAR_FORMING:
             return
+        p = self.p
         self.deposit_scar()
-        self.secrete("cytokine", self.p.cytokine_per_h)
-        if self.rolls(self.p.proliferation_per_h * c / (c + self.p.proliferation_half_cytokine)):
+        rate = p.cytokine_per_h
+        if rate > 0.0:  # secrete("cytokine", rate), inlined
+            self._sources["cytokine"][self.xy] += rate * self._dt
+        # rolls(rate), inlined
+        rate = p.proliferation_per_h * c / (c + p.proliferation_half_cytokine)
+        if self._uniform() < -math.expm1(-rate * self._dt):
             self.proliferate()
-        if self.rolls(self.p.migrate_per_h):
+        if self._uniform() < self._migrate_chance:  # rolls(p.migrate_per_h)
             self.migrate_to_border()
 
-    def react(self, cytokine: float) -> None:
-        """Reactivity rises with cytokine and relaxes back without it."""
+    def react(self, cytokine: float) -> float:
+        """Reactivity rises with cytokine and relaxes back without it; returns the new value."""
         p = self.p
         drive = cytokine / (cytokine + p.activation_half_cytokine)
-        dt = self.model.dt_h
-        self.reactivity += dt * (p.activation_per_h * drive * (1.0 - self.reactivity))
-        self.reactivity -= dt * p.deactivation_per_h * self.reactivity
+        dt = self._dt
+        r = self.reactivity
+        r += dt * (p.activation_per_h * drive * (1.0 - r))
+        r -= dt * p.deactivation_per_h * r
+        self.reactivity = r
+        return r
 
     def deposit_scar(self) -> None:
         """Lay down CSPG in this voxel, slowing as it approaches ``scar_max``."""
-        room = 1.0 - self.sense("scar") / self.p.scar_max
+        p = self.p
+        xy = self.xy
+        room = 1.0 - self._fields["scar"][xy] / p.scar_max
         if room > 0.0:
-            self.secrete("scar", self.p.scar_per_h * self.reactivity * room)
+            rate = p.scar_per_h * self.reactivity * room
+            if rate > 0.0:  # secrete("scar", rate), inlined
+                self._sources["scar"][xy] += rate * self._dt
 
     def proliferate(self) -> None:
         """Divide into the emptiest neighbouring voxel if it has room."""

@@ -3,7 +3,11 @@
 Cells read fields where they stand (:meth:`TissueCell.sense`), compare neighbours
 (:meth:`TissueCell.steepest`), and change fields only through the model's buffered
 :meth:`secrete`/:meth:`take_up`, applied once per tick. Stochastic events use rates, never
-per-tick probabilities: :meth:`rolls` fires with ``1 - exp(-rate * dt)``.
+per-tick probabilities: :meth:`rolls` fires with ``1 - exp(-rate * dt)``; a cell type whose
+rates are constants keeps those per-tick chances (:func:`tick_chance`) from its parameter group.
+
+Hot paths read and write the fields through memoryviews of the model's arrays (the same memory,
+the same float64 arithmetic, about half the cost of indexing a NumPy array with a tuple).
 """
 
 from __future__ import annotations
@@ -17,6 +21,15 @@ from simulation.fields.kernels import steepest_neighbour
 
 if TYPE_CHECKING:
     from simulation.model import NerveRepairModel
+
+
+def tick_chance(rate_per_h: float, dt_h: float) -> float:
+    """The probability that an event of ``rate_per_h`` happens within one tick of ``dt_h``.
+
+    The same expression as :meth:`TissueCell.rolls`, so a chance worked out once per parameter
+    group draws exactly the same events.
+    """
+    return -math.expm1(-rate_per_h * dt_h)
 
 
 class TissueCell(CellAgent):
@@ -35,23 +48,32 @@ class TissueCell(CellAgent):
 
     def __init__(self, model: NerveRepairModel, xy: tuple[int, int], params: Any) -> None:
         super().__init__(model)
-        self.p = params
-        self.xy = xy
-        self.cell = model.grid[xy]
-        self._occupancy = model.occupancy_of(type(self))
-        self._occupancy[xy] += 1
         # Hot-path references (measured: Mesa's ``random`` property and field-name lookups
         # were a quarter of agent time).
         self._uniform = model.random.random
         self._dt = model.dt_h
-        self._fields = model.field_arrays
-        self._sources = model.fields.source_views
-        self._sinks = model.fields.sink_views
+        self._fields = model.field_views
+        self._sources = model.source_views
+        self._sinks = model.sink_views
+        self.p = params
+        self.tune()
+        self.xy = xy
+        self.cell = model.voxel_cells[xy]
+        self._occupancy = model.occupancy_of(type(self))
+        self._crowd = model.occupancy_view_of(type(self))
+        self._crowd[xy] += 1
+
+    def tune(self) -> None:
+        """Work out the per-tick chances of the constant rates in ``self.p`` (none here).
+
+        Cell types that keep chances call it again from ``step`` when ``p`` was replaced.
+        """
+        self._tuned_p = self.p
 
     # ------------------------------------------------------------------ sensing
     def sense(self, field: str) -> float:
         """The value of ``field`` in this cell's voxel."""
-        return self._fields[field].item(self.xy)
+        return self._fields[field][self.xy]
 
     def steepest(self, field: str, up: bool = True, max_here: int = 1_000_000) -> tuple[int, int]:
         """The Moore neighbour with the highest (or lowest) ``field`` that has room.
@@ -59,16 +81,16 @@ class TissueCell(CellAgent):
         Ties and flat fields resolve at random; returns the current voxel when no neighbour
         improves on it. ``max_here`` skips neighbours already holding that many of this type.
         """
-        x, y = steepest_neighbour(
-            self._fields[field],
+        x, y = self.xy
+        return steepest_neighbour(
+            self.model.field_arrays[field],  # NumPy arrays: numba's fast dispatch path
             self._occupancy,
-            self.xy[0],
-            self.xy[1],
+            x,
+            y,
             1.0 if up else -1.0,
             max_here,
             int(self._uniform() * 8.0),
         )
-        return (x, y)
 
     # ------------------------------------------------------------------ acting
     def secrete(self, field: str, rate_per_h: float) -> None:
@@ -81,26 +103,41 @@ class TissueCell(CellAgent):
         if rate_per_h <= 0.0:
             return 0.0
         self._sinks[field][self.xy] += rate_per_h
-        return self._fields[field].item(self.xy) * -math.expm1(-rate_per_h * self._dt)
+        return self._fields[field][self.xy] * -math.expm1(-rate_per_h * self._dt)
 
     def absorb_vesicles(self, rate_per_h: float) -> None:
         """Take up vesicles (plain and NGF-cargo) here; older signal fades."""
-        if self.ev_signal == 0.0 and self.ngf_signal == 0.0 and not self.model.ev_active:
+        model = self.model
+        active = model.ev_active
+        ev = self.ev_signal
+        ngf = self.ngf_signal
+        if ev == 0.0 and ngf == 0.0 and not active:
             return
-        self.ev_signal *= self.model.ev_keep
-        self.ngf_signal *= self.model.ngf_keep
-        if self.model.ev_active:
-            plain = self.take_up("ev", rate_per_h)
-            ngf = self.take_up("ev_ngf", rate_per_h)
-            self.ev_signal += plain + ngf
-            self.ngf_signal += ngf
-        if self.ev_signal < 1e-9 and self.ngf_signal < 1e-9:
-            self.ev_signal = self.ngf_signal = 0.0
+        ev *= model.ev_keep
+        ngf *= model.ngf_keep
+        if active and rate_per_h > 0.0:
+            # take_up("ev", rate_per_h) and take_up("ev_ngf", rate_per_h), inlined
+            xy = self.xy
+            fields = self._fields
+            sinks = self._sinks
+            share = -math.expm1(-rate_per_h * self._dt)
+            sinks["ev"][xy] += rate_per_h
+            sinks["ev_ngf"][xy] += rate_per_h
+            cargo = fields["ev_ngf"][xy] * share
+            ev += fields["ev"][xy] * share + cargo
+            ngf += cargo
+        if ev < 1e-9 and ngf < 1e-9:
+            ev = ngf = 0.0
+        self.ev_signal = ev
+        self.ngf_signal = ngf
 
     def make_ngf(self) -> None:
         """Secrete NGF from the gene delivered by NGF-cargo vesicles (if that mechanism is on)."""
-        if self.ngf_signal > 0.0 and self.model.scenario.mechanisms.ev_ngf_cargo:
-            self.secrete("trophic", self.model.scenario.ev.ngf_trophic_per_au_h * self.ngf_signal)
+        ngf = self.ngf_signal
+        if ngf > 0.0 and self.model.mechanisms.ev_ngf_cargo:
+            rate = self.model.ev_params.ngf_trophic_per_au_h * ngf
+            if rate > 0.0:  # secrete("trophic", rate), inlined
+                self._sources["trophic"][self.xy] += rate * self._dt
 
     def rolls(self, rate_per_h: float) -> bool:
         """True with the probability that an event of this rate happens within one tick."""
@@ -109,29 +146,50 @@ class TissueCell(CellAgent):
     def move_to_voxel(self, xy: tuple[int, int]) -> None:
         """Step to voxel ``xy``."""
         if xy != self.xy:
-            self._occupancy[self.xy] -= 1
-            self._occupancy[xy] += 1
+            crowd = self._crowd
+            crowd[self.xy] -= 1
+            crowd[xy] += 1
             self.xy = xy
-            self.cell = self.model.grid[xy]
+            self.enter(self.model.voxel_cells[xy])
+
+    def enter(self, cell: Any) -> None:
+        """Leave the current grid cell for ``cell``: what Mesa's ``agent.cell = cell`` does.
+
+        Mesa's setter goes through ``remove_agent``/``add_agent`` and the grid's ``empty``
+        property layer (a descriptor per write, a list copy to test emptiness): a fifth of a
+        migrating cell's step. This keeps the same bookkeeping (the cells' agent lists in the
+        same order, the ``empty`` layer) in a few list and memoryview operations.
+        """
+        if cell.capacity:  # only uncapped grids take the shortcut
+            self.cell = cell
+            return
+        here = self._mesa_cell
+        here._agents.remove(self)
+        empty = self.model.empty_view
+        empty[here.coordinate] = not here._agents
+        empty[cell.coordinate] = False
+        cell._agents.append(self)
+        self._mesa_cell = cell
 
     def die(self) -> None:
         """Leave the model (and the grid)."""
-        self._occupancy[self.xy] -= 1
+        self._crowd[self.xy] -= 1
         self.remove()
 
     def crowding(self, xy: tuple[int, int] | None = None) -> int:
         """How many cells of this type stand in voxel ``xy`` (default: this one)."""
-        return int(self._occupancy[self.xy if xy is None else xy])
+        return self._crowd[self.xy if xy is None else xy]
 
     def emptiest_neighbour(self) -> tuple[int, int]:
         """A neighbouring voxel holding the fewest cells of this type (ties at random)."""
         nbrs = self.model.neighbours[self.xy]
         start = self.random.randrange(len(nbrs))
+        crowd = self._crowd
         best = nbrs[start]
-        best_n = self._occupancy[best]
+        best_n = crowd[best]
         for k in range(1, len(nbrs)):
             nxy = nbrs[(start + k) % len(nbrs)]
-            n = self._occupancy[nxy]
+            n = crowd[nxy]
             if n < best_n:
                 best, best_n = nxy, n
         return best

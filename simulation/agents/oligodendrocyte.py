@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from simulation.agents.base import TissueCell
 
 
@@ -18,14 +20,18 @@ class Oligodendrocyte(TissueCell):
     def step(self) -> None:
         """Survive inflammation, mature, myelinate."""
         p = self.p
-        c = self.sense("cytokine")
+        c = self._fields["cytokine"][self.xy]
         block = c / (c + p.inflammation_block_half)
-        if c > 0.0 and self.rolls(p.death_rate_per_h * block):
+        # rolls(rate), inlined
+        if c > 0.0 and self._uniform() < -math.expm1(-(p.death_rate_per_h * block) * self._dt):
             self.die()
             return
         if not self.mature:
-            if self.rolls(p.differentiation_per_h * (1.0 - block)):
+            if self._uniform() < -math.expm1(-(p.differentiation_per_h * (1.0 - block)) * self._dt):
                 self.mature = True
             return
-        self.absorb_vesicles(self.model.scenario.ev.glia_uptake_per_h)
-        self.model.myelinate(self.xy, p.myelination_per_h * self.model.ev_myelin_boost(self))
+        model = self.model
+        if self.ev_signal or model.ev_active:
+            self.absorb_vesicles(model.ev_params.glia_uptake_per_h)
+        boost = 1.0 if self.ev_signal == 0.0 else model.ev_myelin_boost(self)
+        model.myelinate(self.xy, p.myelination_per_h * boost)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from simulation.agents.base import TissueCell
+from simulation.agents.base import TissueCell, tick_chance
 
 
 class SchwannState(Enum):
@@ -13,6 +13,12 @@ class SchwannState(Enum):
     MYELINATING = "myelinating"  # wrapped around an intact axon
     REPAIR = "repair"  # denervated: clears debris, guides, secretes NGF, divides, migrates
     REMYELINATING = "remyelinating"  # contacted by a regrown axon: wraps it
+
+
+# Module-level aliases: an Enum member read through its class costs as much as a field read.
+_MYELINATING = SchwannState.MYELINATING
+_REPAIR = SchwannState.REPAIR
+_REMYELINATING = SchwannState.REMYELINATING
 
 
 class SchwannCell(TissueCell):
@@ -28,48 +34,63 @@ class SchwannCell(TissueCell):
 
     def __init__(self, model, xy, params, denervated: bool = False) -> None:
         super().__init__(model, xy, params)
-        self.state = SchwannState.MYELINATING
+        self.state = _MYELINATING
         self.denervated = denervated
         self.capacity = model.schwann_capacity
 
+    def tune(self) -> None:
+        """Per-tick chances of dedifferentiating and of spreading (constant rates)."""
+        super().tune()
+        self._dedifferentiation_chance = tick_chance(self.p.dedifferentiation_per_h, self._dt)
+        self._spread_chance = tick_chance(self.p.migrate_per_h, self._dt)
+
     def step(self) -> None:
         """Act according to state."""
-        if self.state is SchwannState.MYELINATING:
-            if self.denervated and self.rolls(self.p.dedifferentiation_per_h):
-                self.state = SchwannState.REPAIR
+        if self.p is not self._tuned_p:
+            self.tune()
+        state = self.state
+        if state is _MYELINATING:
+            # rolls(p.dedifferentiation_per_h)
+            if self.denervated and self._uniform() < self._dedifferentiation_chance:
+                self.state = _REPAIR
             return
-        self.model.band[self.xy] += self.capacity
-        if self.ev_signal or self.model.ev_active:
-            self.absorb_vesicles(self.model.scenario.ev.glia_uptake_per_h)
+        model = self.model
+        model.band_view[self.xy] += self.capacity
+        if self.ev_signal or model.ev_active:
+            self.absorb_vesicles(model.ev_params.glia_uptake_per_h)
             self.make_ngf()
-        if self.state is SchwannState.REPAIR:
+        if state is _REPAIR:
             self.repair()
         else:
-            p = self.p
-            t = self.sense("trophic")
-            neurotrophin = 1.0 + p.trophic_myelination_boost * t / (t + p.trophic_myelination_half)
-            rate = (
-                p.myelination_per_h
-                * self.capacity
-                * neurotrophin
-                * self.model.ev_myelin_boost(self)
-            )
-            self.model.myelinate(self.xy, rate, p.internode_voxels)
-            self.secrete("trophic", 0.25 * self.p.trophic_per_h * self.capacity)
+            self.remyelinate()
+
+    def remyelinate(self) -> None:
+        """Wrap the regrown axon here (faster with neurotrophins and vesicles); some NGF."""
+        p = self.p
+        model = self.model
+        xy = self.xy
+        t = self._fields["trophic"][xy]
+        neurotrophin = 1.0 + p.trophic_myelination_boost * t / (t + p.trophic_myelination_half)
+        boost = 1.0 if self.ev_signal == 0.0 else model.ev_myelin_boost(self)
+        rate = p.myelination_per_h * self.capacity * neurotrophin * boost
+        model.myelinate(xy, rate, p.internode_voxels)
+        rate = 0.25 * p.trophic_per_h * self.capacity
+        if rate > 0.0:  # secrete("trophic", rate), inlined
+            self._sources["trophic"][xy] += rate * self._dt
 
     def repair(self) -> None:
         """One tick of repair-cell work."""
         p = self.p
-        self.capacity -= self.capacity * p.repair_fade_per_h * self.model.dt_h
+        self.capacity -= self.capacity * p.repair_fade_per_h * self._dt
         self.take_up("debris", p.phagocytosis_per_h * self.capacity)
         self.secrete("trophic", p.trophic_per_h * self.capacity)
         if self.model.axon[self.xy] > 0.0:
-            self.state = SchwannState.REMYELINATING
+            self.state = _REMYELINATING
             return
         c = self.sense("cytokine")
         if self.rolls(p.proliferation_per_h * self.capacity * c / (c + p.mitogen_half_cytokine)):
             self.proliferate()
-        if self.rolls(p.migrate_per_h):
+        if self._uniform() < self._spread_chance:  # rolls(p.migrate_per_h)
             self.spread()
 
     def proliferate(self) -> None:
@@ -77,7 +98,7 @@ class SchwannCell(TissueCell):
         xy = self.emptiest_neighbour()
         if self.crowding(xy) < self.p.max_per_voxel:
             daughter = SchwannCell(self.model, xy, self.p, denervated=True)
-            daughter.state = SchwannState.REPAIR
+            daughter.state = _REPAIR
             daughter.capacity = self.capacity
 
     def spread(self) -> None:
