@@ -54,26 +54,32 @@ class GrowthCone(TissueCell):
     # ------------------------------------------------------------------ behaviour
     def step(self) -> None:
         """Sense, then extend, stall or collapse."""
-        self.age_h += self.model.dt_h
-        self.trophic_seen = self.sense("trophic")
-        self.cytokine_seen = self.sense("cytokine")
+        model = self.model
+        self.age_h += self._dt
+        xy = self.xy
+        fields = self._fields
+        self.trophic_seen = fields["trophic"][xy]
+        self.cytokine_seen = fields["cytokine"][xy]
         if not self.in_distal_tract:
-            self.absorb_vesicles(self.model.scenario.ev.neuron_uptake_per_h)
-            self.make_ngf()
-            self.relayed = self.model.relay[self.xy] > 0
-        if self.arrived or self.age_h < self.p.latency_h:
+            if self.ev_signal or self.ngf_signal or model.ev_active:
+                self.absorb_vesicles(model.ev_params.neuron_uptake_per_h)
+                self.make_ngf()
+            self.relayed = model.relay_view[xy] > 0
+        p = self.p
+        if self.arrived or self.age_h < p.latency_h:
             return
         if self.in_distal_tract:
             self.grow_distally()
             return
-        scar = self.sense("scar")
-        consolidated = 1.0 - self.model.adjuncts_rehab("consolidation")
-        collapse = self.p.collapse_rate_per_h * scar / self.p.scar_stall * consolidated
-        if scar > 0.0 and self.rolls(collapse):
-            self.retract()
-            return
-        self.progress_um += self.speed_um_per_h(scar, self.sense("debris")) * self.model.dt_h
-        dx = self.model.dx_um
+        scar = fields["scar"][xy]
+        if scar > 0.0:
+            consolidated = 1.0 - model.adjuncts_rehab("consolidation")
+            collapse = p.collapse_rate_per_h * scar / p.scar_stall * consolidated
+            if self.rolls(collapse):
+                self.retract()
+                return
+        self.progress_um += self.speed_um_per_h(scar, fields["debris"][xy]) * self._dt
+        dx = model.dx_um
         while self.progress_um >= dx and not self.in_distal_tract:
             self.progress_um -= dx
             if not self.extend():
@@ -83,15 +89,16 @@ class GrowthCone(TissueCell):
     def speed_um_per_h(self, scar: float, debris: float) -> float:
         """Growth speed: capacity x trophic x inhibition (cytokine, myelin) x scar x guidance."""
         p = self.p
+        model = self.model
         t = self.trophic_seen
         trophic = 0.2 + 0.8 * t / (t + p.trophic_half)
         inflamed = 1.0 / (1.0 + self.cytokine_seen / p.inflammation_half)
         inflamed /= 1.0 + debris / p.debris_inhibition_half
         unscarred = max(0.0, 1.0 - scar / p.scar_stall)
-        band = min(1.0, float(self.model.band[self.xy]))
+        band = min(1.0, model.band_view[self.xy])
         guided = (1.0 + p.guidance_boost * band) / (1.0 + p.guidance_boost)
-        trained = 1.0 + self.model.adjuncts_rehab("growth")
-        capacity = self.model.growth_capacity * trained
+        trained = 1.0 + model.adjuncts_rehab("growth")
+        capacity = model.growth_capacity * trained
         return p.speed_um_per_h * capacity * trophic * inflamed * unscarred * guided
 
     def extend(self) -> bool:
@@ -102,8 +109,9 @@ class GrowthCone(TissueCell):
             self.enter_distal_tract()
             return True
         p = self.p
-        trophic = model.field_arrays["trophic"]
-        scar = model.field_arrays["scar"]
+        trophic = self._fields["trophic"]
+        scar = self._fields["scar"]
+        band = model.band_view
         here_t = trophic[x, y]
         options = []
         weights = []
@@ -122,7 +130,7 @@ class GrowthCone(TissueCell):
                 continue
             cue = p.chemotaxis * (trophic[nx, ny] - here_t) / (here_t + p.trophic_half)
             w = base * math.exp(min(cue, 30.0)) * (1.0 - s / p.scar_stall)
-            w *= 1.0 + p.guidance_boost * min(1.0, float(model.band[nx, ny]))
+            w *= 1.0 + p.guidance_boost * min(1.0, band[nx, ny])
             options.append((nx, ny))
             weights.append(w)
         if not options:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from simulation.agents.base import TissueCell
@@ -24,24 +25,27 @@ class Neuron(TissueCell):
     def step(self) -> None:
         """Weigh stress against support, and perhaps die."""
         hazard = self.p.death_rate_per_h * self.feel_stress() * (1.0 - self.feel_support())
-        if self.rolls(hazard):
+        if self._uniform() < -math.expm1(-hazard * self._dt):  # rolls(hazard), inlined
             self.degenerate()
 
     def feel_stress(self) -> float:
         """Saturating stress in [0, 1) from cytokine here and at the axon tip, plus host stress."""
-        c = self.sense("cytokine") + self.model.host_neuron_stress
+        p = self.p
+        c = self._fields["cytokine"][self.xy] + self.model.host_neuron_stress
         if self.cone is not None:
-            c += self.p.tip_signal_weight * self.cone.cytokine_seen
-        return c / (c + self.p.stress_half_cytokine)
+            c += p.tip_signal_weight * self.cone.cytokine_seen
+        return c / (c + p.stress_half_cytokine)
 
     def feel_support(self) -> float:
         """Saturating support in [0, 1) from trophic factor here and at the tip."""
-        t = self.sense("trophic")
-        if self.cone is not None:
-            t += self.p.tip_signal_weight * self.cone.trophic_seen
-            if self.cone.ev_signal > 0.0 and self.model.scenario.mechanisms.ev_neuroprotection:
-                t += self.model.scenario.ev.neuroprotection_per_au * self.cone.ev_signal
-        return t / (t + self.p.support_half_trophic)
+        p = self.p
+        t = self._fields["trophic"][self.xy]
+        cone = self.cone
+        if cone is not None:
+            t += p.tip_signal_weight * cone.trophic_seen
+            if cone.ev_signal > 0.0 and self.model.mechanisms.ev_neuroprotection:
+                t += self.model.ev_params.neuroprotection_per_au * cone.ev_signal
+        return t / (t + p.support_half_trophic)
 
     def degenerate(self) -> None:
         """Die; the axon's regrown part degenerates too."""
