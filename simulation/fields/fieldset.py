@@ -23,9 +23,10 @@ from simulation.fields import kernels
 
 EDGES = ("x_min", "x_max", "y_min", "y_max")
 
-#: Grids with at least this many voxels per field use the threaded kernels. Below it the thread
-#: pool's wake-up (tens of µs after Python work on this machine) costs more than it saves;
-#: `python -m benchmarks fields` measures both sides of the threshold.
+#: Grids with at least this many voxels per field use the threaded kernels by default. With one
+#: field and 50 µs of Python between ticks, 2 threads break even near 192² (25 µs a tick either
+#: way) and win 6 % at 256²; a process that runs several models side by side (sweeps) keeps its
+#: small grids on one thread. `python -m benchmarks fields` measures both drivers.
 PARALLEL_MIN_VOXELS = 256 * 256
 
 #: The explicit kernel is stable for r = D dt / dx² <= 1/4 in 2-D; keep a margin.
@@ -83,15 +84,14 @@ class FieldLayer(PropertyLayer):
 
 
 @dataclass(frozen=True)
-class _LineFactors:
-    """Thomas factors of one axis for every field (rows of ``inv``/``w`` per field)."""
+class _TickFactors:
+    """Everything one implicit tick passes to the kernel, for one ``dt`` (see ``lod_tick_*``)."""
 
-    r: np.ndarray
-    inv: np.ndarray
-    w: np.ndarray
-    g_lo: np.ndarray
-    g_hi: np.ndarray
-    decay_only: np.ndarray
+    inv_x: np.ndarray
+    w_x: np.ndarray
+    inv_y: np.ndarray
+    w_y: np.ndarray
+    coef: np.ndarray
 
 
 class FieldSet:
@@ -156,7 +156,7 @@ class FieldSet:
         if parallel is None:
             parallel = self.shape[0] * self.shape[1] >= PARALLEL_MIN_VOXELS
         self.parallel = bool(parallel)
-        self._factors: dict[tuple[str, float], _LineFactors] = {}
+        self._factors: dict[float, _TickFactors] = {}
         self._gain: dict[float, np.ndarray] = {}
 
     # ---------------------------------------------------------------- access
@@ -246,26 +246,21 @@ class FieldSet:
 
     # ---------------------------------------------------------------- diffusion
     def diffuse(self, dt_h: float | None = None) -> None:
-        """Advance every field by one tick of diffusion and decay."""
-        dt = self.dt_h if dt_h is None else dt_h
-        _check_range("dt_h", dt, "h", 1e-9)
-        if self.method == "implicit":
-            fy = self._line_factors("y", dt)
-            fx = self._line_factors("x", dt)
-            u = self.values
-            if self.parallel:
-                chunk = -(-self.shape[1] // numba.get_num_threads())
-                kernels.sweep_x_parallel(
-                    u, fx.r, fx.inv, fx.w, fx.g_lo, fx.g_hi, fx.decay_only, chunk
-                )
-                kernels.sweep_y_parallel(u, fy.r, fy.inv, fy.w, fy.g_lo, fy.g_hi, fy.decay_only)
-            else:
-                kernels.sweep_x_serial(
-                    u, fx.r, fx.inv, fx.w, fx.g_lo, fx.g_hi, fx.decay_only, self.shape[1]
-                )
-                kernels.sweep_y_serial(u, fy.r, fy.inv, fy.w, fy.g_lo, fy.g_hi, fy.decay_only)
+        """Advance every field by one tick of diffusion and decay (one kernel call if implicit)."""
+        if dt_h is None:
+            dt = self.dt_h
         else:
+            _check_range("dt_h", dt_h, "h", 1e-9)
+            dt = float(dt_h)
+        if self.method != "implicit":
             self._diffuse_explicit(dt)
+            return
+        f = self._factors.get(dt) or self._tick_factors(dt)
+        if self.parallel:
+            nt = numba.get_num_threads()
+            kernels.lod_tick_parallel(self.values, f.inv_x, f.w_x, f.inv_y, f.w_y, f.coef, nt)
+        else:
+            kernels.lod_tick_serial(self.values, f.inv_x, f.w_x, f.inv_y, f.w_y, f.coef)
 
     def _diffuse_explicit(self, dt: float) -> None:
         ratios = np.array([self.ratio(n, dt) for n in self.specs])
@@ -291,30 +286,30 @@ class FieldSet:
                     ghost[k, e] = s.fixed_edges[edge]
         return fix, ghost
 
-    def _line_factors(self, axis: str, dt: float) -> _LineFactors:
-        """Thomas factors for ``axis`` at tick ``dt``, computed once and cached."""
-        key = (axis, dt)
-        cached = self._factors.get(key)
-        if cached is not None:
-            return cached
-        n = self.shape[0] if axis == "x" else self.shape[1]
-        lo, hi = ("x_min", "x_max") if axis == "x" else ("y_min", "y_max")
+    def _tick_factors(self, dt: float) -> _TickFactors:
+        """Thomas factors of both axes and the per-field scalars at tick ``dt``, cached."""
         nf = len(self.specs)
-        r = np.zeros(nf)
-        inv = np.empty((nf, n))
-        w = np.empty((nf, n))
-        g_lo = np.zeros(nf)
-        g_hi = np.zeros(nf)
-        decay_only = np.zeros(nf, dtype=np.bool_)
+        coef = np.zeros((nf, kernels.COEF_COLUMNS))
+        inv = {}
+        w = {}
+        for axis, n in (("x", self.shape[0]), ("y", self.shape[1])):
+            inv[axis] = np.empty((nf, n))
+            w[axis] = np.empty((nf, n))
+        edge_columns = (
+            ("x", "x_min", "x_max", kernels.GX_LO, kernels.GX_HI),
+            ("y", "y_min", "y_max", kernels.GY_LO, kernels.GY_HI),
+        )
         for k, s in enumerate(self.specs.values()):
-            r[k] = s.diffusion_um2_per_h * dt / self.dx_um**2
+            r = s.diffusion_um2_per_h * dt / self.dx_um**2
             c = math.expm1(0.5 * s.decay_per_h * dt)
-            fixed_lo = 1.0 if lo in s.fixed_edges else 0.0
-            fixed_hi = 1.0 if hi in s.fixed_edges else 0.0
-            kernels.thomas_factors(n, r[k], c, fixed_lo, fixed_hi, inv[k], w[k])
-            g_lo[k] = r[k] * s.fixed_edges.get(lo, 0.0)
-            g_hi[k] = r[k] * s.fixed_edges.get(hi, 0.0)
-            decay_only[k] = r[k] == 0.0
-        factors = _LineFactors(r, inv, w, g_lo, g_hi, decay_only)
-        self._factors[key] = factors
+            coef[k, kernels.R] = r
+            for axis, lo, hi, col_lo, col_hi in edge_columns:
+                fixed_lo = 1.0 if lo in s.fixed_edges else 0.0
+                fixed_hi = 1.0 if hi in s.fixed_edges else 0.0
+                n = inv[axis].shape[1]
+                kernels.thomas_factors(n, r, c, fixed_lo, fixed_hi, inv[axis][k], w[axis][k])
+                coef[k, col_lo] = r * s.fixed_edges.get(lo, 0.0)
+                coef[k, col_hi] = r * s.fixed_edges.get(hi, 0.0)
+        factors = _TickFactors(inv["x"], w["x"], inv["y"], w["y"], coef)
+        self._factors[dt] = factors
         return factors
