@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 from time import perf_counter
 from typing import Any
@@ -47,6 +47,27 @@ ACTIVATION_ORDER = (
 #: Chemical fields (diffusing or not) and structural tissue layers (never diffusing).
 CHEMICAL_FIELDS = ("cytokine", "trophic", "ev", "ev_ngf", "debris", "scar")
 TISSUE_LAYERS = ("axon", "myelin")
+
+
+#: Memoryview attributes of the model, remade by :meth:`NerveRepairModel._make_views`.
+_VIEW_ATTRIBUTES = ("band_view", "relay_view", "apoptotic_view", "empty_view", "_occupancy_views")
+
+
+class _Views(dict):
+    """Name -> memoryview of one array: the cells' hot paths read and write fields through these
+    (about half the cost of indexing a NumPy array with a tuple; the arithmetic stays float64).
+
+    Memoryviews cannot be pickled: this pickles the arrays and views them again, so a model
+    pickles and deep-copies as before.
+    """
+
+    @classmethod
+    def of(cls, arrays: Mapping[str, np.ndarray]) -> _Views:
+        """Views of ``arrays`` (C-contiguous), under the same names."""
+        return cls((name, memoryview(a)) for name, a in arrays.items())
+
+    def __reduce__(self) -> tuple:
+        return (_Views.of, ({name: view.obj for name, view in self.items()},))
 
 
 class NerveRepairModel(Model):
@@ -115,17 +136,14 @@ class NerveRepairModel(Model):
         self.field_arrays = {name: self.fields[name] for name in self.fields.names}
         # The same memory as memoryviews, for the cells' scalar reads and writes (about half
         # the cost of indexing a NumPy array with a tuple; the arithmetic stays float64).
-        self.field_views = {name: memoryview(a) for name, a in self.field_arrays.items()}
-        self.source_views = {n: memoryview(a) for n, a in self.fields.source_views.items()}
-        self.sink_views = {n: memoryview(a) for n, a in self.fields.sink_views.items()}
+        self.field_views = _Views.of(self.field_arrays)
+        self.source_views = _Views.of(self.fields.source_views)
+        self.sink_views = _Views.of(self.fields.sink_views)
         self.voxel_cells = {cell.coordinate: cell for cell in self.grid.all_cells}
-        self.empty_view = memoryview(self.grid.empty.data)
         self.axon = self.fields["axon"]
         self.myelin = self.fields["myelin"]
         self.band = np.zeros((self.width, self.height))
         self.relay = np.zeros((self.width, self.height), dtype=np.int8)
-        self.band_view = memoryview(self.band)
-        self.relay_view = memoryview(self.relay)
         self.therapy = TherapyState()
         self.events = schedule(scenario)
         self._next_event = 0
@@ -135,9 +153,8 @@ class NerveRepairModel(Model):
         self.ev_keep = math.exp(-scenario.ev.signal_decay_per_h * self.dt_h)
         self.ngf_keep = math.exp(-scenario.ev.ngf_expression_decay_per_h * self.dt_h)
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
-        self.apoptotic_view = memoryview(self.apoptotic_neutrophils)
         self._occupancy: dict[type, np.ndarray] = {}
-        self._occupancy_views: dict[type, memoryview] = {}
+        self._make_views()
         self.neighbours = self._moore_neighbours()
         self._place_lesion()
         self._set_host()
@@ -154,6 +171,25 @@ class NerveRepairModel(Model):
             self.lesion_mask[:] = False
             self.distal_mask[:] = False
         self.debris_peak = float(self.fields["debris"].sum())
+
+    def _make_views(self) -> None:
+        """Memoryviews of the per-voxel arrays that cells update one voxel at a time."""
+        self.band_view = memoryview(self.band)
+        self.relay_view = memoryview(self.relay)
+        self.apoptotic_view = memoryview(self.apoptotic_neutrophils)
+        self.empty_view = memoryview(self.grid.empty.data)
+        self._occupancy_views = {kind: memoryview(occ) for kind, occ in self._occupancy.items()}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the memoryviews (they cannot be pickled); unpickling remakes them."""
+        state = self.__dict__.copy()
+        for name in _VIEW_ATTRIBUTES:
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._make_views()
 
     # ------------------------------------------------------------------ geometry
     def _moore_neighbours(self) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:

@@ -63,6 +63,16 @@ class TissueCell(CellAgent):
         self._crowd = model.occupancy_view_of(type(self))
         self._crowd[xy] += 1
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the occupancy memoryview (it cannot be pickled; unpickling remakes it)."""
+        state = self.__dict__.copy()
+        del state["_crowd"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._crowd = memoryview(self._occupancy)
+
     def tune(self) -> None:
         """Work out the per-tick chances of the constant rates in ``self.p`` (none here).
 
