@@ -130,3 +130,15 @@ def test_fused_tick_equals_sweep_by_sweep(rng):
     k._solve_strip(swept, 0, 0, 38, r, f.inv_x[0], f.w_x[0], gx_lo, gx_hi)
     k._solve_rows(swept, 0, 0, 45, r, f.inv_y[0], f.w_y[0], gy_lo, gy_hi)
     np.testing.assert_allclose(fused, swept, rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("shift", range(8))
+@pytest.mark.parametrize("ny", [1, 5, 8, 30, 512, 515])
+@pytest.mark.parametrize("nstrip", [1, 2, 3])
+def test_strips_cover_the_row_and_start_on_cache_lines(ny, nstrip, shift):
+    """Column strips tile 0..ny in order, and inner boundaries start a cache line of row 0."""
+    starts = [kernels._strip_start(k, nstrip, ny, shift) for k in range(nstrip + 1)]
+    assert starts[0] == 0 and starts[-1] == ny
+    assert starts == sorted(starts)
+    for j in starts[1:-1]:
+        assert j in (0, ny) or (shift + j) % kernels.STRIP_ALIGN == 0
