@@ -55,6 +55,9 @@ class TissueCell(CellAgent):
         self._fields = model.field_views
         self._sources = model.source_views
         self._sinks = model.sink_views
+        # Instance attributes from the start (a class-level default is a slower read).
+        self.ev_signal = 0.0
+        self.ngf_signal = 0.0
         self.p = params
         self.tune()
         self.xy = xy

@@ -61,7 +61,7 @@ class GrowthCone(TissueCell):
         self.trophic_seen = fields["trophic"][xy]
         self.cytokine_seen = fields["cytokine"][xy]
         if not self.in_distal_tract:
-            if self.ev_signal or self.ngf_signal or model.ev_active:
+            if self.ev_signal or self.ngf_signal or model.ev_active:  # else these do nothing
                 self.absorb_vesicles(model.ev_params.neuron_uptake_per_h)
                 self.make_ngf()
             self.relayed = model.relay_view[xy] > 0

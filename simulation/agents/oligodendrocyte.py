@@ -31,7 +31,7 @@ class Oligodendrocyte(TissueCell):
                 self.mature = True
             return
         model = self.model
-        if self.ev_signal or model.ev_active:
+        if self.ev_signal or self.ngf_signal or model.ev_active:  # else absorbing does nothing
             self.absorb_vesicles(model.ev_params.glia_uptake_per_h)
         boost = 1.0 if self.ev_signal == 0.0 else model.ev_myelin_boost(self)
         model.myelinate(self.xy, p.myelination_per_h * boost)
