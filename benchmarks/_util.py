@@ -92,6 +92,85 @@ def measure(
     return Timing(statistics.median(samples), nrep, inner, min(samples), max(samples))
 
 
+@dataclass(frozen=True)
+class Interleaved:
+    """Several calls timed in alternation: ``samples[name][k]`` is seconds per call in round k.
+
+    Every round times one batch of each call back to back, so a slow spell on a shared machine
+    hits all of them alike; compare calls with :meth:`paired_ratio`, not ratios of medians.
+    """
+
+    timings: dict[str, Timing]
+    samples: dict[str, list[float]]
+
+    def paired_ratio(self, a: str, b: str) -> float:
+        """The median over rounds of ``a``'s time divided by ``b``'s time in the same round."""
+        return statistics.median(
+            x / y for x, y in zip(self.samples[a], self.samples[b], strict=True)
+        )
+
+
+def _calibrate(fn: Callable[[], object], setup: Callable[[], object] | None) -> float:
+    """Warm ``fn`` up (compilation, first-touch page faults) and return one timed call's s."""
+    for _ in range(2):
+        if setup is not None:
+            setup()
+        t0 = time.perf_counter()
+        fn()
+        once = time.perf_counter() - t0
+    return max(once, 1e-9)
+
+
+def measure_interleaved(
+    calls: dict[str, tuple[Callable[[], object], Callable[[], object] | None]],
+    *,
+    target_s: float = 0.3,
+    batch_s: float = 0.004,
+    min_rounds: int = 15,
+    max_rounds: int = 61,
+    max_inner: int = 2000,
+) -> Interleaved:
+    """Time several ``(fn, setup)`` calls in alternating batches and return every sample.
+
+    Each call gets batches of ``inner`` calls lasting about ``batch_s``; a round times one batch
+    of every call, in forward order on even rounds and reverse order on odd ones, and there are
+    enough rounds (``min_rounds``..``max_rounds``) to spend about ``target_s`` per call.
+    ``setup()`` (untimed) runs before every batch, as in :func:`measure`.
+    """
+    inner = {}
+    round_s = 0.0
+    for name, (fn, setup) in calls.items():
+        once = _calibrate(fn, setup)
+        inner[name] = 1 if once >= batch_s else min(max_inner, math.ceil(batch_s / once))
+        round_s += once * inner[name]
+    nrounds = max(min_rounds, min(max_rounds, int(target_s * len(calls) / round_s)))
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    order = list(calls)
+    gc_was_enabled = gc.isenabled()
+    try:
+        for k in range(nrounds):
+            for name in order if k % 2 == 0 else reversed(order):
+                fn, setup = calls[name]
+                if setup is not None:
+                    setup()
+                gc.disable()
+                t0 = time.perf_counter()
+                for _ in range(inner[name]):
+                    fn()
+                elapsed = time.perf_counter() - t0
+                if gc_was_enabled:
+                    gc.enable()
+                samples[name].append(elapsed / inner[name])
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    timings = {
+        name: Timing(statistics.median(s), nrounds, inner[name], min(s), max(s))
+        for name, s in samples.items()
+    }
+    return Interleaved(timings, samples)
+
+
 #: A block just under glibc's largest dynamic mmap threshold (32 MiB on 64-bit Linux).
 _SETTLE_BYTES = 31 * 2**20
 
