@@ -16,6 +16,7 @@ from mesa.agent import AgentSet
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from simulation.agents.astrocyte import Astrocyte
+from simulation.agents.base import PlainParams
 from simulation.agents.graft import GraftCluster
 from simulation.agents.growth_cone import GrowthCone
 from simulation.agents.macrophage import Macrophage
@@ -110,6 +111,7 @@ class NerveRepairModel(Model):
         """
         super().__init__(seed=seed)
         self.scenario = scenario
+        self._plain_params: dict[int, tuple[Any, PlainParams]] = {}
         self.seed = seed
         self.injured = injured
         g = scenario.grid
@@ -225,6 +227,13 @@ class NerveRepairModel(Model):
     def is_core(self, xy: tuple[int, int]) -> bool:
         """True in lesion core still full of debris (astrocytes stay out)."""
         return self.fields["debris"][xy] > self.scenario.astrocyte.core_debris_au
+
+    def plain_params(self, params: Any) -> PlainParams:
+        """``params`` (a frozen parameter group) as :class:`PlainParams`, one per group."""
+        entry = self._plain_params.get(id(params))
+        if entry is None or entry[0] is not params:
+            entry = self._plain_params[id(params)] = (params, PlainParams(params))
+        return entry[1]
 
     def occupancy_of(self, kind: type) -> np.ndarray:
         """Count of cells of ``kind`` per voxel (kept by the cells themselves)."""

@@ -36,7 +36,7 @@ class Astrocyte(TissueCell):
             self.tune()
         if self.react(c) < SCAR_FORMING:
             return
-        p = self.p
+        p = self._p
         self.deposit_scar()
         rate = p.cytokine_per_h
         if rate > 0.0:  # secrete("cytokine", rate), inlined
@@ -50,7 +50,7 @@ class Astrocyte(TissueCell):
 
     def react(self, cytokine: float) -> float:
         """Reactivity rises with cytokine and relaxes back without it; returns the new value."""
-        p = self.p
+        p = self._p
         drive = cytokine / (cytokine + p.activation_half_cytokine)
         dt = self._dt
         r = self.reactivity
@@ -61,7 +61,7 @@ class Astrocyte(TissueCell):
 
     def deposit_scar(self) -> None:
         """Lay down CSPG in this voxel, slowing as it approaches ``scar_max``."""
-        p = self.p
+        p = self._p
         xy = self.xy
         room = 1.0 - self._fields["scar"][xy] / p.scar_max
         if room > 0.0:

@@ -54,6 +54,8 @@ class GrowthCone(TissueCell):
     # ------------------------------------------------------------------ behaviour
     def step(self) -> None:
         """Sense, then extend, stall or collapse."""
+        if self.p is not self._tuned_p:
+            self.tune()
         model = self.model
         self.age_h += self._dt
         xy = self.xy
@@ -65,7 +67,7 @@ class GrowthCone(TissueCell):
                 self.absorb_vesicles(model.ev_params.neuron_uptake_per_h)
                 self.make_ngf()
             self.relayed = model.relay_view[xy] > 0
-        p = self.p
+        p = self._p
         if self.arrived or self.age_h < p.latency_h:
             return
         if self.in_distal_tract:
@@ -88,7 +90,7 @@ class GrowthCone(TissueCell):
 
     def speed_um_per_h(self, scar: float, debris: float) -> float:
         """Growth speed: capacity x trophic x inhibition (cytokine, myelin) x scar x guidance."""
-        p = self.p
+        p = self._p
         model = self.model
         t = self.trophic_seen
         trophic = 0.2 + 0.8 * t / (t + p.trophic_half)
@@ -108,7 +110,7 @@ class GrowthCone(TissueCell):
         if x == model.width - 1:
             self.enter_distal_tract()
             return True
-        p = self.p
+        p = self._p
         trophic = self._fields["trophic"]
         scar = self._fields["scar"]
         band = model.band_view

@@ -75,7 +75,7 @@ class Macrophage(TissueCell):
 
     def phagocytose(self) -> None:
         """Take up debris at a rate that falls as the load nears capacity."""
-        p = self.p
+        p = self._p
         room = 1.0 - self.load / p.load_capacity
         if room > 0.0:
             xy = self.xy
@@ -106,11 +106,11 @@ class Macrophage(TissueCell):
     def digest(self) -> None:
         """Break down part of the ingested load."""
         load = self.load
-        self.load = load - load * self.p.digestion_per_h * self._dt
+        self.load = load - load * self._p.digestion_per_h * self._dt
 
     def polarize(self) -> None:
         """Switch phenotype at rates set by the balance of local M1 and M2 drives."""
-        p = self.p
+        p = self._p
         fields = self._fields
         xy = self.xy
         c = fields["cytokine"][xy]
@@ -132,7 +132,7 @@ class Macrophage(TissueCell):
     def signal(self) -> None:
         """M1: secrete cytokine (less after taking up vesicles); M2: secrete trophic factor and
         scavenge cytokine."""
-        p = self.p
+        p = self._p
         xy = self.xy
         if self.phenotype is _M1:
             calming = 0.0 if self.ev_signal == 0.0 else self.ev_calming()
@@ -150,5 +150,5 @@ class Macrophage(TissueCell):
     def migrate(self) -> None:
         """Climb the debris gradient, or the cytokine gradient once loaded to capacity."""
         self.move_to_voxel(
-            self.steepest("debris" if self.load < self.p.load_capacity else "cytokine")
+            self.steepest("debris" if self.load < self._p.load_capacity else "cytokine")
         )

@@ -24,13 +24,15 @@ class Neuron(TissueCell):
 
     def step(self) -> None:
         """Weigh stress against support, and perhaps die."""
-        hazard = self.p.death_rate_per_h * self.feel_stress() * (1.0 - self.feel_support())
+        if self.p is not self._tuned_p:
+            self.tune()
+        hazard = self._p.death_rate_per_h * self.feel_stress() * (1.0 - self.feel_support())
         if self._uniform() < -math.expm1(-hazard * self._dt):  # rolls(hazard), inlined
             self.degenerate()
 
     def feel_stress(self) -> float:
         """Saturating stress in [0, 1) from cytokine here and at the axon tip, plus host stress."""
-        p = self.p
+        p = self._p
         c = self._fields["cytokine"][self.xy] + self.model.host_neuron_stress
         if self.cone is not None:
             c += p.tip_signal_weight * self.cone.cytokine_seen
@@ -38,7 +40,7 @@ class Neuron(TissueCell):
 
     def feel_support(self) -> float:
         """Saturating support in [0, 1) from trophic factor here and at the tip."""
-        p = self.p
+        p = self._p
         t = self._fields["trophic"][self.xy]
         cone = self.cone
         if cone is not None:

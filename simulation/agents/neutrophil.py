@@ -36,7 +36,7 @@ class Neutrophil(TissueCell):
         if self._uniform() < self._apoptosis_chance:  # rolls(1 / p.lifespan_h)
             self.apoptose()
             return
-        p = self.p
+        p = self._p
         xy = self.xy
         rate = p.cytokine_per_h
         if rate > 0.0:  # secrete("cytokine", rate), inlined

@@ -19,7 +19,9 @@ class Oligodendrocyte(TissueCell):
 
     def step(self) -> None:
         """Survive inflammation, mature, myelinate."""
-        p = self.p
+        if self.p is not self._tuned_p:
+            self.tune()
+        p = self._p
         c = self._fields["cytokine"][self.xy]
         block = c / (c + p.inflammation_block_half)
         # rolls(rate), inlined

@@ -66,7 +66,7 @@ class SchwannCell(TissueCell):
 
     def remyelinate(self) -> None:
         """Wrap the regrown axon here (faster with neurotrophins and vesicles); some NGF."""
-        p = self.p
+        p = self._p
         model = self.model
         xy = self.xy
         t = self._fields["trophic"][xy]
@@ -80,7 +80,7 @@ class SchwannCell(TissueCell):
 
     def repair(self) -> None:
         """One tick of repair-cell work."""
-        p = self.p
+        p = self._p
         self.capacity -= self.capacity * p.repair_fade_per_h * self._dt
         self.take_up("debris", p.phagocytosis_per_h * self.capacity)
         self.secrete("trophic", p.trophic_per_h * self.capacity)
