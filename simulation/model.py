@@ -150,8 +150,9 @@ class NerveRepairModel(Model):
         self.events = schedule(scenario)
         self._next_event = 0
         self.ev_active = False
-        self.ev_params = scenario.ev
-        self.mechanisms = scenario.mechanisms
+        # Plain copies of the groups cells read every tick (see PlainParams).
+        self.ev_params = self.plain_params(scenario.ev)
+        self.mechanisms = self.plain_params(scenario.mechanisms)
         self.ev_keep = math.exp(-scenario.ev.signal_decay_per_h * self.dt_h)
         self.ngf_keep = math.exp(-scenario.ev.ngf_expression_decay_per_h * self.dt_h)
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
