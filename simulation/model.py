@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import cache, lru_cache
 from time import perf_counter
 from typing import Any
@@ -16,7 +16,7 @@ from mesa.agent import AgentSet
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from simulation.agents.astrocyte import Astrocyte
-from simulation.agents.base import PlainParams
+from simulation.agents.base import PlainParams, TissueCell
 from simulation.agents.graft import GraftCluster
 from simulation.agents.growth_cone import GrowthCone
 from simulation.agents.macrophage import Macrophage
@@ -51,24 +51,16 @@ TISSUE_LAYERS = ("axon", "myelin")
 
 
 #: Memoryview attributes of the model, remade by :meth:`NerveRepairModel._make_views`.
-_VIEW_ATTRIBUTES = ("band_view", "relay_view", "apoptotic_view", "empty_view", "_occupancy_views")
-
-
-class _Views(dict):
-    """Name -> memoryview of one array: the cells' hot paths read and write fields through these
-    (about half the cost of indexing a NumPy array with a tuple; the arithmetic stays float64).
-
-    Memoryviews cannot be pickled: this pickles the arrays and views them again, so a model
-    pickles and deep-copies as before.
-    """
-
-    @classmethod
-    def of(cls, arrays: Mapping[str, np.ndarray]) -> _Views:
-        """Views of ``arrays`` (C-contiguous), under the same names."""
-        return cls((name, memoryview(a)) for name, a in arrays.items())
-
-    def __reduce__(self) -> tuple:
-        return (_Views.of, ({name: view.obj for name, view in self.items()},))
+_VIEW_ATTRIBUTES = (
+    "field_views",
+    "source_views",
+    "sink_views",
+    "band_view",
+    "relay_view",
+    "apoptotic_view",
+    "empty_view",
+    "_occupancy_views",
+)
 
 
 class NerveRepairModel(Model):
@@ -136,11 +128,6 @@ class NerveRepairModel(Model):
             grid=self.grid,
         )
         self.field_arrays = {name: self.fields[name] for name in self.fields.names}
-        # The same memory as memoryviews, for the cells' scalar reads and writes (about half
-        # the cost of indexing a NumPy array with a tuple; the arithmetic stays float64).
-        self.field_views = _Views.of(self.field_arrays)
-        self.source_views = _Views.of(self.fields.source_views)
-        self.sink_views = _Views.of(self.fields.sink_views)
         self.voxel_cells = {cell.coordinate: cell for cell in self.grid.all_cells}
         self.axon = self.fields["axon"]
         self.myelin = self.fields["myelin"]
@@ -176,7 +163,14 @@ class NerveRepairModel(Model):
         self.debris_peak = float(self.fields["debris"].sum())
 
     def _make_views(self) -> None:
-        """Memoryviews of the per-voxel arrays that cells update one voxel at a time."""
+        """Memoryviews of the per-voxel arrays that cells read and update one voxel at a time.
+
+        The same memory: a scalar read or write costs about half as much as indexing a NumPy
+        array with a tuple, and the arithmetic stays float64.
+        """
+        self.field_views = {name: memoryview(a) for name, a in self.field_arrays.items()}
+        self.source_views = {name: memoryview(a) for name, a in self.fields.source_views.items()}
+        self.sink_views = {name: memoryview(a) for name, a in self.fields.sink_views.items()}
         self.band_view = memoryview(self.band)
         self.relay_view = memoryview(self.relay)
         self.apoptotic_view = memoryview(self.apoptotic_neutrophils)
@@ -193,6 +187,9 @@ class NerveRepairModel(Model):
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._make_views()
+        for agent in self.agents:
+            if isinstance(agent, TissueCell):
+                agent.bind_views(self)
 
     # ------------------------------------------------------------------ geometry
     def _moore_neighbours(self) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:

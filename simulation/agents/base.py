@@ -60,9 +60,7 @@ class TissueCell(CellAgent):
         # were a quarter of agent time).
         self._uniform = model.random.random
         self._dt = model.dt_h
-        self._fields = model.field_views
-        self._sources = model.source_views
-        self._sinks = model.sink_views
+        self.bind_views(model)
         # Instance attributes from the start (a class-level default is a slower read).
         self.ev_signal = 0.0
         self.ngf_signal = 0.0
@@ -74,10 +72,18 @@ class TissueCell(CellAgent):
         self._crowd = model.occupancy_view_of(type(self))
         self._crowd[xy] += 1
 
+    def bind_views(self, model: NerveRepairModel) -> None:
+        """Take the model's memoryviews of the fields and their source and uptake buffers."""
+        self._fields = model.field_views
+        self._sources = model.source_views
+        self._sinks = model.sink_views
+
     def __getstate__(self) -> dict[str, Any]:
-        """Pickle without the occupancy memoryview (it cannot be pickled; unpickling remakes it)."""
+        """Pickle without memoryviews (they cannot be pickled): unpickling remakes the occupancy
+        view here; the model, once restored, calls :meth:`bind_views`."""
         state = self.__dict__.copy()
-        del state["_crowd"]
+        for name in ("_crowd", "_fields", "_sources", "_sinks"):
+            state.pop(name, None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
