@@ -103,11 +103,13 @@ class Interleaved:
     timings: dict[str, Timing]
     samples: dict[str, list[float]]
 
+    def paired_ratios(self, a: str, b: str) -> list[float]:
+        """``a``'s time divided by ``b``'s time in the same round, for every round."""
+        return [x / y for x, y in zip(self.samples[a], self.samples[b], strict=True)]
+
     def paired_ratio(self, a: str, b: str) -> float:
         """The median over rounds of ``a``'s time divided by ``b``'s time in the same round."""
-        return statistics.median(
-            x / y for x, y in zip(self.samples[a], self.samples[b], strict=True)
-        )
+        return statistics.median(self.paired_ratios(a, b))
 
 
 def _calibrate(fn: Callable[[], object], setup: Callable[[], object] | None) -> float:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import math
 import operator
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -276,8 +277,9 @@ def _measure_group(
     stream = run.timings["stream"]
     rows, details = [], []
     for name, timing in run.timings.items():
-        pct = run.paired_ratio("stream", name) * 100.0
-        row = _row(n, nf, nt, name, timing, pct)
+        pcts = [100.0 * x for x in run.paired_ratios("stream", name)]
+        row = _row(n, nf, nt, name, timing, statistics.median(pcts))
+        row["pct_stream_q1"], _, row["pct_stream_q3"] = statistics.quantiles(pcts, n=4)
         if name == "numba_implicit":
             row["x_explicit"] = run.paired_ratio(name, "numba_explicit")
         rows.append(row)
@@ -582,7 +584,11 @@ def _profile_notes(profile: dict[str, Any]) -> list[str]:
         "one row, though both bring each row from memory once. During development software "
         "prefetch (llvm.prefetch, 1-4 rows ahead, to L1 or L2), padded rows, fewer flops and two "
         "output rows per pass each changed the explicit step at 2048² by less than 5 %; the "
-        "stream yardstick stays an honest dst = s * src loop of the same size"
+        "stream yardstick stays an honest dst = s * src loop of the same size. Repeated on "
+        "fresh stacks (development runs, paired as here) the 1-field value ranged 62-73 % and "
+        "the 4-field one 72-78 %: the ratio follows the memory bandwidth the host leaves free "
+        "(stream is purely bandwidth-bound, the explicit step partly core-bound), which pairing "
+        "cannot remove; pct_stream_q1/q3 give the spread within this run"
     )
     return notes
 
@@ -715,7 +721,8 @@ def run(args: argparse.Namespace) -> int:
         "Numba rows and stream are timed interleaved (alternating batches, forward and reverse "
         "order in turn); pct_stream = median over rounds of stream / variant time * 100, "
         "x_explicit (implicit rows, used by target 2a) = median over rounds of implicit / "
-        "explicit time; for the numpy/scipy rows pct_stream = stream ms / variant ms * 100",
+        "explicit time; pct_stream_q1/q3 are the quartiles of the per-round percentages; for "
+        "the numpy/scipy rows pct_stream = stream ms / variant ms * 100",
         "ms_per_tick is the median over batches ('runs' = batches x calls per batch); "
         "spread = (max - min) / median over the batches",
         "implicit at 2 threads: whole fields go to the threads (one fused x+y tick each) while "
