@@ -93,26 +93,46 @@ def test_serial_and_parallel_drivers_agree(rng):
     np.testing.assert_allclose(out[0], out[1], rtol=0, atol=1e-13)
 
 
-@pytest.mark.parametrize("nt", [1, 2, 3])
-@pytest.mark.parametrize("nf", [1, 2, 3, 5])
-@pytest.mark.parametrize("shape", [(37, 29), (16, 16), (9, 1), (1, 7), (2, 3)])
-def test_parallel_tick_partitions_equal_serial_tick(rng, shape, nf, nt):
-    """Every way lod_tick_parallel splits fields over threads gives the serial fused tick."""
-    kinds = [
-        FieldSpec("a", 1e5, 0.1, fixed_edges={"y_max": 1.0, "x_min": 0.5}),
-        FieldSpec("b", 500.0, 0.0),
-        FieldSpec("c", 0.0, 0.3),
-        FieldSpec("d", 2e4, 2.0, fixed_edges={"x_max": 0.25, "y_min": 2.0}),
-        FieldSpec("e", 0.0, 0.0),
-    ]
-    fs = FieldSet(shape, 20.0, kinds[:nf], dt_h=0.5)
+FIVE_KINDS = [
+    FieldSpec("a", 1e5, 0.1, fixed_edges={"y_max": 1.0, "x_min": 0.5}),
+    FieldSpec("b", 500.0, 0.0),
+    FieldSpec("c", 0.0, 0.3),
+    FieldSpec("d", 2e4, 2.0, fixed_edges={"x_max": 0.25, "y_min": 2.0}),
+    FieldSpec("e", 0.0, 0.0),
+]
+
+
+def _serial_and_start(rng, shape, nf):
+    """Factors of ``nf`` of FIVE_KINDS on ``shape``, a random start and its serial tick."""
+    fs = FieldSet(shape, 20.0, FIVE_KINDS[:nf], dt_h=0.5)
     f = fs._tick_factors(0.5)
     start = rng.random(fs.values.shape)
     serial = start.copy()
     kernels.lod_tick_serial(serial, f.inv_x, f.w_x, f.inv_y, f.w_y, f.coef)
+    return f, start, serial
+
+
+@pytest.mark.parametrize("nt", [1, 2, 3])
+@pytest.mark.parametrize("nf", [1, 2, 3, 5])
+@pytest.mark.parametrize("shape", [(37, 29), (16, 16), (9, 1), (1, 7), (2, 3), (256, 260)])
+def test_parallel_tick_partitions_equal_serial_tick(rng, shape, nf, nt):
+    """Every way lod_tick_parallel spreads fields over threads gives the serial fused tick."""
+    f, start, serial = _serial_and_start(rng, shape, nf)
     threaded = start.copy()
     kernels.lod_tick_parallel(threaded, f.inv_x, f.w_x, f.inv_y, f.w_y, f.coef, nt)
     np.testing.assert_allclose(threaded, serial, rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("nt", [2, 3])
+@pytest.mark.parametrize("f0", [0, 1])
+@pytest.mark.parametrize("shape", [(37, 29), (16, 16), (9, 1), (1, 7), (2, 3), (20, 64)])
+def test_split_tick_equals_serial_tick(rng, shape, f0, nt):
+    """Fields split into x strips and y row blocks (any grid size) give the serial tick."""
+    f, start, serial = _serial_and_start(rng, shape, 3)
+    split = start.copy()
+    kernels.lod_tick_serial(split[:f0], f.inv_x, f.w_x, f.inv_y, f.w_y, f.coef)
+    kernels._split_tick(split, f0, nt, f.inv_x, f.w_x, f.inv_y, f.w_y, f.coef)
+    np.testing.assert_allclose(split, serial, rtol=0, atol=1e-14)
 
 
 def test_fused_tick_equals_sweep_by_sweep(rng):
