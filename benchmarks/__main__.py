@@ -21,6 +21,10 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
         "benchmarks.scenarios",
         "wall time of every scenario in the library, full duration, one core",
     ),
+    "dashboard": (
+        "benchmarks.dashboard",
+        "the default Compare in Chromium: cold (fresh server) and cached, to the finished page",
+    ),
     "sweep": (
         "benchmarks.sweep",
         "sweeps: runs/min on 1-2 workers and Dask, sweep overhead, parent memory vs runs",
