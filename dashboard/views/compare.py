@@ -77,8 +77,9 @@ def shared_settings(first_stem: str, uploads: dict[str, str]) -> tuple[float, fl
         1,
         168,
         key="cmp_days",
-        help=f"{DEFAULT_DAYS} days by default: long enough for a day-21 graft to act for five "
-        f"weeks. 3 arms x {DEFAULT_SEEDS} seeds take about a minute on 2 cores; the first "
+        help=f"{DEFAULT_DAYS} days by default: the day-21 graft acts for "
+        f"{DEFAULT_DAYS - 21} days and the four EV doses are over. 3 arms x {DEFAULT_SEEDS} "
+        "seeds take about 20 s on 2 cores, longer horizons proportionally more; the first "
         "picture comes after one seed per arm.",
         **initial("cmp_days", int(defaults["days"])),
     )
@@ -180,8 +181,12 @@ def render(
         st.dataframe(shown, width="stretch")
     st.markdown("##### Downloads")
     st.caption("Every run's time series (tidy: one row per arm, seed and recorded tick).")
-    figure = charts.bands_figure(table, metrics, labels)
-    downloads("nervesim_compare", frame=frame, chart=figure, key="cmp_all")
+    downloads(
+        "nervesim_compare",
+        frame=frame,
+        chart=lambda: charts.bands_figure(table, metrics, labels),  # built only when clicked
+        key="cmp_all",
+    )
     st.caption("Each arm's scenario, with your settings, as TOML (`nervesim run` reads it):")
     tcols = st.columns(len(scenarios))
     for col, (label, scenario) in zip(tcols, scenarios.items(), strict=True):
