@@ -57,6 +57,31 @@ def local_pool(workers: int) -> cf.ProcessPoolExecutor:
     )
 
 
+#: Dask settings for workers that run long, CPU-bound, single-threaded tasks and have no
+#: dashboard: no statistical profiler (it samples the running task's stack every 10 ms,
+#: measured here at ~3 % of a run) and slower memory and system monitors (every 100 and
+#: 500 ms by default; each takes the GIL from the running task). Use the same for workers
+#: started by hand: ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False`` and so on.
+QUIET_WORKERS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+}
+
+
+def _worker_environ() -> dict[str, Any]:
+    """Dask's environment for new worker processes, without ``MALLOC_TRIM_THRESHOLD_``.
+
+    Setting any malloc threshold switches glibc's dynamic thresholds off, which
+    :func:`settle_allocator` relies on; the workers then keep Dask's other settings.
+    """
+    import dask
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    return environ
+
+
 def dask_client(
     workers: int | None = None, scheduler: str | None = None, timeout_s: float = 10.0
 ) -> Any:
@@ -83,9 +108,8 @@ def dask_client(
             ) from None
     import dask
 
-    # No dashboard, so nobody reads the workers' statistical profiler: switch it off (it
-    # samples the running task's stack every 10 ms, measured here at ~3 % of a run).
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
+    quiet = {**QUIET_WORKERS, "distributed.nanny.pre-spawn-environ": _worker_environ()}
+    with dask.config.set(quiet):
         cluster = LocalCluster(
             n_workers=workers or 1,
             threads_per_worker=1,
