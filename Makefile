@@ -37,14 +37,17 @@ validate: $(STAMP)
 
 # The teaching dashboard on http://127.0.0.1:8501 (local only; PNG export needs the dev extra).
 dashboard: $(DEVSTAMP)
-	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.address 127.0.0.1 \
-		--browser.gatherUsageStats false --client.toolbarMode minimal --server.maxUploadSize 1
+	$(BIN)/python -m dashboard
 
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest
 
+# Every benchmark, one after the other (about 10 minutes; the dashboard one needs chromium).
 bench: $(DEVSTAMP)
 	$(BIN)/python -m benchmarks fields
+	$(BIN)/python -m benchmarks model
+	$(BIN)/python -m benchmarks sweep
+	$(BIN)/python -m benchmarks dashboard
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check simulation benchmarks tests dashboard

@@ -7,8 +7,9 @@
            "N runs (... from the cache) in S s" appears); the app's own figure S, which
            starts when the script starts running, is reported too. The worker processes are
            started by that first page view, so their start-up is inside the cold time.
-  rerun    then, on the same page, the Run button again: every run now comes from
-           ``st.cache_data`` (what a teacher sees after changing a display option).
+  rerun    then, on the same page, the Run button again, three times (the median counts):
+           every run now comes from ``st.cache_data`` (what a teacher sees after changing a
+           display option).
   new tab  the same start page opened in a second tab: a new session, runs from the cache,
            but the page boots and draws from nothing.
 
@@ -31,6 +32,7 @@ from dashboard.common import BANNER
 NAME = "dashboard"
 COLD_TARGET_S = 15.0
 CACHED_TARGET_S = 1.0
+RERUNS = 3
 TIMEOUT_MS = 600_000
 CAPTION = re.compile(r"(\d+) runs \((\d+) new, the rest from the cache\) in ([\d.]+) s")
 
@@ -58,6 +60,21 @@ def _finished(page: Any, t0: float, caption_text: str) -> dict[str, Any]:
     }
 
 
+def _rerun(page: Any) -> dict[str, Any]:
+    """Press Run again; time until the script has finished and the page shows the caption."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    app = "[data-testid='stApp'][data-test-script-state='{}']"
+    t0 = time.perf_counter()
+    page.get_by_role("button", name="Run comparison").click()
+    try:  # a cached rerun can be over before the running state is seen
+        page.locator(app.format("running")).wait_for(timeout=2_000)
+    except PlaywrightTimeout:
+        pass
+    page.locator(app.format("notRunning")).wait_for(timeout=TIMEOUT_MS)
+    return {"banner_s": 0.0, **_finished(page, t0, "(0 new, the rest")}
+
+
 def _open_compare(browser: Any, url: str, rerun: bool) -> dict[str, dict[str, Any]]:
     """Open ``url`` in a new page and time it; with ``rerun``, press Run again and time that."""
     page = browser.new_page(viewport={"width": 1400, "height": 3000})
@@ -68,10 +85,13 @@ def _open_compare(browser: Any, url: str, rerun: bool) -> dict[str, dict[str, An
         page.get_by_text(BANNER).first.wait_for(timeout=TIMEOUT_MS)
         banner = time.perf_counter() - t0
         rows["load"] = {"banner_s": banner, **_finished(page, t0, "from the cache) in")}
-        if rerun:
-            t0 = time.perf_counter()
-            page.get_by_role("button", name="Run comparison").click()
-            rows["rerun"] = {"banner_s": 0.0, **_finished(page, t0, "(0 new, the rest")}
+        if rerun:  # three times; the median counts (one slow spell should not decide it)
+            tries = [_rerun(page) for _ in range(RERUNS)]
+            tries.sort(key=lambda r: r["finished_s"])
+            rows["rerun"] = {
+                **tries[len(tries) // 2],
+                "finished_s_all": [r["finished_s"] for r in tries],
+            }
     finally:
         page.close()
     return rows

@@ -1,7 +1,7 @@
-"""Start the dashboard with ``streamlit run`` on a free loopback port (tests and benchmarks).
+"""Start the dashboard on a free loopback port, for the browser test and the benchmark.
 
-``make dashboard`` is how people start it; this is the same server, started from Python and
-stopped afterwards whatever happens, for the browser test and the dashboard benchmark.
+The same command as ``make dashboard`` (``python -m dashboard``, which starts the worker
+processes and then ``streamlit run``), on another port, stopped afterwards whatever happens.
 """
 
 from __future__ import annotations
@@ -56,11 +56,8 @@ def serve(log: Path, start_timeout_s: float = 90.0) -> Iterator[str]:
     """
     port = free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-        "--server.headless", "true", "--server.address", "127.0.0.1",
-        "--server.port", str(port), "--browser.gatherUsageStats", "false",
-        "--client.toolbarMode", "minimal", "--server.fileWatcherType", "none",
-        "--server.maxUploadSize", "1",
+        sys.executable, "-m", "dashboard",  # as `make dashboard` starts it
+        "--server.port", str(port), "--server.fileWatcherType", "none",
     ]  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     with log.open("w") as out:
