@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulation.executors import settle_worker
 from simulation.runner import run
 from simulation.scenario import loads_scenario
 
@@ -54,4 +55,5 @@ def warm_up() -> bool:
         {"grid.width_voxels": 60, "grid.height_voxels": 8, "neuron.count": 5}
     )
     run(tiny, seed=0, days=1, snapshots=False)
+    settle_worker()  # the model's modules are loaded now: freeze them out of GC's way
     return True

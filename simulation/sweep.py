@@ -270,9 +270,9 @@ def run_task(task: RunTask) -> dict[str, Any]:
     A run that raises is returned as ``{"ok": False, "error": <one line>}``, not raised, so the
     sweep records it and goes on.
     """
-    from simulation.executors import settle_allocator
+    from simulation.executors import settle_worker
 
-    settle_allocator()  # Dask workers do not run the local pool's initializer
+    settle_worker()  # once per process (Dask workers do not run the local pool's initializer)
     t0 = time.perf_counter()
     summary: dict[str, Any] = {
         "run_id": task.run_id,

@@ -229,6 +229,9 @@ UNTREATED_TRENDS: tuple[Trend, ...] = (
 
 # ------------------------------------------------------------------------------ running
 def _run_one(job: tuple[Arm, int]) -> pd.DataFrame:
+    from simulation.executors import settle_worker
+
+    settle_worker()  # once per process
     arm, seed = job
     scenario = load_scenario(SCENARIO_DIR / arm.scenario)
     if arm.overrides:
