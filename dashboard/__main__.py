@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     """Start the worker pool, then serve the app (returns when the server stops)."""
     from streamlit.web import cli
 
-    from dashboard.runs import prewarm
+    from dashboard.pool import prewarm
 
     prewarm()
     sys.argv = ["streamlit", "run", str(APP), *OPTIONS, *(sys.argv[1:] if argv is None else argv)]

@@ -10,18 +10,17 @@ store them. A run in flight survives a rerun: the next script run waits for the 
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
 from typing import Any, NamedTuple
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.worker import RunData, simulate, warm_up
+from dashboard.pool import get_pool, reset_pool
+from dashboard.worker import RunData, simulate
 
 
 class Job(NamedTuple):
@@ -37,51 +36,12 @@ class _CacheMissError(Exception):
 
 
 _lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
 _inflight: dict[Job, Future[RunData]] = {}
 
 
-def worker_count() -> int:
-    """Worker processes: ``NERVESIM_DASHBOARD_WORKERS`` or up to 2 (0 runs in the server)."""
-    env = os.environ.get("NERVESIM_DASHBOARD_WORKERS")
-    if env is not None and env.strip().isdigit():
-        return int(env)
-    return max(1, min(2, os.cpu_count() or 1))
-
-
-def _get_pool() -> ProcessPoolExecutor | None:
-    global _pool
-    n = worker_count()
-    if n == 0:
-        return None
-    with _lock:
-        if _pool is None:
-            _pool = _new_pool(n)
-            for _ in range(n):
-                _pool.submit(warm_up)
-        return _pool
-
-
-def _new_pool(n: int) -> ProcessPoolExecutor:
-    """``n`` spawned workers; the sweep module's pool (tuned allocator, no Ctrl-C) if present."""
-    try:
-        from simulation.executors import local_pool
-    except ImportError:
-        return ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn"))
-    return local_pool(n)
-
-
-def prewarm() -> None:
-    """Start the worker processes now, so the first run does not wait for their imports."""
-    _get_pool()
-
-
 def _reset_pool() -> None:
-    global _pool
+    reset_pool()
     with _lock:
-        if _pool is not None:
-            _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = None
         _inflight.clear()
 
 
@@ -103,7 +63,7 @@ def _submit(job: Job) -> Future[RunData] | None:
         fut = _inflight.get(job)
     if fut is not None:
         return fut
-    pool = _get_pool()
+    pool = get_pool()
     if pool is None:
         return None
     with _lock:

@@ -11,7 +11,8 @@ import streamlit as st
 from dashboard import charts, stats
 from dashboard.common import banner, downloads, footer, query_number
 from dashboard.library import ArmSpec, build_arm, library, pretty
-from dashboard.runs import Job, prewarm, run_many
+from dashboard.pool import prewarm
+from dashboard.runs import Job, run_many
 from simulation.compare import at_days
 from simulation.runner import spawn_seeds
 from simulation.scenario import ScenarioError

@@ -13,7 +13,8 @@ from dashboard.common import banner, downloads, footer, slug, start_defaults
 from dashboard.comparison import DEFAULT_DAYS, DEFAULT_SEEDS, Request, build, tidy_frame
 from dashboard.controls import arm_editor, initial, load_preset
 from dashboard.library import DEFAULT_ARMS, base_scenario, read_upload
-from dashboard.runs import Job, prewarm, run_many, worker_count
+from dashboard.pool import prewarm, worker_count
+from dashboard.runs import Job, run_many
 from simulation.compare import summarize, wide
 from simulation.metrics import METRICS
 from simulation.scenario import ScenarioError

@@ -8,7 +8,8 @@ import streamlit as st
 from dashboard import charts
 from dashboard.common import banner, downloads, footer, start_defaults
 from dashboard.comparison import Request, build
-from dashboard.runs import Job, cached_snapshots, prewarm, run_many
+from dashboard.pool import prewarm
+from dashboard.runs import Job, cached_snapshots, run_many
 from simulation.scenario import Scenario, ScenarioError
 
 #: What each drawn field is (the heatmap's legend says its units).
