@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import operator
 import os
 import platform
 import statistics
@@ -333,6 +334,42 @@ def command_line() -> str:
 def rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows with every float rounded to 4 significant digits (for JSON)."""
     return [{k: sig(v) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+
+
+#: The comparisons a target may use.
+OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    "<": operator.lt,
+}
+
+
+def target(
+    tid: str,
+    check: str,
+    value: float | None,
+    op: str,
+    threshold: float,
+    note: str | None = None,
+    **where: Any,
+) -> dict[str, Any]:
+    """One target as a JSON row: ``value op threshold`` passes (None: not measured).
+
+    ``where`` adds columns after ``check`` (e.g. ``grid``, ``fields``, ``threads``); a
+    ``note`` says why the value is not the issue's own measurement.
+    """
+    out = {
+        "id": tid,
+        "check": check,
+        **where,
+        "value": value,
+        "op": op,
+        "threshold": threshold,
+        "pass": None if value is None else bool(OPS[op](value, threshold)),
+    }
+    if note:
+        out["note"] = note
+    return out
 
 
 def print_targets(

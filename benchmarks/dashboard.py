@@ -37,11 +37,6 @@ TIMEOUT_MS = 600_000
 CAPTION = re.compile(r"(\d+) runs \((\d+) new, the rest from the cache\) in ([\d.]+) s")
 
 
-def _target(tid: str, check: str, value: float, threshold: float) -> dict[str, Any]:
-    return {"id": tid, "check": check, "value": value, "op": "<", "threshold": threshold,
-            "pass": bool(value < threshold)}  # fmt: skip
-
-
 def _finished(page: Any, t0: float, caption_text: str) -> dict[str, Any]:
     """Wait for the first chart and for the caption; times from ``t0``."""
     page.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=TIMEOUT_MS)
@@ -181,10 +176,10 @@ def run(args: argparse.Namespace) -> int:
     _util.emit(table.render(rows))
     _util.emit(f"(server start {result['server_start_s']:.1f} s, before the page was asked for)")
     targets = [
-        _target("1", "cold default Compare, finished, s", result["cold"]["finished_s"],
-                COLD_TARGET_S),
-        _target("2", "cached default Compare (Run again), finished, s",
-                result["rerun"]["finished_s"], CACHED_TARGET_S),
+        _util.target("1", "cold default Compare, finished, s", result["cold"]["finished_s"],
+                     "<", COLD_TARGET_S),
+        _util.target("2", "cached default Compare (Run again), finished, s",
+                     result["rerun"]["finished_s"], "<", CACHED_TARGET_S),
     ]  # fmt: skip
     _util.print_targets(targets)
     payload = {

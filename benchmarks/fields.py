@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import operator
 import statistics
 import time
 from collections.abc import Callable
@@ -596,13 +595,6 @@ def _profile_notes(profile: dict[str, Any]) -> list[str]:
 # ------------------------------------------------------------------------------------ targets
 
 
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge,
-    "<=": operator.le,
-    "<": operator.lt,
-}
-
-
 def _target(
     tid: str,
     check: str,
@@ -612,21 +604,10 @@ def _target(
     threshold: float,
     note: str | None = None,
 ) -> dict[str, Any]:
-    ok = None if value is None else bool(_OPS[op](value, threshold))
-    out = {
-        "id": tid,
-        "check": check,
-        "grid": where[0],
-        "fields": where[1],
-        "threads": where[2],
-        "value": value,
-        "op": op,
-        "threshold": threshold,
-        "pass": ok,
-    }
-    if note:
-        out["note"] = note
-    return out
+    grid, fields, threads = where
+    return _util.target(
+        tid, check, value, op, threshold, note, grid=grid, fields=fields, threads=threads
+    )
 
 
 def _targets(

@@ -458,18 +458,7 @@ def _target(
     tid: str, check: str, value: float | None, threshold: float, note: str | None = None
 ) -> dict[str, Any]:
     """One target: ``value <= threshold`` (every target here is an upper limit)."""
-    ok = None if value is None else bool(value <= threshold)
-    out = {
-        "id": tid,
-        "check": check,
-        "value": value,
-        "op": "<=",
-        "threshold": threshold,
-        "pass": ok,
-    }
-    if note:
-        out["note"] = note
-    return out
+    return _util.target(tid, check, value, "<=", threshold, note)
 
 
 def _loadavg() -> list[float] | None:

@@ -370,18 +370,6 @@ def _memory(n: int, folder: Path) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ report
-def _target(tid: str, check: str, value: float, op: str, threshold: float) -> dict[str, Any]:
-    ok = value >= threshold if op == ">=" else value <= threshold
-    return {
-        "id": tid,
-        "check": check,
-        "value": value,
-        "op": op,
-        "threshold": threshold,
-        "pass": bool(ok),
-    }
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``sweep`` benchmark's command-line options."""
     parser.add_argument(
@@ -543,53 +531,31 @@ def run(args: argparse.Namespace) -> int:
     pool2 = rows[1]
     sizes = f"{config.memory_sizes[1]} vs {config.memory_sizes[0]}"
     targets = [
-        _target("1", "runs/min, 2 workers / 1 worker", pool2["speedup"], ">=", SPEEDUP_MIN),
-        _target(
+        _util.target("1", "runs/min, 2 workers / 1 worker", pool2["speedup"], ">=", SPEEDUP_MIN),
+        _util.target(
             "2",
             "runs/min, Dask / local pool, 2 workers (median of rounds)",
             dask_ratio,
             ">=",
             DASK_RATIO_MIN,
         ),
-        _target(
+        _util.target(
             "3a",
             "sweep overhead around run(), % (timed in the sweep)",
             around_pct,
             "<=",
             OVERHEAD_PCT_MAX,
         ),
-        _target(
+        _util.target(
             "3b",
             "sweep overhead vs run(), % (paired in one worker + dispatch)",
             overhead_pct,
             "<=",
             OVERHEAD_PCT_MAX,
         ),
-        _target("4", f"parent RSS peak, {sizes} runs", rss_ratio, "<=", MEMORY_RATIO_MAX),
+        _util.target("4", f"parent RSS peak, {sizes} runs", rss_ratio, "<=", MEMORY_RATIO_MAX),
     ]
-    ttable = _util.Table(
-        [
-            ("id", 3, "<"),
-            ("check", 48, "<"),
-            ("value", 7, ">"),
-            ("need", 6, "<"),
-            ("result", 6, "<"),
-        ]
-    )
-    _util.emit(
-        ttable.render(
-            [
-                [
-                    t["id"],
-                    t["check"],
-                    _util.fmt_num(t["value"]),
-                    f"{t['op']} {t['threshold']:g}",
-                    "PASS" if t["pass"] else "MISS",
-                ]
-                for t in targets
-            ]
-        )
-    )
+    _util.print_targets(targets, check_width=62)
     elapsed = time.perf_counter() - t_all
     payload = {
         "benchmark": NAME,
