@@ -6,6 +6,10 @@ draws, larger). A widget rerun therefore never throws away finished runs, and ad
 reuses the runs of the others. Runs that are not cached yet go to a pool of spawned worker
 processes (Numba with fork is unsafe); their results are handed to the cached functions, which
 store them. A run in flight survives a rerun: the next script run waits for the same future.
+
+With at least as many seeds as workers, the arms of one seed go to a worker together, which
+simulates their common start once (an untreated arm and a day-21 transplant share 21 days; see
+``simulation.branching``); each arm's result is the same as when it runs alone.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from typing import Any, NamedTuple
 import pandas as pd
 import streamlit as st
 
-from dashboard.pool import get_pool, reset_pool
-from dashboard.worker import RunData, simulate
+from dashboard.pool import get_pool, reset_pool, worker_count
+from dashboard.worker import RunData, simulate, simulate_shared
 
 
 class Job(NamedTuple):
@@ -36,7 +40,8 @@ class _CacheMissError(Exception):
 
 
 _lock = threading.Lock()
-_inflight: dict[Job, Future[RunData]] = {}
+#: Each job in flight: the future of its group's runs and its place in that group.
+_inflight: dict[Job, tuple[Future[list[RunData]], int]] = {}
 
 
 def _reset_pool() -> None:
@@ -52,42 +57,51 @@ MAX_UNCLAIMED = 64
 def _prune() -> None:
     """Forget finished, unclaimed runs beyond :data:`MAX_UNCLAIMED` (they hold their results)."""
     with _lock:
-        done = [job for job, fut in _inflight.items() if fut.done()]
+        done = [job for job, (fut, _) in _inflight.items() if fut.done()]
         for job in done[: max(0, len(done) - MAX_UNCLAIMED)]:
             del _inflight[job]
 
 
-def _submit(job: Job) -> Future[RunData] | None:
-    """The future of ``job``: one already in flight, else a new one (None without a pool)."""
-    with _lock:
-        fut = _inflight.get(job)
-    if fut is not None:
-        return fut
+def _submit(group: Sequence[Job]) -> Future[list[RunData]] | None:
+    """Start the runs of ``group`` (one seed and horizon) as one task; None without a pool."""
     pool = get_pool()
     if pool is None:
         return None
+    tomls = tuple(job.scenario_toml for job in group)
+    fut = pool.submit(simulate_shared, tomls, group[0].seed, group[0].days)
     with _lock:
-        fut = _inflight.get(job)
-        if fut is None:
-            fut = pool.submit(simulate, *job)
-            _inflight[job] = fut
+        for i, job in enumerate(group):
+            _inflight[job] = (fut, i)
     return fut
 
 
+def _groups(jobs: Sequence[Job]) -> list[list[Job]]:
+    """The jobs as tasks: one per seed and horizon when there are enough seeds to keep every
+    worker busy, else one per run (in ``jobs`` order)."""
+    seeds = {(job.seed, job.days) for job in jobs}
+    if len(seeds) < max(1, worker_count()):
+        return [[job] for job in jobs]
+    groups: dict[tuple[int, float], list[Job]] = {}
+    for job in jobs:
+        groups.setdefault((job.seed, job.days), []).append(job)
+    return list(groups.values())
+
+
 def _claim(job: Job) -> RunData:
-    """The run of ``job``: from its future if one is in flight, else computed here."""
+    """The run of ``job``: from its group's future if one is in flight, else computed here."""
     with _lock:
-        fut = _inflight.get(job)
-    if fut is None:
+        entry = _inflight.get(job)
+    if entry is None:
         return simulate(*job)
+    fut, i = entry
     try:
-        return fut.result()
+        return fut.result()[i]
     except BrokenProcessPool:
         _reset_pool()
         return simulate(*job)
     finally:
         with _lock:
-            if _inflight.get(job) is fut:
+            if _inflight.get(job) is entry:
                 del _inflight[job]
 
 
@@ -160,17 +174,27 @@ def run_many(
     total = len(results) + len(missing)
     if progress is not None and missing:
         progress(len(results), total)
-    futures = {fut: job for job in missing if (fut := _submit(job)) is not None}
-    pending = set(futures)
-    for job in missing:
-        if job in futures.values():
-            continue
-        results[job] = _store(job)  # no pool: run here, one at a time
+    futures: dict[Future[list[RunData]], list[Job]] = {}
+    local: list[Job] = []
+    with _lock:
+        flying = {job: _inflight[job][0] for job in missing if job in _inflight}
+    for job, fut in flying.items():  # started by an earlier script run: wait for it
+        futures.setdefault(fut, []).append(job)
+    for group in _groups([job for job in missing if job not in flying]):
+        fut = _submit(group)
+        if fut is None:
+            local.extend(group)
+        else:
+            futures[fut] = group
+    for job in local:  # no pool: run here, one at a time
+        results[job] = _store(job)
         _report(results, total, progress, on_done)
+    pending = set(futures)
     while pending:
         done, pending = wait(pending, return_when="FIRST_COMPLETED")
         for fut in done:
-            results[futures[fut]] = _store(futures[fut])
+            for job in futures[fut]:
+                results[job] = _store(job)
             _report(results, total, progress, on_done)
     return results
 

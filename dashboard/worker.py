@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulation.branching import run_shared
 from simulation.executors import settle_worker
-from simulation.runner import run
+from simulation.runner import RunResult, run
 from simulation.scenario import loads_scenario
 
 
@@ -39,12 +40,23 @@ def _compact(snap: dict[str, Any]) -> dict[str, Any]:
     return {"fields": fields, "cells": cells}
 
 
+def _run_data(result: RunResult) -> RunData:
+    snaps = {float(day): _compact(s) for day, s in result.snapshots.items()}
+    return RunData(result.timeseries, snaps, dict(result.metadata))
+
+
 def simulate(scenario_toml: str, seed: int, days: float) -> RunData:
     """Run the scenario given as TOML text with ``seed`` for ``days`` days."""
     scenario = loads_scenario(scenario_toml, source="dashboard")
-    result = run(scenario, seed=seed, days=days, snapshots=True)
-    snaps = {float(day): _compact(s) for day, s in result.snapshots.items()}
-    return RunData(result.timeseries, snaps, dict(result.metadata))
+    return _run_data(run(scenario, seed=seed, days=days, snapshots=True))
+
+
+def simulate_shared(scenario_tomls: tuple[str, ...], seed: int, days: float) -> list[RunData]:
+    """Run several arms with one seed, simulating their common start once (the first arm is
+    the trunk the others are copied from at their first therapy; see simulation.branching).
+    Each result is exactly what :func:`simulate` gives for that arm."""
+    scenarios = [loads_scenario(toml, source="dashboard") for toml in scenario_tomls]
+    return [_run_data(r) for r in run_shared(scenarios, seed=seed, days=days, snapshots=True)]
 
 
 def warm_up() -> bool:

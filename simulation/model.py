@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 import random
 from collections import defaultdict
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from mesa.agent import AgentSet
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from simulation.agents.astrocyte import Astrocyte
-from simulation.agents.base import PlainParams, TissueCell
+from simulation.agents.base import PlainParams, TissueCell, restore_attributes
 from simulation.agents.graft import GraftCluster
 from simulation.agents.growth_cone import GrowthCone
 from simulation.agents.macrophage import Macrophage
@@ -27,6 +28,7 @@ from simulation.agents.oligodendrocyte import Oligodendrocyte
 from simulation.agents.schwann import SchwannCell
 from simulation.fields import FieldSet, FieldSpec
 from simulation.fields.kernels import wrap_axon
+from simulation.grid_cells import share_cell_class
 from simulation.scenario import Scenario
 from simulation.therapies import TherapyState, deliver, schedule
 
@@ -114,6 +116,7 @@ class NerveRepairModel(Model):
         self.tissue = scenario.tissue
         self.is_spinal = scenario.injury.type == "spinal_cord"
         self.grid = OrthogonalMooreGrid((self.width, self.height), torus=False, random=self.random)
+        share_cell_class(self.grid)
         self.fields = FieldSet(
             (self.width, self.height),
             self.dx_um,
@@ -185,11 +188,28 @@ class NerveRepairModel(Model):
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        restore_attributes(self, state)
+        # The FieldSet has re-linked its layers; these arrays are views of them too.
+        self.field_arrays = {name: self.fields[name] for name in self.fields.names}
+        self.axon = self.fields["axon"]
+        self.myelin = self.fields["myelin"]
         self._make_views()
         for agent in self.agents:
             if isinstance(agent, TissueCell):
                 agent.bind_views(self)
+
+    def __deepcopy__(self, memo: dict) -> NerveRepairModel:
+        """A copy by pickling: Mesa's AgentSets hold weak references, which ``deepcopy`` would
+        share with the original instead of copying."""
+        return pickle.loads(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def retarget(self, scenario: Scenario) -> None:
+        """Continue as ``scenario``, which may differ from this one only in its interventions
+        and name, before anything has been delivered (see :mod:`simulation.branching`)."""
+        if self._next_event:
+            raise ValueError("retarget: a therapy has already been delivered")
+        self.scenario = scenario
+        self.events = schedule(scenario)
 
     # ------------------------------------------------------------------ geometry
     def _moore_neighbours(self) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:

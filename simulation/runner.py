@@ -59,6 +59,86 @@ def snapshot(model: NerveRepairModel) -> dict[str, Any]:
     }
 
 
+class RunState:
+    """A run in progress: the model, the rows recorded and the snapshots kept so far.
+
+    :func:`run` drives one from tick 0 to its last tick; :mod:`simulation.branching` pickles one
+    part-way and continues the copy as another scenario.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 0,
+        days: float | None = None,
+        progress: Callable[[float], None] | None = None,
+        snapshots: bool = True,
+    ) -> None:
+        t = scenario.time
+        self.ticks = self.ticks_for(scenario, days)
+        self.scenario = scenario
+        self.seed = seed
+        self.model = NerveRepairModel(scenario, seed=seed)
+        self.tick = 0
+        self.record_every = max(1, round(t.record_every_h / t.dt_h))
+        self.snap_every = max(1, round(t.snapshot_every_days * 24.0 / t.dt_h))
+        self.progress = progress
+        self.snapshots = snapshots
+        self.rows = [collect(self.model)]
+        self.snaps = {0.0: snapshot(self.model)} if snapshots else {}
+        self._row_tick = self._snap_tick = 0  # the ticks of the last row and snapshot
+
+    @staticmethod
+    def ticks_for(scenario: Scenario, days: float | None = None) -> int:
+        """Ticks in ``days`` (default: the scenario's duration); a bad horizon is a ValueError."""
+        t = scenario.time
+        duration_days = t.duration_days if days is None else days
+        if not 0 < duration_days <= 365:
+            raise ValueError(f"days: {duration_days} days is outside (0, 365]")
+        return math.ceil(duration_days * 24.0 / t.dt_h - 1e-9)
+
+    def advance_to(self, tick: int) -> None:
+        """Step the model until ``tick`` ticks are done (at most :attr:`ticks`), recording."""
+        model, ticks = self.model, self.ticks
+        for k in range(self.tick + 1, min(tick, ticks) + 1):
+            model.step()
+            self.tick = k
+            if k % self.record_every == 0 or k == ticks:
+                self.rows.append(collect(model))
+                self._row_tick = k
+                if self.progress is not None:
+                    self.progress(k / ticks)
+            if self.snapshots and (k % self.snap_every == 0 or k == ticks):
+                self.snaps[round(model.day, 6)] = snapshot(model)
+                self._snap_tick = k
+
+    def finish(self) -> None:
+        """Run to the last tick and make sure it is recorded (a copy made at its last tick
+        holds only what the original recorded there)."""
+        self.advance_to(self.ticks)
+        if self._row_tick != self.tick:
+            self.rows.append(collect(self.model))
+            self._row_tick = self.tick
+        if self.snapshots and self._snap_tick != self.tick:
+            self.snaps[round(self.model.day, 6)] = snapshot(self.model)
+            self._snap_tick = self.tick
+
+    def result(self) -> RunResult:
+        """The finished run (call after :meth:`finish`)."""
+        scenario = self.scenario
+        frame = pd.DataFrame(self.rows)
+        metadata = {
+            "scenario": scenario.name,
+            "scenario_digest": scenario.digest(),
+            "scenario_toml": scenario.to_toml(),
+            "seed": int(self.seed),
+            "nervesim_version": __version__,
+            "label": ILLUSTRATIVE_LABEL,
+        }
+        frame.attrs.update({k: metadata[k] for k in ("scenario", "seed", "label")})
+        return RunResult(frame, self.snaps, metadata)
+
+
 def run(
     scenario: Scenario,
     seed: int = 0,
@@ -75,35 +155,9 @@ def run(
         progress: called with the fraction done after each recorded tick.
         snapshots: keep field snapshots (turn off for large sweeps).
     """
-    t = scenario.time
-    duration_days = t.duration_days if days is None else days
-    if not 0 < duration_days <= 365:
-        raise ValueError(f"days: {duration_days} days is outside (0, 365]")
-    model = NerveRepairModel(scenario, seed=seed)
-    ticks = math.ceil(duration_days * 24.0 / t.dt_h - 1e-9)
-    record_every = max(1, round(t.record_every_h / t.dt_h))
-    snap_every = max(1, round(t.snapshot_every_days * 24.0 / t.dt_h))
-    rows = [collect(model)]
-    snaps = {0.0: snapshot(model)} if snapshots else {}
-    for tick in range(1, ticks + 1):
-        model.step()
-        if tick % record_every == 0 or tick == ticks:
-            rows.append(collect(model))
-            if progress is not None:
-                progress(tick / ticks)
-        if snapshots and (tick % snap_every == 0 or tick == ticks):
-            snaps[round(model.day, 6)] = snapshot(model)
-    frame = pd.DataFrame(rows)
-    metadata = {
-        "scenario": scenario.name,
-        "scenario_digest": scenario.digest(),
-        "scenario_toml": scenario.to_toml(),
-        "seed": int(seed),
-        "nervesim_version": __version__,
-        "label": ILLUSTRATIVE_LABEL,
-    }
-    frame.attrs.update({k: metadata[k] for k in ("scenario", "seed", "label")})
-    return RunResult(frame, snaps, metadata)
+    state = RunState(scenario, seed, days, progress, snapshots)
+    state.finish()
+    return state.result()
 
 
 def run_replicates(

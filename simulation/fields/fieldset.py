@@ -101,6 +101,12 @@ class FieldLayer(PropertyLayer):
         self.dimensions = view.shape
         self._mesa_data = view
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the data: it is the FieldSet's to store, and to re-link on unpickling."""
+        state = self.__dict__.copy()
+        state.pop("_mesa_data", None)
+        return state
+
 
 @dataclass(frozen=True)
 class _TickFactors:
@@ -178,6 +184,29 @@ class FieldSet:
         self.parallel = bool(parallel)
         self._factors: dict[float, _TickFactors] = {}
         self._gain: dict[float, np.ndarray] = {}
+
+    # ---------------------------------------------------------------- pickling
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the stacks once; the layers and buffer views are views into them."""
+        state = self.__dict__.copy()
+        for name in ("source_views", "sink_views"):
+            state.pop(name)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore into aligned stacks and make the layers and buffer views point into them
+        again (unpickled separately, a view would be a copy and the model would read stale
+        data)."""
+        for name in ("values", "_source", "_sink_rate", "_explicit_out"):
+            if state.get(name) is not None:
+                aligned = aligned_zeros(state[name].shape)
+                aligned[...] = state[name]
+                state[name] = aligned
+        self.__dict__.update(state)
+        for name, k in self.index.items():
+            self.layers[name]._mesa_data = self.values[k]
+        self.source_views = {name: self._source[k] for name, k in self.index.items()}
+        self.sink_views = {name: self._sink_rate[k] for name, k in self.index.items()}
 
     # ---------------------------------------------------------------- access
     @property

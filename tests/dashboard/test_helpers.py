@@ -15,6 +15,7 @@ from dashboard.library import (
     MAX_UPLOAD_BYTES,
     ArmSpec,
     arm_labels,
+    base_scenario,
     build_arm,
     header_comments,
     library,
@@ -152,3 +153,31 @@ def test_chart_png_exports_a_png() -> None:
     band = stats.bands(frame, ["m"])
     png = chart_png(charts.bands_figure(band, ["m"], ["a", "b"]))
     assert png is not None and png.startswith(b"\x89PNG")
+
+
+def test_runs_of_one_seed_go_to_a_worker_together_when_seeds_fill_the_pool(monkeypatch) -> None:
+    """Enough seeds: one task per (seed, horizon), arms in order; too few: one task per run."""
+    from dashboard import runs
+
+    jobs = [runs.Job(arm, seed, 42.0) for seed in (1, 2) for arm in ("a", "b", "c")]
+    monkeypatch.setattr(runs, "worker_count", lambda: 2)
+    assert runs._groups(jobs) == [jobs[:3], jobs[3:]]
+    assert runs._groups(jobs[:3]) == [[job] for job in jobs[:3]]  # one seed, two workers
+    monkeypatch.setattr(runs, "worker_count", lambda: 0)
+    assert runs._groups(jobs[:3]) == [jobs[:3]]
+
+
+def test_shared_worker_runs_equal_single_runs() -> None:
+    """The dashboard worker's shared runs give each arm exactly its single run (short horizon)."""
+    from dashboard.worker import simulate, simulate_shared
+
+    tomls = tuple(
+        base_scenario(stem).to_toml()
+        for stem in ("spinal_cord_untreated", "spinal_cord_ev", "spinal_cord_ipsc_npc_acute")
+    )
+    shared = simulate_shared(tomls, 5, 4.0)
+    for toml, data in zip(tomls, shared, strict=True):
+        alone = simulate(toml, 5, 4.0)
+        assert data.timeseries.equals(alone.timeseries)
+        assert data.metadata == alone.metadata
+        assert sorted(data.snapshots) == sorted(alone.snapshots)

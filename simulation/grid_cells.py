@@ -1,0 +1,59 @@
+"""Pickling Mesa grid cells so that a copied model's cells share one class, as the original's do.
+
+Mesa gives each grid a dynamically made cell class (``GridCell``) and registers a pickle helper
+that, on loading, makes a new class *for every cell*: a copied 100x30 grid has 3,000 classes,
+loading is slow, attribute lookups on cells lose their caches, and the copy's cells cannot be
+pickled again (their classes are not registered). :func:`share_cell_class` registers instead a
+helper whose cells all refer to one picklable handle of their class: loading makes the class
+once (and registers it in turn), and Mesa's ``Grid.__setstate__`` then puts the field
+descriptors on that one class.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import weakref
+from typing import Any, ClassVar
+
+
+class _CellClass:
+    """A picklable stand-in for a grid's cell class (one object per class, so pickle's memo
+    makes every cell of one grid load with the same class)."""
+
+    _handles: ClassVar[weakref.WeakKeyDictionary[type, _CellClass]] = weakref.WeakKeyDictionary()
+
+    def __init__(self, klass: type) -> None:
+        self.klass = klass
+
+    @classmethod
+    def of(cls, klass: type) -> _CellClass:
+        handle = cls._handles.get(klass)
+        if handle is None:
+            handle = cls._handles[klass] = cls(klass)
+        return handle
+
+    def __reduce__(self) -> tuple[Any, tuple[type]]:
+        return _new_cell_class, (self.klass.__bases__[0],)
+
+
+def _new_cell_class(parent: type) -> _CellClass:
+    klass = type("GridCell", (parent,), {"_mesa_properties": set()})
+    copyreg.pickle(klass, _reduce_cell)
+    return _CellClass.of(klass)
+
+
+def _reduce_cell(cell: Any) -> tuple[Any, tuple[Any, ...]]:
+    return _load_cell, (_CellClass.of(type(cell)), cell.__getstate__())
+
+
+def _load_cell(handle: _CellClass, state: tuple[dict, dict]) -> Any:
+    cell = handle.klass((0, 0))  # as Mesa does: then overwrite every slot
+    for name, value in state[1].items():
+        if name != "__dict__":
+            setattr(cell, name, value)
+    return cell
+
+
+def share_cell_class(grid: Any) -> None:
+    """Pickle ``grid``'s cells with one shared class per copy (see the module docstring)."""
+    copyreg.pickle(grid.cell_klass, _reduce_cell)
