@@ -14,95 +14,19 @@ simulates their common start once (an untreated arm and a day-21 transplant shar
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, wait
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, NamedTuple
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.pool import get_pool, reset_pool, worker_count
-from dashboard.worker import RunData, simulate, simulate_shared
-
-
-class Job(NamedTuple):
-    """One run: the scenario as TOML text, the seed and the horizon in days."""
-
-    scenario_toml: str
-    seed: int
-    days: float
+from dashboard.inflight import Job, claim, groups, in_flight, prune, submit
+from dashboard.worker import RunData
 
 
 class _CacheMissError(Exception):
     """Raised by a cache probe that missed."""
-
-
-_lock = threading.Lock()
-#: Each job in flight: the future of its group's runs and its place in that group.
-_inflight: dict[Job, tuple[Future[list[RunData]], int]] = {}
-
-
-def _reset_pool() -> None:
-    reset_pool()
-    with _lock:
-        _inflight.clear()
-
-
-#: Finished runs nobody claimed (their page moved on) are dropped beyond this many.
-MAX_UNCLAIMED = 64
-
-
-def _prune() -> None:
-    """Forget finished, unclaimed runs beyond :data:`MAX_UNCLAIMED` (they hold their results)."""
-    with _lock:
-        done = [job for job, (fut, _) in _inflight.items() if fut.done()]
-        for job in done[: max(0, len(done) - MAX_UNCLAIMED)]:
-            del _inflight[job]
-
-
-def _submit(group: Sequence[Job]) -> Future[list[RunData]] | None:
-    """Start the runs of ``group`` (one seed and horizon) as one task; None without a pool."""
-    pool = get_pool()
-    if pool is None:
-        return None
-    tomls = tuple(job.scenario_toml for job in group)
-    fut = pool.submit(simulate_shared, tomls, group[0].seed, group[0].days)
-    with _lock:
-        for i, job in enumerate(group):
-            _inflight[job] = (fut, i)
-    return fut
-
-
-def _groups(jobs: Sequence[Job]) -> list[list[Job]]:
-    """The jobs as tasks: one per seed and horizon when there are enough seeds to keep every
-    worker busy, else one per run (in ``jobs`` order)."""
-    seeds = {(job.seed, job.days) for job in jobs}
-    if len(seeds) < max(1, worker_count()):
-        return [[job] for job in jobs]
-    groups: dict[tuple[int, float], list[Job]] = {}
-    for job in jobs:
-        groups.setdefault((job.seed, job.days), []).append(job)
-    return list(groups.values())
-
-
-def _claim(job: Job) -> RunData:
-    """The run of ``job``: from its group's future if one is in flight, else computed here."""
-    with _lock:
-        entry = _inflight.get(job)
-    if entry is None:
-        return simulate(*job)
-    fut, i = entry
-    try:
-        return fut.result()[i]
-    except BrokenProcessPool:
-        _reset_pool()
-        return simulate(*job)
-    finally:
-        with _lock:
-            if _inflight.get(job) is entry:
-                del _inflight[job]
 
 
 @st.cache_data(max_entries=4000, show_spinner=False)
@@ -112,7 +36,7 @@ def cached_timeseries(
     """The recorded metrics of one run (``_compute=False`` only probes the cache)."""
     if not _compute:
         raise _CacheMissError
-    run = _claim(Job(scenario_toml, seed, days))
+    run = claim(Job(scenario_toml, seed, days))
     _stash[Job(scenario_toml, seed, days)] = run
     return run.timeseries
 
@@ -125,7 +49,7 @@ def cached_snapshots(
     if not _compute:
         raise _CacheMissError
     job = Job(scenario_toml, seed, days)
-    run = _stash.pop(job, None) or _claim(job)
+    run = _stash.pop(job, None) or claim(job)
     return run.snapshots
 
 
@@ -162,7 +86,7 @@ def run_many(
         progress: called with (runs done, runs wanted) after each one finishes.
         on_done: called with the results so far after each one finishes (for live display).
     """
-    _prune()
+    prune()
     results: dict[Job, pd.DataFrame] = {}
     missing: list[Job] = []
     for job in dict.fromkeys(jobs):
@@ -176,12 +100,11 @@ def run_many(
         progress(len(results), total)
     futures: dict[Future[list[RunData]], list[Job]] = {}
     local: list[Job] = []
-    with _lock:
-        flying = {job: _inflight[job][0] for job in missing if job in _inflight}
+    flying = in_flight(missing)
     for job, fut in flying.items():  # started by an earlier script run: wait for it
         futures.setdefault(fut, []).append(job)
-    for group in _groups([job for job in missing if job not in flying]):
-        fut = _submit(group)
+    for group in groups([job for job in missing if job not in flying]):
+        fut = submit(group)
         if fut is None:
             local.extend(group)
         else:

@@ -157,14 +157,14 @@ def test_chart_png_exports_a_png() -> None:
 
 def test_runs_of_one_seed_go_to_a_worker_together_when_seeds_fill_the_pool(monkeypatch) -> None:
     """Enough seeds: one task per (seed, horizon), arms in order; too few: one task per run."""
-    from dashboard import runs
+    from dashboard import inflight
 
-    jobs = [runs.Job(arm, seed, 42.0) for seed in (1, 2) for arm in ("a", "b", "c")]
-    monkeypatch.setattr(runs, "worker_count", lambda: 2)
-    assert runs._groups(jobs) == [jobs[:3], jobs[3:]]
-    assert runs._groups(jobs[:3]) == [[job] for job in jobs[:3]]  # one seed, two workers
-    monkeypatch.setattr(runs, "worker_count", lambda: 0)
-    assert runs._groups(jobs[:3]) == [jobs[:3]]
+    jobs = [inflight.Job(arm, seed, 42.0) for seed in (1, 2) for arm in ("a", "b", "c")]
+    monkeypatch.setattr(inflight, "worker_count", lambda: 2)
+    assert inflight.groups(jobs) == [jobs[:3], jobs[3:]]
+    assert inflight.groups(jobs[:3]) == [[job] for job in jobs[:3]]  # one seed, two workers
+    monkeypatch.setattr(inflight, "worker_count", lambda: 0)
+    assert inflight.groups(jobs[:3]) == [jobs[:3]]
 
 
 def test_shared_worker_runs_equal_single_runs() -> None:
