@@ -16,7 +16,7 @@ from mesa import Model
 from mesa.agent import AgentSet
 from mesa.discrete_space import OrthogonalMooreGrid
 
-from simulation.agents.astrocyte import Astrocyte
+from simulation.agents.astrocyte import Astrocyte, AstrocyteSheet
 from simulation.agents.base import PlainParams, TissueCell, restore_attributes
 from simulation.agents.graft import GraftCluster
 from simulation.agents.growth_cone import GrowthCone
@@ -146,6 +146,7 @@ class NerveRepairModel(Model):
         self.ev_keep = math.exp(-scenario.ev.signal_decay_per_h * self.dt_h)
         self.ngf_keep = math.exp(-scenario.ev.ngf_expression_decay_per_h * self.dt_h)
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
+        self.astrocytes = AstrocyteSheet()
         self._occupancy: dict[type, np.ndarray] = {}
         self._make_views()
         self.neighbours = self._moore_neighbours()
@@ -372,7 +373,10 @@ class NerveRepairModel(Model):
             if agents:
                 if clock is not None:
                     self.agent_steps[kind.__name__] += len(agents)  # those that will step
-                _shuffle_step(agents, kind.step)
+                if kind is Astrocyte:  # reacts all at once, then steps the scar-forming
+                    Astrocyte.step_all(self, _shuffled(agents))
+                else:
+                    _shuffle_step(agents, kind.step)
                 if clock is not None:
                     t0 = self._lap(clock, kind.__name__, t0)
         self._update_distal_support()
@@ -451,21 +455,26 @@ class NerveRepairModel(Model):
         return self.hours / 24.0
 
 
-def _shuffle_step(agents: AgentSet, step: Callable[[Any], None]) -> None:
-    """``agents.shuffle_do("step")`` with ``step`` being the one ``step`` of their type.
-
-    The same order (Mesa's: the weak references in insertion order, shuffled by the model's
-    ``random``) and the same skipping of agents gone meanwhile, without looking ``step`` up by
-    name and calling it through ``*args, **kwargs`` for every agent (a quarter of the cost of
-    stepping a quiet cell), and with the shuffle of :func:`_shuffle`.
-    """
+def _shuffled(agents: AgentSet) -> list[Any]:
+    """Weak references to ``agents`` in the order of Mesa's ``shuffle_do``: insertion order,
+    shuffled by the model's ``random`` (with :func:`_shuffle` where that is the same)."""
     refs = list(agents._agents.keyrefs())
     rnd = agents.random
     if type(rnd) is random.Random and _shuffle_is_random_shuffle():
         _shuffle(refs, rnd.getrandbits)
     else:
         rnd.shuffle(refs)
-    for ref in refs:
+    return refs
+
+
+def _shuffle_step(agents: AgentSet, step: Callable[[Any], None]) -> None:
+    """``agents.shuffle_do("step")`` with ``step`` being the one ``step`` of their type.
+
+    The same order and the same skipping of agents gone meanwhile, without looking ``step`` up
+    by name and calling it through ``*args, **kwargs`` for every agent (a quarter of the cost
+    of stepping a quiet cell).
+    """
+    for ref in _shuffled(agents):
         if (agent := ref()) is not None:
             step(agent)
 

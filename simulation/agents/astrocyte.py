@@ -3,11 +3,84 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 from simulation.agents.base import TissueCell, tick_chance
 
 #: Reactivity above which an astrocyte is scar-forming (deposits CSPG, divides, migrates).
 SCAR_FORMING = 0.5
+#: Below this reactivity, in less cytokine than this, an astrocyte is quiescent this tick.
+QUIET = 1e-3
+
+
+class AstrocyteSheet:
+    """Every astrocyte's reactivity, voxel and reactivity rates, in arrays indexed by its slot.
+
+    Most astrocytes only react to cytokine in a tick (a few lines of arithmetic each, but a
+    method call); :meth:`react_all` does that for all of them at once with the same arithmetic
+    in the same order, so :meth:`Astrocyte.step_all` need only step the scar-forming ones.
+    Reactivity depends only on a cell's own state and the cytokine in its voxel, which no cell
+    changes during the cells' turn (secretion is buffered), so the order does not matter.
+    """
+
+    def __init__(self, capacity: int = 256) -> None:
+        self.n = 0
+        self._allocate(capacity)
+
+    def _allocate(self, capacity: int) -> None:
+        old = getattr(self, "r", None)
+        arrays = {
+            "r": np.zeros(capacity),
+            "x": np.zeros(capacity, dtype=np.intp),
+            "y": np.zeros(capacity, dtype=np.intp),
+            "activation": np.zeros(capacity),
+            "deactivation": np.zeros(capacity),
+            "half": np.ones(capacity),
+        }
+        for name, new in arrays.items():
+            if old is not None:
+                new[: self.n] = getattr(self, name)[: self.n]
+            setattr(self, name, new)
+        self.view = memoryview(self.r)  # scalar reads and writes as Python floats
+
+    def add(self, xy: tuple[int, int]) -> int:
+        """A slot for a new astrocyte in voxel ``xy`` (reactivity 0)."""
+        if self.n == len(self.r):
+            self._allocate(2 * len(self.r))
+        slot = self.n
+        self.n += 1
+        self.x[slot], self.y[slot] = xy
+        return slot
+
+    def set_rates(self, slot: int, p: Any) -> None:
+        """The reactivity rates of the astrocyte in ``slot`` (its parameter group ``p``)."""
+        self.activation[slot] = p.activation_per_h
+        self.deactivation[slot] = p.deactivation_per_h
+        self.half[slot] = p.activation_half_cytokine
+
+    def react_all(self, cytokine: np.ndarray, dt: float) -> None:
+        """:meth:`Astrocyte.react` for every astrocyte that is not quiescent, at once."""
+        n = self.n
+        r = self.r[:n]
+        c = cytokine[self.x[:n], self.y[:n]]
+        live = (r >= QUIET) | (c >= QUIET)
+        rl, cl = r[live], c[live]
+        drive = cl / (cl + self.half[:n][live])
+        rl = rl + dt * (self.activation[:n][live] * drive * (1.0 - rl))
+        rl = rl - dt * self.deactivation[:n][live] * rl
+        r[live] = rl
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["view"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.view = memoryview(self.r)
 
 
 class Astrocyte(TissueCell):
@@ -15,38 +88,55 @@ class Astrocyte(TissueCell):
 
     Cytokine raises its reactivity slowly (over days); once scar-forming it deposits CSPG in its
     voxel (saturating at ``scar_max``), secretes a little cytokine, divides where there is room and
-    creeps toward the lesion, stopping at the edge of debris-filled core tissue.
+    creeps toward the lesion, stopping at the edge of debris-filled core tissue. Its reactivity
+    lives in the model's :class:`AstrocyteSheet`.
     """
 
     def __init__(self, model, xy, params) -> None:
+        self._sheet = model.astrocytes
+        self.slot = self._sheet.add(xy)
         super().__init__(model, xy, params)
-        self.reactivity = 0.0
+
+    @property
+    def reactivity(self) -> float:
+        """0 (quiescent) to 1 (fully reactive)."""
+        return self._sheet.view[self.slot]
+
+    @reactivity.setter
+    def reactivity(self, value: float) -> None:
+        self._sheet.view[self.slot] = value
 
     def tune(self) -> None:
-        """Per-tick chance of migrating (a constant rate)."""
+        """Per-tick chance of migrating (a constant rate); the sheet's reactivity rates."""
         super().tune()
         self._migrate_chance = tick_chance(self.p.migrate_per_h, self._dt)
+        self._sheet.set_rates(self.slot, self.p)
+
+    @staticmethod
+    def step_all(model, order: Sequence[Any]) -> None:
+        """The astrocytes' turn: all react at once, then the scar-forming ones act in ``order``
+        (weak references in shuffled order) exactly as their :meth:`step` would."""
+        sheet = model.astrocytes
+        sheet.react_all(model.fields["cytokine"], model.dt_h)
+        reactivity = sheet.view
+        cytokine = model.field_views["cytokine"]
+        for ref in order:
+            cell = ref()
+            if cell is not None and reactivity[cell.slot] >= SCAR_FORMING:
+                if cell.p is not cell._tuned_p:
+                    cell.tune()
+                cell.build_scar(cytokine[cell.xy])
 
     def step(self) -> None:
         """React to cytokine; when scar-forming, build scar, divide and migrate."""
         c = self._fields["cytokine"][self.xy]
-        if self.reactivity < 1e-3 and c < 1e-3:
+        if self.reactivity < QUIET and c < QUIET:
             return  # quiescent tissue: nothing to do
         if self.p is not self._tuned_p:
             self.tune()
         if self.react(c) < SCAR_FORMING:
             return
-        p = self._p
-        self.deposit_scar()
-        rate = p.cytokine_per_h
-        if rate > 0.0:  # secrete("cytokine", rate), inlined
-            self._sources["cytokine"][self.xy] += rate * self._dt
-        # rolls(rate), inlined
-        rate = p.proliferation_per_h * c / (c + p.proliferation_half_cytokine)
-        if self._uniform() < -math.expm1(-rate * self._dt):
-            self.proliferate()
-        if self._uniform() < self._migrate_chance:  # rolls(p.migrate_per_h)
-            self.migrate_to_border()
+        self.build_scar(c)
 
     def react(self, cytokine: float) -> float:
         """Reactivity rises with cytokine and relaxes back without it; returns the new value."""
@@ -58,6 +148,20 @@ class Astrocyte(TissueCell):
         r -= dt * p.deactivation_per_h * r
         self.reactivity = r
         return r
+
+    def build_scar(self, cytokine: float) -> None:
+        """What a scar-forming astrocyte does: deposit CSPG, secrete, perhaps divide and move."""
+        p = self._p
+        self.deposit_scar()
+        rate = p.cytokine_per_h
+        if rate > 0.0:  # secrete("cytokine", rate), inlined
+            self._sources["cytokine"][self.xy] += rate * self._dt
+        # rolls(rate), inlined
+        rate = p.proliferation_per_h * cytokine / (cytokine + p.proliferation_half_cytokine)
+        if self._uniform() < -math.expm1(-rate * self._dt):
+            self.proliferate()
+        if self._uniform() < self._migrate_chance:  # rolls(p.migrate_per_h)
+            self.migrate_to_border()
 
     def deposit_scar(self) -> None:
         """Lay down CSPG in this voxel, slowing as it approaches ``scar_max``."""
@@ -81,3 +185,8 @@ class Astrocyte(TissueCell):
         xy = self.steepest("cytokine", max_here=self.p.max_per_voxel)
         if not self.model.is_core(xy):
             self.move_to_voxel(xy)
+
+    def move_to_voxel(self, xy: tuple[int, int]) -> None:
+        """Step to voxel ``xy`` (and tell the sheet)."""
+        super().move_to_voxel(xy)
+        self._sheet.x[self.slot], self._sheet.y[self.slot] = self.xy

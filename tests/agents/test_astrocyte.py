@@ -1,5 +1,10 @@
 """Astrocyte: quiescent without cytokine; reactive with it; builds scar up to scar_max."""
 
+import random
+import weakref
+
+import numpy as np
+
 from simulation.agents.astrocyte import SCAR_FORMING, Astrocyte
 from tests.agents.conftest import make_sandbox
 
@@ -42,3 +47,40 @@ def test_reactive_astrocytes_proliferate_up_to_the_crowding_limit():
             a.step()
     assert len(model.agents_by_type[Astrocyte]) > 5
     assert model.occupancy_of(Astrocyte).max() <= model.scenario.astrocyte.max_per_voxel
+
+
+def test_the_sheet_reacts_all_astrocytes_exactly_as_each_would_alone():
+    """The model's vectorised turn (react all, step the scar-forming) equals stepping every
+    astrocyte in the same shuffled order: same reactivities, sources, daughters, draws."""
+    shuffler = random.Random
+
+    def turns(vectorised: bool):
+        model = make_sandbox(seed=7, shape=(12, 6), **{"astrocyte.proliferation_per_h": 0.5})
+        rng = np.random.default_rng(1)
+        model.fields["cytokine"][:] = rng.uniform(0.0, 0.2, size=(12, 6))
+        model.fields["cytokine"][0, :] = 0.0  # quiescent voxels too
+        for x in range(12):
+            for y in (1, 4):
+                cell = Astrocyte(model, (x, y), model.scenario.astrocyte)
+                cell.reactivity = 0.0 if x == 0 else float(rng.uniform(0.0, 0.9))
+        for turn in range(24):
+            order = list(model.agents_by_type[Astrocyte])
+            shuffler(turn).shuffle(order)
+            if vectorised:
+                Astrocyte.step_all(model, [weakref.ref(cell) for cell in order])
+            else:
+                for cell in order:
+                    cell.step()
+        cells = list(model.agents_by_type[Astrocyte])
+        return (
+            [(cell.xy, cell.reactivity) for cell in cells],
+            model.fields.source_views["scar"].copy(),
+            model.random.random(),
+        )
+
+    one_by_one, at_once = turns(False), turns(True)
+    assert len(at_once[0]) > 24  # some divided
+    assert any(r >= SCAR_FORMING for _, r in at_once[0])
+    assert one_by_one[0] == at_once[0]
+    np.testing.assert_array_equal(one_by_one[1], at_once[1])
+    assert one_by_one[2] == at_once[2]
