@@ -26,10 +26,10 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/nervesim compare scenarios/spinal_cord_untreated.toml \
 		scenarios/spinal_cord_ipsc_npc_day21.toml scenarios/spinal_cord_ev.toml --seeds 3 \
-		--out results/spinal_cord
+		--at-days 0,7,14,28,56,84 --out results/spinal_cord
 	$(BIN)/nervesim compare scenarios/peripheral_crush_untreated.toml \
 		scenarios/peripheral_crush_ev_ngf.toml --seeds 3 \
-		--out results/peripheral_crush
+		--at-days 0,7,14,28,56 --out results/peripheral_crush
 
 # Every qualitative trend over 20 seeds; exits 1 if any fails.
 validate: $(STAMP)
