@@ -7,6 +7,7 @@ TOML files; a file may name a ``base`` scenario (path relative to itself) and ov
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -409,10 +410,10 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
         if indexed and isinstance(nxt, list):
             nxt = nxt[int(indexed[2])] if int(indexed[2]) < len(nxt) else None
         if not isinstance(nxt, dict):
-            raise ScenarioError(f"overrides: {dotted}: unknown key")
+            raise ScenarioError(f"overrides: {unknown_key(dotted)}")
         node = nxt
     if parts[-1] not in node or parts[-1] == "kind":
-        raise ScenarioError(f"overrides: {dotted}: unknown key")
+        raise ScenarioError(f"overrides: {unknown_key(dotted)}")
     node[parts[-1]] = value
 
 
@@ -446,6 +447,20 @@ def parameter_info(dotted: str) -> tuple[str, float | None, float | None]:
     return "", None, None
 
 
+def unknown_key(key: str, schema_key: str | None = None) -> str:
+    """The clause for an unknown key, with the nearest key of its group when one is close."""
+    group, _, name = (schema_key or key).rpartition(".")
+    prefix = f"{group}." if group else ""
+    names = sorted(
+        {k[len(prefix) :].split(".")[0] for k, _ in iter_parameters() if k.startswith(prefix)}
+    )
+    near = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
+    shown = f"{key.rpartition('.')[0]}.{near[0]}" if near and group else (near or [""])[0]
+    hint = f"did you mean {shown}? " if near else ""
+    listing = f"nervesim show-params --filter {group}" if group else "nervesim show-params"
+    return f"{key}: unknown key ({hint}{listing} lists the keys)"
+
+
 def _fmt(v: float | None) -> str:
     return "" if v is None else f"{v:g}"
 
@@ -468,7 +483,7 @@ def _describe_error(err: dict[str, Any]) -> str:
     kind = err["type"]
     value = err.get("input")
     if kind == "extra_forbidden":
-        return f"{key}: unknown key"
+        return unknown_key(key, schema_key)
     if kind == "value_error":  # a cross-field check: its message already names key and range
         return str(err.get("ctx", {}).get("error", err.get("msg", "invalid")))
     shown = (

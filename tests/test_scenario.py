@@ -147,20 +147,25 @@ def test_scenario_is_frozen():
 
 
 @pytest.mark.parametrize(
-    ("data", "key"),
+    ("data", "key", "hint"),
     [
-        ({"foo": 1}, "foo"),
-        ({"neurons": {"count": 40}}, "neurons"),
-        ({"neuron": {"cuont": 40}}, "neuron.cuont"),
-        ({"fields": {"cytokine": {"speed": 1.0}}}, "fields.cytokine.speed"),
+        ({"foo": 1}, "foo", "(nervesim show-params lists the keys)"),
+        ({"neurons": {"count": 40}}, "neurons", "(did you mean neuron? nervesim show-params"),
+        ({"neuron": {"cuont": 40}}, "neuron.cuont", "(did you mean neuron.count? nervesim"),
+        (
+            {"fields": {"cytokine": {"speed": 1.0}}},
+            "fields.cytokine.speed",
+            "(nervesim show-params --filter fields.cytokine lists the keys)",
+        ),
     ],
     ids=["top", "section", "nested", "deeply-nested"],
 )
-def test_unknown_keys_are_errors(data, key):
-    """An unknown key anywhere is an error naming its dotted path."""
+def test_unknown_keys_are_errors(data, key, hint):
+    """An unknown key anywhere is an error naming its dotted path, and a near key if any."""
     with pytest.raises(ScenarioError) as info:
         validate_scenario(data, source="s.toml")
-    assert str(info.value) == f"s.toml: {key}: unknown key"
+    assert str(info.value).startswith(f"s.toml: {key}: unknown key {hint}")
+    assert "\n" not in str(info.value)
 
 
 # ------------------------------------------------------------------------------ round trip
@@ -209,9 +214,9 @@ def test_with_overrides_returns_a_new_validated_scenario():
     changed = base.with_overrides({"neuron.count": 60, "fields.ev.decay_per_h": 0.2})
     assert (changed.neuron.count, changed.fields.ev.decay_per_h) == (60, 0.2)
     assert base.neuron.count == 40
-    with pytest.raises(ScenarioError, match=r"^overrides: neuron\.cuont: unknown key$"):
+    with pytest.raises(ScenarioError, match=r"^overrides: neuron\.cuont: unknown key \(did you"):
         base.with_overrides({"neuron.cuont": 60})
-    with pytest.raises(ScenarioError, match=r"^overrides: nope\.count: unknown key$"):
+    with pytest.raises(ScenarioError, match=r"^overrides: nope\.count: unknown key \("):
         base.with_overrides({"nope.count": 60})
     with pytest.raises(
         ScenarioError, match=r"neuron\.count: 1 is out of range \(cells, allowed \[5, 400\]\)"
