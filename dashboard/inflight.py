@@ -65,15 +65,16 @@ def submit(group: Sequence[Job]) -> Future[list[RunData]] | None:
 
 
 def groups(jobs: Sequence[Job]) -> list[list[Job]]:
-    """The jobs as tasks: one per seed and horizon when there are enough seeds to keep every
-    worker busy, else one per run (in ``jobs`` order)."""
+    """The jobs as tasks: one per seed and horizon when there are at least two seeds per
+    worker (fewer, larger tasks would leave a worker idle at the end), else one per run (in
+    ``jobs`` order)."""
     seeds = {(job.seed, job.days) for job in jobs}
-    if len(seeds) < max(1, worker_count()):
+    if len(seeds) < 2 * max(1, worker_count()):
         return [[job] for job in jobs]
-    groups: dict[tuple[int, float], list[Job]] = {}
+    grouped: dict[tuple[int, float], list[Job]] = {}
     for job in jobs:
-        groups.setdefault((job.seed, job.days), []).append(job)
-    return list(groups.values())
+        grouped.setdefault((job.seed, job.days), []).append(job)
+    return list(grouped.values())
 
 
 def claim(job: Job) -> RunData:

@@ -7,7 +7,7 @@ reuses the runs of the others. Runs that are not cached yet go to a pool of spaw
 processes (Numba with fork is unsafe); their results are handed to the cached functions, which
 store them. A run in flight survives a rerun: the next script run waits for the same future.
 
-With at least as many seeds as workers, the arms of one seed go to a worker together, which
+With at least two seeds per worker, the arms of one seed go to a worker together, which
 simulates their common start once (an untreated arm and a day-21 transplant share 21 days; see
 ``simulation.branching``); each arm's result is the same as when it runs alone.
 """

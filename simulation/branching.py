@@ -70,30 +70,48 @@ def _retarget(state: RunState, scenario: Scenario, ticks: int) -> RunState:
     return state
 
 
+def families(scenarios: Sequence[Scenario]) -> list[list[int]]:
+    """The scenarios' indices grouped into families that can share a start (each family's
+    first member is its trunk), in order of first appearance."""
+    groups: list[list[int]] = []
+    for i, scenario in enumerate(scenarios):
+        for group in groups:
+            if fork_hour(scenarios[group[0]], scenario) is not None:
+                group.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
 def run_shared(
     scenarios: Sequence[Scenario],
     seed: int = 0,
-    days: float | None = None,
+    days: float | Sequence[float | None] | None = None,
     snapshots: bool = True,
 ) -> list[RunResult]:
     """Run every scenario with ``seed`` for ``days``, sharing the start with the first one.
 
-    Returns the results in the order of ``scenarios``; each equals ``run(scenario, seed, days,
-    snapshots=snapshots)`` exactly.
+    ``days`` is one horizon for all, or one per scenario (None: the scenario's duration).
+    Returns the results in the order of ``scenarios``; each equals ``run(scenario, seed, its
+    days, snapshots=snapshots)`` exactly.
     """
     if not scenarios:
         return []
-    trunk = RunState(scenarios[0], seed, days, snapshots=snapshots)
+    horizons = list(days) if isinstance(days, Sequence) else [days] * len(scenarios)
+    if len(horizons) != len(scenarios):
+        raise ValueError(f"days: {len(horizons)} horizons for {len(scenarios)} scenarios")
+    trunk = RunState(scenarios[0], seed, horizons[0], snapshots=snapshots)
     dt_h = scenarios[0].time.dt_h
     results: list[RunResult | None] = [None] * len(scenarios)
     branches: list[tuple[int, int, Scenario]] = []  # (fork tick, index, scenario)
     for i, scenario in enumerate(scenarios[1:], start=1):
         hour = fork_hour(scenarios[0], scenario)
-        ticks = RunState.ticks_for(scenario, days)
+        ticks = RunState.ticks_for(scenario, horizons[i])
         fork_tick = None if hour is None else min(math.ceil(hour / dt_h - 1e-9), ticks)
         if fork_tick is None or fork_tick >= trunk.ticks:
             # No shared start, or the trunk ends first (its last record would differ).
-            state = RunState(scenario, seed, days, snapshots=snapshots)
+            state = RunState(scenario, seed, horizons[i], snapshots=snapshots)
             state.finish()
             results[i] = state.result()
         else:
@@ -102,7 +120,7 @@ def run_shared(
     for fork_tick, i, scenario in sorted(branches, key=lambda b: b[:2]):
         trunk.advance_to(fork_tick)
         trunk, branch = _split(trunk)
-        forked.append((i, _retarget(branch, scenario, RunState.ticks_for(scenario, days))))
+        forked.append((i, _retarget(branch, scenario, RunState.ticks_for(scenario, horizons[i]))))
     trunk.finish()
     results[0] = trunk.result()
     for i, state in forked:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.runner import run
+from simulation.branching import families, run_shared
 from simulation.scenario import load_scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -228,39 +228,59 @@ UNTREATED_TRENDS: tuple[Trend, ...] = (
 
 
 # ------------------------------------------------------------------------------ running
-def _run_one(job: tuple[Arm, int]) -> pd.DataFrame:
+def _scenario(arm: Arm):
+    scenario = load_scenario(SCENARIO_DIR / arm.scenario)
+    return scenario.with_overrides(dict(arm.overrides)) if arm.overrides else scenario
+
+
+def _run_family(job: tuple[tuple[Arm, ...], int]) -> list[pd.DataFrame]:
+    """One seed of a family of arms, their common start simulated once (``run_shared``)."""
     from simulation.executors import settle_worker
 
     settle_worker()  # once per process
-    arm, seed = job
-    scenario = load_scenario(SCENARIO_DIR / arm.scenario)
-    if arm.overrides:
-        scenario = scenario.with_overrides(dict(arm.overrides))
-    return run(scenario, seed=seed, days=arm.days, snapshots=False).timeseries
+    arms, seed = job
+    results = run_shared(
+        [_scenario(arm) for arm in arms], seed=seed, days=[a.days for a in arms], snapshots=False
+    )
+    return [r.timeseries for r in results]
 
 
 def run_arms(
     arms: Iterable[Arm], seeds: Sequence[int], workers: int = 1, progress=None
 ) -> dict[Arm, list[pd.DataFrame]]:
-    """Time series of every arm for every seed (same seed list for all arms)."""
+    """Time series of every arm for every seed (same seed list for all arms).
+
+    Arms that differ only in their therapies run as one task per seed that simulates their
+    common start once (``simulation.branching``; every series is what the arm gives alone),
+    when there are at least two seeds per worker (else the few large tasks would leave a
+    worker idle at the end, and each run is its own task).
+    ``progress`` is called once per finished run.
+    """
     arms = list(dict.fromkeys(arms))
-    jobs = [(a, s) for a in arms for s in seeds]
+    if len(seeds) >= 2 * workers:
+        groups = families([_scenario(arm) for arm in arms])
+        groups.sort(key=lambda g: -sum(arms[i].days for i in g))  # longest tasks first
+        kin = [tuple(arms[i] for i in g) for g in groups]
+    else:
+        kin = [(arm,) for arm in arms]
+    jobs = [(family, s) for family in kin for s in seeds]
+    results: dict[int, list[pd.DataFrame]] = {}
     if workers > 1:
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            results = []
-            for ts in pool.map(_run_one, jobs):
-                results.append(ts)
-                if progress:
+            futures = {pool.submit(_run_family, job): k for k, job in enumerate(jobs)}
+            for fut in as_completed(futures):
+                results[futures[fut]] = fut.result()
+                for _ in range(len(jobs[futures[fut]][0]) if progress else 0):
                     progress()
     else:
-        results = []
-        for job in jobs:
-            results.append(_run_one(job))
-            if progress:
+        for k, job in enumerate(jobs):
+            results[k] = _run_family(job)
+            for _ in range(len(job[0]) if progress else 0):
                 progress()
-    out: dict[Arm, list[pd.DataFrame]] = {}
-    for (arm, _), ts in zip(jobs, results, strict=True):
-        out.setdefault(arm, []).append(ts)
+    out: dict[Arm, list[pd.DataFrame]] = {arm: [] for arm in arms}
+    for k, (family, _) in enumerate(jobs):  # seeds in order within every arm
+        for arm, ts in zip(family, results[k], strict=True):
+            out[arm].append(ts)
     return out
 
 

@@ -96,3 +96,21 @@ def test_a_copied_model_continues_the_same_run(copier):
         assert all(a[k] == b[k] or (a[k] != a[k] and b[k] != b[k]) for k in a)
     for name in model.fields.names:
         np.testing.assert_array_equal(model.fields[name], twin.fields[name])
+
+
+def test_families_group_arms_that_can_share_and_horizons_may_differ():
+    """Spinal arms with the same settings share; a peripheral arm or a switched-off mechanism
+    starts another family; per-arm horizons give each arm its run alone."""
+    from simulation.branching import families
+
+    untreated, ipsc, crush = (
+        _load(stem)
+        for stem in ("spinal_cord_untreated", "spinal_cord_ipsc_npc_acute", "peripheral_crush_ev")
+    )
+    ablated = ipsc.with_overrides({"mechanisms.graft_immune_attack": False})
+    scenarios = [untreated, crush, ipsc, ablated, untreated.with_overrides({"name": "again"})]
+    assert families(scenarios) == [[0, 2, 4], [1], [3]]
+    days = [3.0, 2.5, 4.0]
+    shared = run_shared([untreated, ipsc, ablated], seed=4, days=days, snapshots=False)
+    for scenario, d, result in zip([untreated, ipsc, ablated], days, shared, strict=True):
+        _assert_same(result, run(scenario, seed=4, days=d, snapshots=False))

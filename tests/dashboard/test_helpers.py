@@ -156,15 +156,15 @@ def test_chart_png_exports_a_png() -> None:
 
 
 def test_runs_of_one_seed_go_to_a_worker_together_when_seeds_fill_the_pool(monkeypatch) -> None:
-    """Enough seeds: one task per (seed, horizon), arms in order; too few: one task per run."""
+    """Two seeds per worker: one task per (seed, horizon), arms in order; fewer: one per run."""
     from dashboard import inflight
 
-    jobs = [inflight.Job(arm, seed, 42.0) for seed in (1, 2) for arm in ("a", "b", "c")]
+    jobs = [inflight.Job(arm, seed, 42.0) for seed in (1, 2, 3, 4) for arm in ("a", "b", "c")]
     monkeypatch.setattr(inflight, "worker_count", lambda: 2)
-    assert inflight.groups(jobs) == [jobs[:3], jobs[3:]]
-    assert inflight.groups(jobs[:3]) == [[job] for job in jobs[:3]]  # one seed, two workers
+    assert inflight.groups(jobs) == [jobs[0:3], jobs[3:6], jobs[6:9], jobs[9:12]]
+    assert inflight.groups(jobs[:9]) == [[job] for job in jobs[:9]]  # 3 seeds, two workers
     monkeypatch.setattr(inflight, "worker_count", lambda: 0)
-    assert inflight.groups(jobs[:3]) == [jobs[:3]]
+    assert inflight.groups(jobs[:6]) == [jobs[:3], jobs[3:6]]
 
 
 def test_shared_worker_runs_equal_single_runs() -> None:
