@@ -108,7 +108,12 @@ def run_shared(
     for i, scenario in enumerate(scenarios[1:], start=1):
         hour = fork_hour(scenarios[0], scenario)
         ticks = RunState.ticks_for(scenario, horizons[i])
-        fork_tick = None if hour is None else min(math.ceil(hour / dt_h - 1e-9), ticks)
+        if hour is None:
+            fork_tick = None
+        elif math.isinf(hour):  # nothing delivered in either: the same run to the end
+            fork_tick = ticks
+        else:
+            fork_tick = min(math.ceil(hour / dt_h - 1e-9), ticks)
         if fork_tick is None or fork_tick >= trunk.ticks:
             # No shared start, or the trunk ends first (its last record would differ).
             state = RunState(scenario, seed, horizons[i], snapshots=snapshots)

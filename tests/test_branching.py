@@ -114,3 +114,13 @@ def test_families_group_arms_that_can_share_and_horizons_may_differ():
     shared = run_shared([untreated, ipsc, ablated], seed=4, days=days, snapshots=False)
     for scenario, d, result in zip([untreated, ipsc, ablated], days, shared, strict=True):
         _assert_same(result, run(scenario, seed=4, days=d, snapshots=False))
+
+
+def test_arms_without_any_therapy_share_their_whole_run():
+    """Two untreated arms under different names: the shorter is the longer's start, exactly."""
+    untreated = _load("spinal_cord_untreated")
+    renamed = untreated.with_overrides({"name": "control"})
+    for days in ([2.0, 1.5], [2.0, 2.0], [1.5, 2.0]):
+        shared = run_shared([untreated, renamed], seed=8, days=days, snapshots=True)
+        for scenario, d, result in zip([untreated, renamed], days, shared, strict=True):
+            _assert_same(result, run(scenario, seed=8, days=d, snapshots=True))

@@ -181,3 +181,14 @@ def test_shared_worker_runs_equal_single_runs() -> None:
         assert data.timeseries.equals(alone.timeseries)
         assert data.metadata == alone.metadata
         assert sorted(data.snapshots) == sorted(alone.snapshots)
+
+
+def test_runs_started_at_launch_are_the_ones_the_start_page_asks_for() -> None:
+    """start_default builds Request(); the page passes the first arm's own severity and float
+    days: the same scenarios, so the page claims the runs instead of starting others."""
+    from dashboard.comparison import DEFAULT_DAYS, Request, build
+
+    launch = build(Request())
+    first = base_scenario(DEFAULT_ARMS[0])
+    page = build(Request(severity=float(first.injury.severity), days=float(DEFAULT_DAYS)))
+    assert [s.to_toml() for s in launch.values()] == [s.to_toml() for s in page.values()]
