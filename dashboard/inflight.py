@@ -51,17 +51,25 @@ def prune() -> None:
             del _inflight[job]
 
 
-def submit(group: Sequence[Job]) -> Future[list[RunData]] | None:
-    """Start the runs of ``group`` (one seed and horizon) as one task; None without a pool."""
+def start(jobs: Sequence[Job]) -> dict[Job, Future[list[RunData]]]:
+    """The future of every job: the one already in flight (started by another script run or
+    at launch), else a new task of its group (see :func:`groups`). Empty without a pool.
+
+    Looking up and starting happen under one lock, so two sessions asking for the same run at
+    once start it once.
+    """
     pool = get_pool()
     if pool is None:
-        return None
-    tomls = tuple(job.scenario_toml for job in group)
-    fut = pool.submit(simulate_shared, tomls, group[0].seed, group[0].days)
+        return {}
     with _lock:
-        for i, job in enumerate(group):
-            _inflight[job] = (fut, i)
-    return fut
+        out = {job: _inflight[job][0] for job in jobs if job in _inflight}
+        for group in groups([job for job in jobs if job not in out]):
+            tomls = tuple(job.scenario_toml for job in group)
+            fut = pool.submit(simulate_shared, tomls, group[0].seed, group[0].days)
+            for i, job in enumerate(group):
+                _inflight[job] = (fut, i)
+                out[job] = fut
+    return out
 
 
 def groups(jobs: Sequence[Job]) -> list[list[Job]]:
@@ -95,12 +103,6 @@ def claim(job: Job) -> RunData:
                 del _inflight[job]
 
 
-def in_flight(jobs: Sequence[Job]) -> dict[Job, Future[list[RunData]]]:
-    """The futures of those of ``jobs`` that are already in flight."""
-    with _lock:
-        return {job: _inflight[job][0] for job in jobs if job in _inflight}
-
-
 def start_default() -> int:
     """Start the runs of the start page's default comparison; the number of runs started.
 
@@ -116,7 +118,4 @@ def start_default() -> int:
         for seed in request.seed_list()
         for scenario in scenarios.values()
     ]
-    for group in groups(jobs):
-        if submit(group) is None:
-            return 0
-    return len(jobs)
+    return len(start(jobs))

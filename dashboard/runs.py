@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.inflight import Job, claim, groups, in_flight, prune, submit
+from dashboard.inflight import Job, claim, prune, start
 from dashboard.worker import RunData
 
 
@@ -99,19 +99,13 @@ def run_many(
     if progress is not None and missing:
         progress(len(results), total)
     futures: dict[Future[list[RunData]], list[Job]] = {}
-    local: list[Job] = []
-    flying = in_flight(missing)
-    for job, fut in flying.items():  # started by an earlier script run: wait for it
-        futures.setdefault(fut, []).append(job)
-    for group in groups([job for job in missing if job not in flying]):
-        fut = submit(group)
-        if fut is None:
-            local.extend(group)
-        else:
-            futures[fut] = group
-    for job in local:  # no pool: run here, one at a time
-        results[job] = _store(job)
-        _report(results, total, progress, on_done)
+    started = start(missing)
+    for job in missing:
+        if job in started:
+            futures.setdefault(started[job], []).append(job)
+        else:  # no pool: run here, one at a time
+            results[job] = _store(job)
+            _report(results, total, progress, on_done)
     pending = set(futures)
     while pending:
         done, pending = wait(pending, return_when="FIRST_COMPLETED")

@@ -373,8 +373,8 @@ class NerveRepairModel(Model):
             if agents:
                 if clock is not None:
                     self.agent_steps[kind.__name__] += len(agents)  # those that will step
-                if kind is Astrocyte:  # reacts all at once, then steps the scar-forming
-                    Astrocyte.step_all(self, _shuffled(agents))
+                if kind.step_all is not None:  # the type steps its cells itself
+                    kind.step_all(self, _shuffled(agents))
                 else:
                     _shuffle_step(agents, kind.step)
                 if clock is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from simulation.agents.base import TissueCell, tick_chance
+from simulation.agents.base import TissueCell, restore_attributes, tick_chance
 
 #: Reactivity above which an astrocyte is scar-forming (deposits CSPG, divides, migrates).
 SCAR_FORMING = 0.5
@@ -79,7 +79,7 @@ class AstrocyteSheet:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        restore_attributes(self, state)
         self.view = memoryview(self.r)
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from mesa.discrete_space import CellAgent
 
@@ -84,6 +85,9 @@ class TissueCell(CellAgent):
     model: NerveRepairModel
     ev_signal: float = 0.0
     ngf_signal: float = 0.0
+    #: ``step_all(model, order)``: a type that steps its cells itself, given weak references
+    #: in the shuffled order (None: the model calls each cell's ``step``).
+    step_all: ClassVar[Callable[[NerveRepairModel, Sequence[Any]], None] | None] = None
 
     def __init__(self, model: NerveRepairModel, xy: tuple[int, int], params: Any) -> None:
         super().__init__(model)

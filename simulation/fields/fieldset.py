@@ -202,7 +202,8 @@ class FieldSet:
                 aligned = aligned_zeros(state[name].shape)
                 aligned[...] = state[name]
                 state[name] = aligned
-        self.__dict__.update(state)
+        for name, value in state.items():  # setattr keeps attribute reads fast (py3.11)
+            setattr(self, name, value)
         for name, k in self.index.items():
             self.layers[name]._mesa_data = self.values[k]
         self.source_views = {name: self._source[k] for name, k in self.index.items()}

@@ -192,3 +192,28 @@ def test_runs_started_at_launch_are_the_ones_the_start_page_asks_for() -> None:
     first = base_scenario(DEFAULT_ARMS[0])
     page = build(Request(severity=float(first.injury.severity), days=float(DEFAULT_DAYS)))
     assert [s.to_toml() for s in launch.values()] == [s.to_toml() for s in page.values()]
+
+
+def test_a_run_in_flight_is_never_started_twice(monkeypatch) -> None:
+    """start() hands back the future already in flight; only new jobs become new tasks."""
+    from concurrent.futures import Future
+
+    from dashboard import inflight
+
+    calls: list[tuple] = []
+
+    class Pool:
+        def submit(self, fn, *args):
+            calls.append(args)
+            return Future()
+
+    monkeypatch.setattr(inflight, "get_pool", Pool)
+    monkeypatch.setattr(inflight, "worker_count", lambda: 1)
+    monkeypatch.setattr(inflight, "_inflight", {})
+    jobs = [inflight.Job(arm, seed, 7.0) for seed in (1, 2, 3, 4) for arm in ("a", "b")]
+    first = inflight.start(jobs[:4])
+    assert [c[:2] for c in calls] == [(("a", "b"), 1), (("a", "b"), 2)]  # a task per seed
+    again = inflight.start(jobs)
+    assert all(again[job] is first[job] for job in jobs[:4])
+    assert [c[1] for c in calls] == [1, 2, 3, 4]  # seeds 3 and 4 only were started anew
+    assert again[jobs[4]] is again[jobs[5]] is not again[jobs[6]]
