@@ -21,6 +21,7 @@ from simulation.agents.base import PlainParams, TissueCell, restore_attributes
 from simulation.agents.graft import GraftCluster
 from simulation.agents.growth_cone import GrowthCone
 from simulation.agents.macrophage import Macrophage
+from simulation.agents.macrophage_sheet import MacrophageSheet
 from simulation.agents.muscle import TargetMuscle
 from simulation.agents.neuron import Neuron
 from simulation.agents.neutrophil import Neutrophil
@@ -147,6 +148,7 @@ class NerveRepairModel(Model):
         self.ngf_keep = math.exp(-scenario.ev.ngf_expression_decay_per_h * self.dt_h)
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
         self.astrocytes = AstrocyteSheet()
+        self.macrophages = MacrophageSheet()
         self._occupancy: dict[type, np.ndarray] = {}
         self._make_views()
         self.neighbours = self._moore_neighbours()

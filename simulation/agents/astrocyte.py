@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from simulation.agents.base import TissueCell, restore_attributes, tick_chance
+from simulation.agents.base import TissueCell, tick_chance
+from simulation.agents.sheet import CellSheet
 
 #: Reactivity above which an astrocyte is scar-forming (deposits CSPG, divides, migrates).
 SCAR_FORMING = 0.5
@@ -16,8 +17,8 @@ SCAR_FORMING = 0.5
 QUIET = 1e-3
 
 
-class AstrocyteSheet:
-    """Every astrocyte's reactivity, voxel and reactivity rates, in arrays indexed by its slot.
+class AstrocyteSheet(CellSheet):
+    """Every astrocyte's reactivity ``r``, voxel and reactivity rates, indexed by its slot.
 
     Most astrocytes only react to cytokine in a tick (a few lines of arithmetic each, but a
     method call); :meth:`react_all` does that for all of them at once with the same arithmetic
@@ -26,34 +27,12 @@ class AstrocyteSheet:
     changes during the cells' turn (secretion is buffered), so the order does not matter.
     """
 
-    def __init__(self, capacity: int = 256) -> None:
-        self.n = 0
-        self._allocate(capacity)
-
-    def _allocate(self, capacity: int) -> None:
-        old = getattr(self, "r", None)
-        arrays = {
-            "r": np.zeros(capacity),
-            "x": np.zeros(capacity, dtype=np.intp),
-            "y": np.zeros(capacity, dtype=np.intp),
-            "activation": np.zeros(capacity),
-            "deactivation": np.zeros(capacity),
-            "half": np.ones(capacity),
-        }
-        for name, new in arrays.items():
-            if old is not None:
-                new[: self.n] = getattr(self, name)[: self.n]
-            setattr(self, name, new)
-        self.view = memoryview(self.r)  # scalar reads and writes as Python floats
-
-    def add(self, xy: tuple[int, int]) -> int:
-        """A slot for a new astrocyte in voxel ``xy`` (reactivity 0)."""
-        if self.n == len(self.r):
-            self._allocate(2 * len(self.r))
-        slot = self.n
-        self.n += 1
-        self.x[slot], self.y[slot] = xy
-        return slot
+    COLUMNS: ClassVar[dict[str, tuple[Any, float, int]]] = {
+        "r": (np.float64, 0.0, 0),
+        "activation": (np.float64, 0.0, 0),
+        "deactivation": (np.float64, 0.0, 0),
+        "half": (np.float64, 1.0, 0),
+    }
 
     def set_rates(self, slot: int, p: Any) -> None:
         """The reactivity rates of the astrocyte in ``slot`` (its parameter group ``p``)."""
@@ -73,15 +52,6 @@ class AstrocyteSheet:
         rl = rl - dt * self.deactivation[:n][live] * rl
         r[live] = rl
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        del state["view"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        restore_attributes(self, state)
-        self.view = memoryview(self.r)
-
 
 class Astrocyte(TissueCell):
     """A resident astrocyte.
@@ -100,11 +70,11 @@ class Astrocyte(TissueCell):
     @property
     def reactivity(self) -> float:
         """0 (quiescent) to 1 (fully reactive)."""
-        return self._sheet.view[self.slot]
+        return self._sheet.views["r"][self.slot]
 
     @reactivity.setter
     def reactivity(self, value: float) -> None:
-        self._sheet.view[self.slot] = value
+        self._sheet.views["r"][self.slot] = value
 
     def tune(self) -> None:
         """Per-tick chance of migrating (a constant rate); the sheet's reactivity rates."""
@@ -118,7 +88,7 @@ class Astrocyte(TissueCell):
         (weak references in shuffled order) exactly as their :meth:`step` would."""
         sheet = model.astrocytes
         sheet.react_all(model.fields["cytokine"], model.dt_h)
-        reactivity = sheet.view
+        reactivity = sheet.views["r"]
         cytokine = model.field_views["cytokine"]
         for ref in order:
             cell = ref()
