@@ -347,9 +347,17 @@ class NerveRepairModel(Model):
             n = int(self.rng.poisson(expected)) if expected > 0 else 0
             if n == 0:
                 continue
-            flat = self.rng.choice(weight.size, size=n, p=(weight / total).ravel())
-            for idx in flat.tolist():
+            for idx in self._draw_voxels(weight / total, n).tolist():
                 kind(self, divmod(idx, self.height), params)
+
+    def _draw_voxels(self, p: np.ndarray, n: int) -> np.ndarray:
+        """``n`` flat voxel indices drawn with replacement with probabilities ``p`` (summing to
+        1): what ``self.rng.choice(p.size, size=n, p=p)`` returns, the same draws and the same
+        arithmetic (cumulative sum, normalised, searched), without its checks of ``p``, which
+        cost more than the draw (``tests/test_model.py`` holds it to ``choice``)."""
+        cdf = p.ravel().cumsum()
+        cdf /= cdf[-1]
+        return cdf.searchsorted(self.rng.random(n), side="right")
 
     def myelinate(self, xy: tuple[int, int], rate_per_h: float, reach: int = 0) -> None:
         """Wrap bare regrown axon at first-order ``rate_per_h`` in voxel ``xy`` and ``reach``
