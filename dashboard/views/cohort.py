@@ -181,7 +181,7 @@ if st.button("Run the trial", type="primary", icon=":material/play_arrow:", key=
     st.session_state["cohort_trial"] = trial
 done: Trial | None = st.session_state.get("cohort_trial")
 if done is None:
-    st.info("Press **Run the trial** (8 patients x 2 arms take about 20 s on 2 cores).")
+    st.info("Press **Run the trial** (8 patients x 2 arms take about 10 s on 2 cores).")
 else:
     if done != trial:
         st.info("Settings changed: press **Run the trial** to see them. Below: the last trial.")

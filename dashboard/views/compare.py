@@ -80,7 +80,7 @@ def shared_settings(first_stem: str, uploads: dict[str, str]) -> tuple[float, fl
         key="cmp_days",
         help=f"{DEFAULT_DAYS} days by default: the day-21 graft acts for "
         f"{DEFAULT_DAYS - 21} days and the four EV doses are over. 3 arms x {DEFAULT_SEEDS} "
-        "seeds take about 20 s on 2 cores, longer horizons proportionally more; the first "
+        "seeds take about 13 s on 2 cores, longer horizons proportionally more; the first "
         "picture comes after one seed per arm.",
         **initial("cmp_days", int(defaults["days"])),
     )
