@@ -109,10 +109,9 @@ class Macrophage(TissueCell):
             self.tune()
 
     def tune(self) -> None:
-        """Per-tick chances of dying and of migrating (constant rates), into the sheet too."""
+        """The cell's parameters and per-tick chances (constant rates), into the sheet."""
         super().tune()
-        row = self._sheet.set_params(self.slot, self.p, self._dt)
-        self._death_chance, self._migrate_chance = row
+        self._sheet.set_params(self.slot, self.p, self._dt)
 
     @staticmethod
     def step_all(model, order: Sequence[Any]) -> None:
@@ -168,7 +167,8 @@ class Macrophage(TissueCell):
 
     def step(self) -> None:
         """Live one tick: maybe die, eat, digest, polarize, secrete, migrate."""
-        if self._uniform() < self._death_chance:  # rolls(p.death_rate_per_h)
+        death_chance, migrate_chance = self._sheet.chances(self.slot)
+        if self._uniform() < death_chance:  # rolls(p.death_rate_per_h)
             self.release_load()
             self.die()
             return
@@ -182,7 +182,7 @@ class Macrophage(TissueCell):
         self.digest()
         self.polarize()
         self.signal()
-        if self._uniform() < self._migrate_chance:  # rolls(p.migrate_per_h)
+        if self._uniform() < migrate_chance:  # rolls(p.migrate_per_h)
             self.migrate()
 
     def ev_calming(self) -> float:

@@ -79,14 +79,18 @@ class MacrophageSheet(CellSheet):
         "params": (np.float64, 0.0, len(PARAMS)),
     }
 
-    def set_params(self, slot: int, p: Any, dt_h: float) -> tuple[float, float]:
-        """Set the parameters of the cell in ``slot`` (its group ``p`` and its per-tick chances
-        of dying and of migrating); returns those two chances."""
+    def set_params(self, slot: int, p: Any, dt_h: float) -> None:
+        """Set the parameters of the cell in ``slot``: its group ``p`` and its per-tick chances
+        of dying and of migrating."""
         row = self.params[slot]
         row[_DEATH] = tick_chance(p.death_rate_per_h, dt_h)
         row[_MIGRATE] = tick_chance(p.migrate_per_h, dt_h)
         for k, name in enumerate(PARAMS[2:], start=2):
             row[k] = getattr(p, name)
+
+    def chances(self, slot: int) -> tuple[float, float]:
+        """The per-tick chances of dying and of migrating of the cell in ``slot``."""
+        row = self.params[slot]
         return float(row[_DEATH]), float(row[_MIGRATE])
 
     def columns(self) -> tuple[np.ndarray, ...]:
@@ -112,18 +116,18 @@ def draw_fates(order, params, upcoming, fates, u_polarize, u_steer):
     k = 0
     for i in range(order.shape[0]):
         s = order[i]
-        k += 1
-        if upcoming[k - 1] < params[s, _DEATH]:
+        if upcoming[k] < params[s, _DEATH]:
             fates[i] = DIES
-            continue
-        u_polarize[i] = upcoming[k]
-        k += 2
-        if upcoming[k - 1] < params[s, _MIGRATE]:
-            fates[i] = MIGRATES
-            u_steer[i] = upcoming[k]
             k += 1
+            continue
+        u_polarize[i] = upcoming[k + 1]
+        if upcoming[k + 2] < params[s, _MIGRATE]:
+            fates[i] = MIGRATES
+            u_steer[i] = upcoming[k + 3]
+            k += 4
         else:
             fates[i] = STAYS
+            k += 3
     return k
 
 
