@@ -38,10 +38,10 @@ from mesa import Model
 from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
 
 from benchmarks import _util
-from simulation import runner
-from simulation.metrics import collect
-from simulation.model import ACTIVATION_ORDER, NerveRepairModel
-from simulation.scenario import Scenario, load_scenario
+from simulation.runs import runner
+from simulation.runs.metrics import collect
+from simulation.scenario.schema import Scenario, load_scenario
+from simulation.tissue.model import ACTIVATION_ORDER, NerveRepairModel
 
 NAME = "model"
 
@@ -80,7 +80,7 @@ QUICK = Config(QUICK_DAYS, SEEDS[:1], QUICK_DAYS, noop_target_s=0.2, noop_repeat
 
 
 def _ticks(scenario: Scenario, days: float) -> int:
-    """Ticks in ``days``, as :func:`simulation.runner.run` counts them."""
+    """Ticks in ``days``, as :func:`simulation.runs.runner.run` counts them."""
     return math.ceil(days * 24.0 / scenario.time.dt_h - 1e-9)
 
 
@@ -420,7 +420,8 @@ def _pyinstrument_profile(scenario: Scenario, seed: int, days: float, path: Path
         f"{sampled:.2f} s sampled\n"
         "Hot functions and lines: each sample is charged to the innermost frame in simulation/ "
         "(its function and the line it was executing), so the time includes the Mesa, random, "
-        "numpy and Numba code it calls but not other model functions; e.g. simulation/model.py's "
+        "numpy and Numba code it calls but not other model functions; e.g."
+        " simulation/tissue/model.py's "
         "shuffle_do line holds Mesa's own loop and shuffle.\n"
     )
     text = "\n".join(

@@ -15,8 +15,8 @@ from typing import Any
 import numba
 
 from benchmarks import _util
-from simulation.runner import run as run_scenario
-from simulation.scenario import load_scenario
+from simulation.runs.runner import run as run_scenario
+from simulation.scenario.schema import load_scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -3,7 +3,7 @@ parallel efficiency, the sweep machinery's overhead per run, and the parent's pe
 50 versus 500 runs.
 
   throughput  one grid design (neuron.count x neutrophil.lifespan_h on the peripheral crush,
-              N runs of D days) run by simulation.sweep.sweep() into a fresh folder on each
+              N runs of D days) run by simulation.sweeps.sweep.sweep() into a fresh folder on each
               executor: a local spawn pool of 1 and of 2 processes, and a Dask LocalCluster of
               2 single-threaded worker processes. Each executor is started and warmed (every
               worker imports NerveSim and runs a short model) before the clock starts, so
@@ -133,15 +133,15 @@ hi = 30.0
 
 # ------------------------------------------------------------------------------ executors
 def _warm_scenario():
-    from simulation.scenario import load_scenario
+    from simulation.scenario.schema import load_scenario
 
     return load_scenario(CRUSH)
 
 
 def _warm(executor: Any) -> None:
     """Make every worker import NerveSim and run a short model (loads the Numba kernels)."""
-    from simulation.executors import capacity, is_dask
-    from simulation.runner import run
+    from simulation.runs.pool import capacity, is_dask
+    from simulation.runs.runner import run
 
     scenario = _warm_scenario()
     if is_dask(executor):
@@ -156,15 +156,15 @@ def _warm(executor: Any) -> None:
 
 
 def _make(kind: str) -> Any:
-    from simulation.executors import dask_client, local_pool
+    from simulation.runs.pool import dask_client, local_pool
 
     return dask_client(workers=2) if kind == "dask-2" else local_pool(int(kind.split("-")[1]))
 
 
 def _timed_sweep(kind: str, path: Path, out: Path) -> dict[str, Any]:
     """Start and warm an executor, then time the whole sweep on it."""
-    from simulation.executors import close_executor
-    from simulation.sweep import sweep
+    from simulation.runs.pool import close_executor
+    from simulation.sweeps.sweep import sweep
 
     t0 = time.perf_counter()
     executor = _make(kind)
@@ -216,9 +216,9 @@ def _cells(kind: str, row: dict[str, Any], best: dict[str, dict[str, Any]]) -> l
 
 def direct_job(path: str) -> dict[str, Any]:
     """In a worker: the sweep's runs called with runner.run(), one after the other, no sweep."""
-    from simulation.runner import run
-    from simulation.sweep import plan
-    from simulation.sweep_spec import load_sweep
+    from simulation.runs.runner import run
+    from simulation.sweeps.spec import load_sweep
+    from simulation.sweeps.sweep import plan
 
     sweep = load_sweep(path)
     manifest = plan(sweep)
@@ -241,9 +241,9 @@ def paired_job(path: str, out: str) -> dict[str, Any]:
     """
     import statistics
 
-    from simulation.runner import run
-    from simulation.sweep import iter_tasks, prepare, run_task
-    from simulation.sweep_spec import load_sweep
+    from simulation.runs.runner import run
+    from simulation.sweeps.spec import load_sweep
+    from simulation.sweeps.sweep import iter_tasks, prepare, run_task
 
     sweep = load_sweep(path)
     folder = Path(out)
@@ -283,7 +283,7 @@ def paired_job(path: str, out: str) -> dict[str, Any]:
 
 def _in_fresh_worker(fn: Any, *args: Any) -> dict[str, Any]:
     """``fn(*args)`` in a fresh 1-process pool, so the process is like a sweep worker's."""
-    from simulation.executors import close_executor, local_pool
+    from simulation.runs.pool import close_executor, local_pool
 
     pool = local_pool(1)
     try:
@@ -304,8 +304,8 @@ def memory_child(n: int, folder: str) -> None:
     import resource
     import tracemalloc
 
-    from simulation.executors import close_executor, local_pool
-    from simulation.sweep import sweep
+    from simulation.runs.pool import close_executor, local_pool
+    from simulation.sweeps.sweep import sweep
 
     root = Path(folder)
     (root / "tiny.toml").write_text(TINY_BASE.format(base=CRUSH.as_posix()), encoding="utf-8")
@@ -390,7 +390,7 @@ def run(args: argparse.Namespace) -> int:
     started = _util.now_iso()
     t_all = time.perf_counter()
     _util.settle_allocator()
-    from simulation.sweep import load_results
+    from simulation.sweeps.sweep import load_results
 
     with tempfile.TemporaryDirectory(prefix="nervesim-bench-sweep-") as tmp:
         folder = Path(tmp)

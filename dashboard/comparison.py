@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.library import DEFAULT_ARMS, ArmSpec, arm_labels, build_arm
-from simulation.runner import spawn_seeds
-from simulation.scenario import Scenario
+from simulation.runs.runner import spawn_seeds
+from simulation.scenario.schema import Scenario
 
 #: Default horizon of the Compare page (days): six weeks, the horizon the spinal cord trends are
 #: validated at (the day-21 graft acts for three weeks, the four EV doses end on day 24); 24 such

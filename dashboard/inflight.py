@@ -3,7 +3,7 @@ the start page's runs before the first page is opened).
 
 A job is one run: a scenario as TOML text, a seed and a horizon. Jobs go to the pool in groups
 (the arms of one seed together: their common start is simulated once, see
-``simulation.branching``); :func:`claim` hands a job's result over once, to the cache in
+``simulation.runs.branching``); :func:`claim` hands a job's result over once, to the cache in
 :mod:`dashboard.runs`, which stores it.
 """
 

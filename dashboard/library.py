@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulation.scenario import (
+from simulation.scenario.schema import (
     Scenario,
     ScenarioError,
     iter_parameters,
     load_scenario,
     loads_scenario,
 )
-from simulation.therapy_params import INTERVENTION_TYPES
-from simulation.validation import SCENARIO_DIR
+from simulation.scenario.therapy_params import INTERVENTION_TYPES
+from simulation.validation.checks import SCENARIO_DIR
 
 #: The default comparison: untreated vs iPSC progenitor transplant vs extracellular vesicles.
 DEFAULT_ARMS = ("spinal_cord_untreated", "spinal_cord_ipsc_npc_day21", "spinal_cord_ev")

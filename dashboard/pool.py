@@ -43,7 +43,7 @@ def get_pool() -> ProcessPoolExecutor | None:
 def _new_pool(n: int) -> ProcessPoolExecutor:
     """``n`` spawned workers; the sweep module's pool (tuned allocator, no Ctrl-C) if present."""
     try:
-        from simulation.executors import local_pool
+        from simulation.runs.pool import local_pool
     except ImportError:
         return ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn"))
     return local_pool(n)

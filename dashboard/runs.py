@@ -9,7 +9,7 @@ store them. A run in flight survives a rerun: the next script run waits for the 
 
 With at least two seeds per worker, the arms of one seed go to a worker together, which
 simulates their common start once (an untreated arm and a day-21 transplant share 21 days; see
-``simulation.branching``); each arm's result is the same as when it runs alone.
+``simulation.runs.branching``); each arm's result is the same as when it runs alone.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Numbers the pages show: bands over seeds, paired differences, binomial chances.
 
-Pure functions on the tidy frames of :mod:`simulation.compare` (``day``, metric columns,
+Pure functions on the tidy frames of :mod:`simulation.runs.compare` (``day``, metric columns,
 ``seed``, ``scenario``); no Streamlit, no biology.
 """
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulation.compare import at_days, compact, t975, t_interval
-from simulation.metrics import METRICS
+from simulation.runs.compare import at_days, compact, t975, t_interval
+from simulation.runs.metrics import METRICS
 
 #: How a band over seeds is drawn.
 BAND_CI = "95 % interval of the mean"
@@ -35,7 +35,7 @@ def metric_title(metric: str) -> str:
 
 
 def metric_units(metric: str) -> str:
-    """The metric's units from :data:`simulation.metrics.METRICS` (blank if unknown)."""
+    """The metric's units from :data:`simulation.runs.metrics.METRICS` (blank if unknown)."""
     info = METRICS.get(metric)
     return info.units if info else ""
 

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.branching import run_shared
-from simulation.executors import settle_worker
-from simulation.runner import RunResult, run
-from simulation.scenario import loads_scenario
+from simulation.runs.branching import run_shared
+from simulation.runs.pool import settle_worker
+from simulation.runs.runner import RunResult, run
+from simulation.scenario.schema import loads_scenario
 
 
 @dataclass
@@ -53,7 +53,7 @@ def simulate(scenario_toml: str, seed: int, days: float) -> RunData:
 
 def simulate_shared(scenario_tomls: tuple[str, ...], seed: int, days: float) -> list[RunData]:
     """Run several arms with one seed, simulating their common start once (the first arm is
-    the trunk the others are copied from at their first therapy; see simulation.branching).
+    the trunk the others are copied from at their first therapy; see simulation.runs.branching).
     Each result is exactly what :func:`simulate` gives for that arm."""
     scenarios = [loads_scenario(toml, source="dashboard") for toml in scenario_tomls]
     return [_run_data(r) for r in run_shared(scenarios, seed=seed, days=days, snapshots=True)]
@@ -61,7 +61,7 @@ def simulate_shared(scenario_tomls: tuple[str, ...], seed: int, days: float) -> 
 
 def warm_up() -> bool:
     """Import the model and compile its kernels in a fresh worker (a one-day tiny run)."""
-    from simulation.scenario import Scenario
+    from simulation.scenario.schema import Scenario
 
     tiny = Scenario().with_overrides(
         {"grid.width_voxels": 60, "grid.height_voxels": 8, "neuron.count": 5}

@@ -7,12 +7,12 @@ import pickle
 import numpy as np
 import pytest
 
-from simulation.branching import fork_hour, run_shared
-from simulation.metrics import collect
-from simulation.model import NerveRepairModel
-from simulation.runner import run
-from simulation.scenario import load_scenario
-from simulation.validation import SCENARIO_DIR
+from simulation.runs.branching import fork_hour, run_shared
+from simulation.runs.metrics import collect
+from simulation.runs.runner import run
+from simulation.scenario.schema import load_scenario
+from simulation.tissue.model import NerveRepairModel
+from simulation.validation.checks import SCENARIO_DIR
 
 
 def _load(stem: str):
@@ -101,7 +101,7 @@ def test_a_copied_model_continues_the_same_run(copier):
 def test_families_group_arms_that_can_share_and_horizons_may_differ():
     """Spinal arms with the same settings share; a peripheral arm or a switched-off mechanism
     starts another family; per-arm horizons give each arm its run alone."""
-    from simulation.branching import families
+    from simulation.runs.branching import families
 
     untreated, ipsc, crush = (
         _load(stem)

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
-from simulation.cli import TABLE_METRICS, main
-from simulation.scenario import iter_parameters, load_scenario
-from simulation.storage import read_metadata
+from simulation.cli.main import TABLE_METRICS, main
+from simulation.runs.storage import read_metadata
+from simulation.scenario.schema import iter_parameters, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SPINAL = ROOT / "scenarios" / "spinal_cord_untreated.toml"

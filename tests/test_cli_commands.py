@@ -8,14 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import trends, validation
 from simulation._version import ILLUSTRATIVE_LABEL
-from simulation.cli import COMPARE_METRICS, main
-from simulation.compare import SUMMARY_COLUMNS, compact, format_estimate, summarize, t975
-from simulation.metrics import METRICS
-from simulation.runner import spawn_seeds
-from simulation.scenario import load_scenario
-from simulation.storage import read_metadata
+from simulation.cli.main import COMPARE_METRICS, main
+from simulation.runs.compare import SUMMARY_COLUMNS, compact, format_estimate, summarize, t975
+from simulation.runs.metrics import METRICS
+from simulation.runs.runner import spawn_seeds
+from simulation.runs.storage import read_metadata
+from simulation.scenario.schema import load_scenario
+from simulation.validation import checks as validation
+from simulation.validation import trends
 
 ROOT = Path(__file__).resolve().parents[1]
 SPINAL = ROOT / "scenarios" / "spinal_cord_untreated.toml"

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from simulation._version import ILLUSTRATIVE_LABEL
-from simulation.cli import TABLE_METRICS, main
-from simulation.runner import spawn_seeds
-from simulation.storage import read_metadata
-from simulation.sweep import load_results, status
+from simulation.cli.main import TABLE_METRICS, main
+from simulation.runs.runner import spawn_seeds
+from simulation.runs.storage import read_metadata
+from simulation.sweeps.sweep import load_results, status
 from tests.sweep_files import CRUSH, SPINAL, write_sweep
 
 INTERVAL = re.compile(r"-?[\d.]+(?:e-?\d+)? \[-?[\d.]+(?:e-?\d+)?, -?[\d.]+(?:e-?\d+)?\]")

@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from simulation.designs import sample
-from simulation.runner import spawn_seeds
-from simulation.sweep import plan
-from simulation.sweep_spec import load_sweep
+from simulation.runs.runner import spawn_seeds
+from simulation.sweeps.designs import sample
+from simulation.sweeps.spec import load_sweep
+from simulation.sweeps.sweep import plan
 from tests.sweep_files import write_sweep
 
 RANGES = """base = "base.toml"

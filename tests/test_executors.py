@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pandas.testing import assert_frame_equal
 
-from simulation.executors import (
+from simulation.runs.pool import (
     Completions,
     InlineExecutor,
     capacity,
@@ -21,7 +21,7 @@ from simulation.executors import (
     dask_client,
     local_pool,
 )
-from simulation.sweep import load_results, sweep
+from simulation.sweeps.sweep import load_results, sweep
 from tests.sweep_files import write_sweep
 
 

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from simulation.model import NerveRepairModel
+from simulation.tissue.model import NerveRepairModel
 from tests.agents.conftest import make_sandbox
 
 

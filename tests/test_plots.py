@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from simulation._version import ILLUSTRATIVE_LABEL
-from simulation.plots import arms_figure, plot_arms, sensitivity_figure
-from simulation.sensitivity import Sensitivity
+from simulation.sweeps.plots import arms_figure, plot_arms, sensitivity_figure
+from simulation.sweeps.sensitivity import Sensitivity
 
 
 def _texts(fig) -> list[str]:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from pydantic_core import PydanticUndefined
 
-from simulation.scenario import (
+from simulation.scenario.schema import (
     Scenario,
     ScenarioError,
     iter_parameters,
@@ -19,7 +19,7 @@ from simulation.scenario import (
     parameter_info,
     validate_scenario,
 )
-from simulation.therapy_params import INTERVENTION_TYPES
+from simulation.scenario.therapy_params import INTERVENTION_TYPES
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 SCENARIO_FILES = sorted(SCENARIO_DIR.glob("*.toml"))

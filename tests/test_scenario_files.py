@@ -7,9 +7,9 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from simulation._version import ILLUSTRATIVE_LABEL
-from simulation.cli import TABLE_METRICS
-from simulation.runner import run
-from simulation.scenario import load_scenario
+from simulation.cli.main import TABLE_METRICS
+from simulation.runs.runner import run
+from simulation.scenario.schema import load_scenario
 
 SCENARIO_FILES = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.toml"))
 IDS = [p.stem for p in SCENARIO_FILES]

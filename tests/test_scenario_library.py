@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from simulation.scenario import load_scenario
+from simulation.scenario.schema import load_scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 SCENARIO_FILES = sorted(SCENARIO_DIR.glob("*.toml"))

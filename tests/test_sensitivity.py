@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from simulation.cli import main
-from simulation.executors import InlineExecutor
-from simulation.sensitivity import analyze
-from simulation.sweep import sweep
-from simulation.sweep_spec import SweepError
+from simulation.cli.main import main
+from simulation.runs.pool import InlineExecutor
+from simulation.sweeps.sensitivity import analyze
+from simulation.sweeps.spec import SweepError
+from simulation.sweeps.sweep import sweep
 from tests.sweep_files import SPINAL
 
 #: A small spinal cord (no Schwann cells exist there, so schwann.* cannot change anything) run

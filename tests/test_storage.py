@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-import simulation.storage as storage
+import simulation.runs.storage as storage
 from simulation._version import ILLUSTRATIVE_LABEL
-from simulation.runner import run
-from simulation.scenario import Scenario, loads_scenario
-from simulation.storage import read_metadata, write_parquet
+from simulation.runs.runner import run
+from simulation.runs.storage import read_metadata, write_parquet
+from simulation.scenario.schema import Scenario, loads_scenario
 
 
 @pytest.fixture

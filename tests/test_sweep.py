@@ -12,14 +12,15 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-import simulation.sweep as sweep_module
+import simulation.sweeps.sweep as sweep_module
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
-from simulation.cli import main
-from simulation.executors import InlineExecutor
-from simulation.runner import run, spawn_seeds
-from simulation.scenario import load_scenario
-from simulation.storage import read_metadata
-from simulation.sweep import (
+from simulation.cli.main import main
+from simulation.runs.pool import InlineExecutor
+from simulation.runs.runner import run, spawn_seeds
+from simulation.runs.storage import read_metadata
+from simulation.scenario.schema import load_scenario
+from simulation.sweeps.spec import SweepError, load_sweep
+from simulation.sweeps.sweep import (
     _lock,
     execute,
     load_manifest,
@@ -28,7 +29,6 @@ from simulation.sweep import (
     status,
     sweep,
 )
-from simulation.sweep_spec import SweepError, load_sweep
 from tests.sweep_files import CRUSH, TINY_GRID, write_sweep
 
 KEYS = ["neuron.count", "neutrophil.lifespan_h"]
@@ -216,7 +216,7 @@ name = "slow_grid"
 design = "grid"
 replicates = 2
 root_seed = 11
-days = 1.5
+days = 4.0
 [keep]
 metrics = ["neutrophils_count", "macrophages_m1_count", "debris_remaining_fraction"]
 [[parameters]]

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from simulation.cli import main
-from simulation.sweep import plan
-from simulation.sweep_spec import SweepError, load_sweep, planned_points
+from simulation.cli.main import main
+from simulation.sweeps.spec import SweepError, load_sweep, planned_points
+from simulation.sweeps.sweep import plan
 from tests.sweep_files import SWEEP_DIR, TINY_GRID, write_sweep
 
 SWEEP_FILES = sorted(SWEEP_DIR.glob("*.toml"))
@@ -183,7 +183,7 @@ def test_impossible_point_is_refused_before_any_run(tmp_path):
 def test_overrides_name_list_items_by_index():
     """with_overrides sets an intervention's field by index; a missing item or its kind is an
     unknown key."""
-    from simulation.scenario import ScenarioError, load_scenario
+    from simulation.scenario.schema import ScenarioError, load_scenario
     from tests.sweep_files import ROOT
 
     ev = load_scenario(ROOT / "scenarios" / "spinal_cord_ev.toml")

@@ -1,15 +1,15 @@
 """NerveSim shows the literature's qualitative trends, untreated and under therapy.
 
 Statistical: every arm runs the same 20 seeds; each trend's mean per-seed effect must exceed
-its stated margin with the 95 % interval over seeds above zero (``simulation/trends.py`` and
-``simulation/validation.py`` define the effects, arms and margins).
+its stated margin with the 95 % interval over seeds above zero (``simulation/validation/trends.py``
+and ``simulation/validation/checks.py`` define the effects, arms and margins).
 """
 
 import pytest
 
-from simulation.runner import spawn_seeds
-from simulation.trends import ALL_TRENDS
-from simulation.validation import measure, run_arms
+from simulation.runs.runner import spawn_seeds
+from simulation.validation.checks import measure, run_arms
+from simulation.validation.trends import ALL_TRENDS
 
 #: The seeds ``nervesim validate --seeds 20`` uses, so the two agree run for run.
 SEEDS = spawn_seeds(0, 20)

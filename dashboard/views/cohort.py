@@ -13,9 +13,9 @@ from dashboard.common import banner, downloads, footer, query_number
 from dashboard.library import ArmSpec, build_arm, library, pretty
 from dashboard.pool import prewarm
 from dashboard.runs import Job, run_many
-from simulation.compare import at_days
-from simulation.runner import spawn_seeds
-from simulation.scenario import ScenarioError
+from simulation.runs.compare import at_days
+from simulation.runs.runner import spawn_seeds
+from simulation.scenario.schema import ScenarioError
 
 OUTCOME = "function_index"
 

@@ -15,9 +15,9 @@ from dashboard.controls import arm_editor, initial, load_preset
 from dashboard.library import DEFAULT_ARMS, base_scenario, read_upload
 from dashboard.pool import prewarm, worker_count
 from dashboard.runs import Job, run_many
-from simulation.compare import summarize, wide
-from simulation.metrics import METRICS
-from simulation.scenario import ScenarioError
+from simulation.runs.compare import summarize, wide
+from simulation.runs.metrics import METRICS
+from simulation.scenario.schema import ScenarioError
 
 #: Metrics shown first: the composite, then one per process the therapies act on.
 DEFAULT_METRICS = [

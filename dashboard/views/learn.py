@@ -9,7 +9,7 @@ from dashboard.common import banner, footer
 from dashboard.learn_content import FUNCTION_INDEX, MECHANISMS, THERAPIES, Topic, Try
 from dashboard.library import ArmSpec, library, pretty, settings
 from dashboard.stats import metric_title
-from simulation.scenario import Scenario
+from simulation.scenario.schema import Scenario
 
 COMPARE_PAGE = "views/compare.py"
 

@@ -22,7 +22,7 @@ MANIFEST_FORMAT = "nervesim-sweep/1"
 def sweep_api() -> Any:
     """The sweep module, or None while it is not part of this installation."""
     try:
-        from simulation import sweep
+        from simulation.sweeps import sweep
     except ImportError:
         return None
     return sweep
@@ -126,8 +126,8 @@ def stamp(folder: str) -> tuple[int, float]:
 
 @st.cache_data(max_entries=64, show_spinner="Computing sensitivity indices…")
 def cached_analysis(folder: str, metric: str, day: float, parts: tuple[int, float]) -> Any:
-    """`simulation.sensitivity.analyze`, once per folder state (``parts``), metric and day."""
-    from simulation.sensitivity import analyze
+    """`simulation.sweeps.sensitivity.analyze`, once per folder state (``parts``), metric, day."""
+    from simulation.sweeps.sensitivity import analyze
 
     return analyze(folder, metric, day)
 
@@ -136,9 +136,9 @@ def sensitivity(folder: str, metric: str, day: float) -> None:
     """The sweep's sensitivity indices of ``metric`` on ``day``, if they can be computed."""
     st.markdown("##### Which settings matter most (sensitivity)")
     try:
-        import simulation.sensitivity  # noqa: F401
+        import simulation.sweeps.sensitivity  # noqa: F401
     except ImportError:
-        st.caption("Sensitivity indices need `simulation.sensitivity` (not installed here).")
+        st.caption("Sensitivity indices need `simulation.sweeps.sensitivity` (not installed here).")
         return
     try:
         result = cached_analysis(folder, metric, day, stamp(folder))
@@ -163,7 +163,7 @@ st.markdown(
 )
 api = sweep_api()
 if api is None:
-    st.info("This installation has no sweep support yet (`simulation.sweep`).")
+    st.info("This installation has no sweep support yet (`simulation.sweeps.sweep`).")
     footer()
     st.stop()
 found = found_folders()

@@ -10,7 +10,7 @@ from dashboard.common import banner, downloads, footer, start_defaults
 from dashboard.comparison import Request, build
 from dashboard.pool import prewarm
 from dashboard.runs import Job, cached_snapshots, run_many
-from simulation.scenario import Scenario, ScenarioError
+from simulation.scenario.schema import Scenario, ScenarioError
 
 #: What each drawn field is (the heatmap's legend says its units).
 FIELD_HELP = {

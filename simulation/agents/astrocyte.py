@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from simulation.agents.base import TissueCell, tick_chance
-from simulation.agents.sheet import CellSheet
+from simulation.engine.sheet import CellSheet
 
 #: Reactivity above which an astrocyte is scar-forming (deposits CSPG, divides, migrates).
 SCAR_FORMING = 0.5

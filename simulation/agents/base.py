@@ -22,7 +22,7 @@ from mesa.discrete_space import CellAgent
 from simulation.fields.kernels import steepest_neighbour
 
 if TYPE_CHECKING:
-    from simulation.model import NerveRepairModel
+    from simulation.tissue.model import NerveRepairModel
 
 
 def tick_chance(rate_per_h: float, dt_h: float) -> float:

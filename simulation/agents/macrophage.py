@@ -18,7 +18,7 @@ from simulation.agents.macrophage_sheet import (
     draw_fates,
 )
 from simulation.agents.neutrophil import Neutrophil
-from simulation.agents.pystream import skip, upcoming
+from simulation.engine.pystream import skip, upcoming
 
 
 class Phenotype(Enum):

@@ -6,7 +6,7 @@ about 40 % of a run. :class:`MacrophageSheet` keeps every macrophage's state in 
 by its slot; :func:`draw_fates` and :func:`act` play the turn of all of them in the shuffled
 order exactly as their :meth:`~simulation.agents.macrophage.Macrophage.step` would: the same
 arithmetic in the same order, the same values of the model's random stream (read ahead with
-:mod:`simulation.agents.pystream`), the same writes into the field buffers.
+:mod:`simulation.engine.pystream`), the same writes into the field buffers.
 :meth:`~simulation.agents.macrophage.Macrophage.step_all` drives them and keeps in Python what
 involves other agents: eating an apoptotic neutrophil, dying, telling Mesa's grid about a move.
 ``tests/agents/test_macrophage.py`` steps a tissue both ways and requires bitwise-equal cells,
@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit
 
 from simulation.agents.base import tick_chance
-from simulation.agents.sheet import CellSheet
+from simulation.engine.sheet import CellSheet
 from simulation.fields.kernels import steepest_neighbour
 
 #: Hours an efferocytosis event keeps pushing a macrophage toward M2.

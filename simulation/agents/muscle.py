@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from simulation.model import NerveRepairModel
+    from simulation.tissue.model import NerveRepairModel
 
 
 class TargetMuscle:

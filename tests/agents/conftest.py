@@ -2,8 +2,8 @@
 
 import pytest
 
-from simulation.model import NerveRepairModel
-from simulation.scenario import Scenario
+from simulation.scenario.schema import Scenario
+from simulation.tissue.model import NerveRepairModel
 
 
 def make_sandbox(seed: int = 0, shape=(5, 5), **overrides) -> NerveRepairModel:

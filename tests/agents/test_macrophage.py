@@ -8,8 +8,8 @@ import pytest
 from simulation.agents.macrophage import Macrophage, Phenotype
 from simulation.agents.macrophage_sheet import EFFEROCYTOSIS_MEMORY_H
 from simulation.agents.neutrophil import Neutrophil
-from simulation.model import NerveRepairModel
-from simulation.scenario import load_scenario
+from simulation.scenario.schema import load_scenario
+from simulation.tissue.model import NerveRepairModel
 from tests.agents.conftest import make_sandbox
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"

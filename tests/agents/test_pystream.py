@@ -5,7 +5,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation.agents.pystream import skip, upcoming
+from simulation.engine.pystream import skip, upcoming
 
 
 @settings(max_examples=60, deadline=None)

@@ -21,8 +21,8 @@ from dashboard.library import (
     library,
     read_upload,
 )
-from simulation.compare import summarize
-from simulation.scenario import Scenario, ScenarioError
+from simulation.runs.compare import summarize
+from simulation.scenario.schema import Scenario, ScenarioError
 
 
 def tidy(values: dict[str, list[float]], days=(0.0, 1.0)) -> pd.DataFrame:
@@ -61,7 +61,7 @@ def test_lead_tie() -> None:
 
 
 def test_bands_match_compare_summarize() -> None:
-    """The chart bands equal simulation.compare.summarize's intervals."""
+    """The chart bands equal simulation.runs.compare.summarize's intervals."""
     frame = tidy({"a": [1.0, 2.0, 4.0], "b": [0.5, 0.9, 1.1]})
     band = stats.bands(frame, ["m"])
     ref = summarize(frame, [1.0], ["m"])

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.common import BANNER
-from simulation.scenario import Scenario
+from simulation.scenario.schema import Scenario
 
 PAGES = [
     "views/compare.py",

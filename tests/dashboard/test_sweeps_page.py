@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from simulation.validation import SCENARIO_DIR
+from simulation.validation.checks import SCENARIO_DIR
 
 sweep_api = pytest.importorskip(
-    "simulation.sweep", reason="simulation.sweep (batch sweeps) is not in this tree yet"
+    "simulation.sweeps.sweep",
+    reason="simulation.sweeps.sweep (batch sweeps) is not in this tree yet",
 )
 
 SWEEP = """

@@ -1,10 +1,11 @@
 """Batch sweeps: many runs of one scenario over a design, on a local pool or a Dask cluster.
 
-A sweep file (see :mod:`simulation.sweep_spec`) names a base scenario, the parameters to vary
-and a design (:mod:`simulation.designs`). :func:`sweep` runs every design point ``replicates``
-times, each run with its own seed from ``numpy.random.SeedSequence(root_seed).spawn(runs)`` (or
-one seed per replicate shared by every point, with ``common_random_numbers``), so a run's output
-depends only on its point and seed, never on the worker, the order or the executor.
+A sweep file (see :mod:`simulation.sweeps.spec`) names a base scenario, the parameters to vary
+and a design (:mod:`simulation.sweeps.designs`). :func:`sweep` runs every design point
+``replicates`` times, each run with its own seed from
+``numpy.random.SeedSequence(root_seed).spawn(runs)`` (or one seed
+per replicate shared by every point, with ``common_random_numbers``), so a run's output depends
+only on its point and seed, never on the worker, the order or the executor.
 
 Each run is done by a worker, which writes its own Parquet part atomically and returns only a
 small summary: the parent never holds the time series, so its memory does not grow with the
@@ -23,7 +24,7 @@ Output folder ``OUT``::
 A part has the columns ``point``, ``replicate``, ``seed``, one per varied parameter (named by
 its key, e.g. ``interventions[0].dose_particles``), ``day`` and one per kept metric; one row
 per kept day (the recorded row nearest it, labelled with the kept day) or per recorded row.
-Its Parquet metadata (:func:`simulation.storage.read_metadata`) holds run_id, point,
+Its Parquet metadata (:func:`simulation.runs.storage.read_metadata`) holds run_id, point,
 replicate, seed, parameter values, the run's scenario digest, the base scenario's digest, the
 sweep's name and digest, the package version and the illustrative label.
 
@@ -66,10 +67,10 @@ import numpy as np
 import pandas as pd
 
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
-from simulation.runner import run
-from simulation.scenario import Scenario, ScenarioError, validate_scenario
-from simulation.storage import write_json, write_parquet
-from simulation.sweep_spec import Sweep, SweepError, load_sweep
+from simulation.runs.runner import run
+from simulation.runs.storage import write_json, write_parquet
+from simulation.scenario.schema import Scenario, ScenarioError, validate_scenario
+from simulation.sweeps.spec import Sweep, SweepError, load_sweep
 
 #: The manifest's format tag.
 MANIFEST_FORMAT = "nervesim-sweep/1"
@@ -86,7 +87,7 @@ def run_id(point: int, replicate: int) -> str:
 
 def run_seeds(sweep: Sweep, n_points: int) -> list[int]:
     """Every run's seed, in run order (point-major, replicate-minor)."""
-    from simulation.runner import spawn_seeds
+    from simulation.runs.runner import spawn_seeds
 
     spec = sweep.spec
     if spec.common_random_numbers:
@@ -104,7 +105,7 @@ def plan(sweep: Sweep) -> dict[str, Any]:
     Raises:
         SweepError: a point whose scenario is invalid (one line).
     """
-    from simulation.designs import problem, sample
+    from simulation.sweeps.designs import problem, sample
 
     spec = sweep.spec
     points, x = sample(sweep)
@@ -270,7 +271,7 @@ def run_task(task: RunTask) -> dict[str, Any]:
     A run that raises is returned as ``{"ok": False, "error": <one line>}``, not raised, so the
     sweep records it and goes on.
     """
-    from simulation.executors import settle_worker
+    from simulation.runs.pool import settle_worker
 
     settle_worker()  # once per process (Dask workers do not run the local pool's initializer)
     t0 = time.perf_counter()
@@ -409,7 +410,7 @@ def execute(
     Raises:
         SweepError: the folder is locked by another sweep, or the local pool broke (one line).
     """
-    from simulation.executors import capacity, close_executor, local_pool
+    from simulation.runs.pool import capacity, close_executor, local_pool
 
     out = Path(out).resolve()
     manifest = load_manifest(out)
@@ -454,7 +455,7 @@ def _drive(
     """Keep ~2 tasks per worker in flight (so memory stays flat), record each as it ends."""
     from concurrent.futures import BrokenExecutor, CancelledError
 
-    from simulation.executors import Completions, is_dask
+    from simulation.runs.pool import Completions, is_dask
 
     window = 2 * capacity(executor) + 1
     completions = Completions(executor)
@@ -528,7 +529,7 @@ def sweep(
     """Run a sweep into ``out``, resuming whatever an earlier call left undone.
 
     Args:
-        spec: a sweep file, or a loaded :class:`~simulation.sweep_spec.Sweep`.
+        spec: a sweep file, or a loaded :class:`~simulation.sweeps.spec.Sweep`.
         out: the output folder (created; see the module docstring for its layout).
         executor: a ``concurrent.futures`` executor or ``distributed.Client`` (default: a
             local spawn pool of ``workers`` processes).

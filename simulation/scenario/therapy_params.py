@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from simulation.scenario_base import Flag, P, Params
+from simulation.scenario.base import Flag, P, Params
 
 
 # ------------------------------------------------------------------------------ biology

@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.branching import families, run_shared
-from simulation.scenario import load_scenario
+from simulation.runs.branching import families, run_shared
+from simulation.scenario.schema import load_scenario
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ def _scenario(arm: Arm):
 
 def _run_family(job: tuple[tuple[Arm, ...], int]) -> list[pd.DataFrame]:
     """One seed of a family of arms, their common start simulated once (``run_shared``)."""
-    from simulation.executors import settle_worker
+    from simulation.runs.pool import settle_worker
 
     settle_worker()  # once per process
     arms, seed = job
@@ -251,7 +251,7 @@ def run_arms(
     """Time series of every arm for every seed (same seed list for all arms).
 
     Arms that differ only in their therapies run as one task per seed that simulates their
-    common start once (``simulation.branching``; every series is what the arm gives alone),
+    common start once (``simulation.runs.branching``; every series is what the arm gives alone),
     when there are at least two seeds per worker (else the few large tasks would leave a
     worker idle at the end, and each run is its own task).
     ``progress`` is called once per finished run.

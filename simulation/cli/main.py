@@ -62,7 +62,7 @@ def _file_stem(name: str) -> str:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from simulation.scenario import load_scenario
+    from simulation.scenario.schema import load_scenario
 
     paths = [Path(p) for p in args.scenario]
     scenarios = [load_scenario(p) for p in paths]
@@ -75,8 +75,8 @@ def _run_one(args: argparse.Namespace, scenario) -> int:
     """One scenario, one seed: a progress bar in percent, the trend table, one Parquet file."""
     from tqdm import tqdm
 
-    from simulation.runner import run
-    from simulation.storage import write_parquet
+    from simulation.runs.runner import run
+    from simulation.runs.storage import write_parquet
 
     seed = args.seed or 0
     _label()
@@ -106,10 +106,10 @@ def _run_many(args: argparse.Namespace, paths: list[Path], scenarios: list) -> i
     """Several scenarios, or replicates: runs in a process pool, mean [95 % interval] tables."""
     from tqdm import tqdm
 
-    from simulation import compare
-    from simulation.runner import spawn_seeds
-    from simulation.storage import write_parquet
-    from simulation.validation import Arm, run_arms
+    from simulation.runs import compare
+    from simulation.runs.runner import spawn_seeds
+    from simulation.runs.storage import write_parquet
+    from simulation.validation.checks import Arm, run_arms
 
     replicates = args.seeds is not None
     seeds = spawn_seeds(0, args.seeds) if replicates else [args.seed or 0]
@@ -167,7 +167,7 @@ def _run_many(args: argparse.Namespace, paths: list[Path], scenarios: list) -> i
 
 
 def _cmd_show_params(args: argparse.Namespace) -> int:
-    from simulation.scenario import Scenario, iter_parameters, parameter_info
+    from simulation.scenario.schema import Scenario, iter_parameters, parameter_info
 
     _label()
     defaults = Scenario().to_dict()
@@ -209,10 +209,10 @@ def _one_line(err: Exception, path: Path) -> str:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from simulation.scenario import load_scenario
+    from simulation.scenario.schema import load_scenario
 
     if args.dir is None:
-        from simulation import validation
+        from simulation.validation import checks as validation
 
         folder = validation.SCENARIO_DIR
     else:
@@ -283,11 +283,11 @@ def _default_workers() -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from simulation import compare
-    from simulation.runner import spawn_seeds
-    from simulation.scenario import load_scenario
-    from simulation.storage import write_parquet
-    from simulation.validation import Arm, run_arms
+    from simulation.runs import compare
+    from simulation.runs.runner import spawn_seeds
+    from simulation.runs.storage import write_parquet
+    from simulation.scenario.schema import load_scenario
+    from simulation.validation.checks import Arm, run_arms
 
     if not 2 <= len(args.scenarios) <= 4:
         raise ValueError(f"compare needs 2 to 4 scenario files, got {len(args.scenarios)}")
@@ -352,7 +352,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     out = write_parquet(frame, Path(args.out) / "compare.parquet", meta)
     print(f"replicates written to {out}")
     if args.plot is not None:
-        from simulation.plots import plot_arms
+        from simulation.sweeps.plots import plot_arms
 
         figure = plot_arms(frame, args.plot, title=" vs ".join(labels))
         print(f"figure written to {figure}")
@@ -362,10 +362,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from simulation import compare
-    from simulation.runner import spawn_seeds
-    from simulation.trends import ALL_TRENDS
-    from simulation.validation import measure, run_arms
+    from simulation.runs import compare
+    from simulation.runs.runner import spawn_seeds
+    from simulation.validation.checks import measure, run_arms
+    from simulation.validation.trends import ALL_TRENDS
 
     trends = list(ALL_TRENDS)
     if args.only is not None:
@@ -428,7 +428,7 @@ def _default_sweep_out(path: Path) -> Path:
 
 def _sweep_executor(args: argparse.Namespace):
     """The executor the sweep flags ask for, and whether the command must close it."""
-    from simulation.executors import dask_client, local_pool
+    from simulation.runs.pool import dask_client, local_pool
 
     if args.scheduler is not None:
         if args.workers is not None:
@@ -443,9 +443,9 @@ def _sweep_executor(args: argparse.Namespace):
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from simulation.executors import close_executor, describe
-    from simulation.sweep import execute, pending_runs, prepare
-    from simulation.sweep_spec import load_sweep
+    from simulation.runs.pool import close_executor, describe
+    from simulation.sweeps.spec import load_sweep
+    from simulation.sweeps.sweep import execute, pending_runs, prepare
 
     sweep = load_sweep(args.sweep)
     out = Path(args.out) if args.out else _default_sweep_out(sweep.path)
@@ -506,7 +506,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             print(f"  failed {run_id}: {error}")
         print(f"failed runs are in {out / 'failed'}; re-run the same command to try them again")
     print(
-        f"results: {out / 'parts'} (simulation.sweep.load_results('{out}') or "
+        f"results: {out / 'parts'} (simulation.sweeps.sweep.load_results('{out}') or "
         f"pandas.read_parquet('{out / 'parts'}'))"
     )
     return 1 if summary.failed else 0
@@ -514,8 +514,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 def _sweep_folder(target: str, out: str | None) -> Path:
     """The results folder of a sweep folder, or of a sweep file (checked against it)."""
-    from simulation.sweep import load_manifest
-    from simulation.sweep_spec import load_sweep
+    from simulation.sweeps.spec import load_sweep
+    from simulation.sweeps.sweep import load_manifest
 
     path = Path(target)
     if path.is_dir():
@@ -533,7 +533,7 @@ def _sweep_folder(target: str, out: str | None) -> Path:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-    from simulation.sensitivity import analyze, format_table
+    from simulation.sweeps.sensitivity import analyze, format_table
 
     _check_figure_path(args.plot)
     folder = _sweep_folder(args.sweep, args.out)
@@ -567,7 +567,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             "ranking and the intervals\n(more samples narrow them)"
         )
     if args.plot is not None:
-        from simulation.plots import plot_sensitivity
+        from simulation.sweeps.plots import plot_sensitivity
 
         print(f"figure written to {plot_sensitivity(result, args.plot)}")
     return 0

@@ -1,4 +1,4 @@
-"""The therapy trends NerveSim must show (see ``simulation/validation.py`` for how they are run).
+"""The therapy trends NerveSim must show (:mod:`simulation.validation.checks` runs them).
 
 Each effect is computed per seed from the arms' time series and is positive when the trend
 holds; the margin is the least mean effect that counts.
@@ -10,10 +10,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from simulation.scenario import load_scenario
-from simulation.therapies import schedule
-from simulation.therapy_params import CellTransplant
-from simulation.validation import (
+from simulation.scenario.schema import load_scenario
+from simulation.scenario.therapy_params import CellTransplant
+from simulation.tissue.therapies import schedule
+from simulation.validation.checks import (
     CRUSH_56,
     SCENARIO_DIR,
     SPINAL,

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from simulation.sweep_spec import Parameter, Sweep, SweepError
+from simulation.sweeps.spec import Parameter, Sweep, SweepError
 
 
 def problem(parameters: tuple[Parameter, ...]) -> dict[str, Any]:

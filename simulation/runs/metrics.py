@@ -24,7 +24,7 @@ from simulation.agents.neutrophil import Neutrophil
 from simulation.agents.schwann import SchwannCell, SchwannState
 
 if TYPE_CHECKING:
-    from simulation.model import NerveRepairModel
+    from simulation.tissue.model import NerveRepairModel
 
 #: A voxel counts as scar when its CSPG level is at least this (au; scar_max defaults to 1).
 SCAR_THRESHOLD_AU = 0.25

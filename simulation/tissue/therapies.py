@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.agents.graft import GraftCluster, GraftSource, LungDepot
-from simulation.therapy_params import (
+from simulation.scenario.therapy_params import (
     CellTransplant,
     Chondroitinase,
     EVTherapy,
@@ -23,8 +23,8 @@ from simulation.therapy_params import (
 )
 
 if TYPE_CHECKING:
-    from simulation.model import NerveRepairModel
-    from simulation.scenario import Scenario
+    from simulation.scenario.schema import Scenario
+    from simulation.tissue.model import NerveRepairModel
 
 
 @dataclass

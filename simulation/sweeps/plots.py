@@ -19,7 +19,7 @@ from simulation._version import ILLUSTRATIVE_LABEL
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from simulation.sensitivity import Sensitivity
+    from simulation.sweeps.sensitivity import Sensitivity
 
 #: Metrics drawn by :func:`plot_arms` when none are given (those that vary are kept, up to 8).
 MAIN_METRICS = (
@@ -58,7 +58,7 @@ def _footer(fig: Figure) -> None:
 
 def _band(frame: pd.DataFrame, metric: str, arm: str, name: str) -> pd.DataFrame:
     """Mean and 95 % t-interval over seeds of ``metric`` at each recorded day of one arm."""
-    from simulation.compare import t975
+    from simulation.runs.compare import t975
 
     g = frame[frame[arm] == name].groupby("day")[metric]
     out = pd.DataFrame({"mean": g.mean(), "sd": g.std(ddof=1), "n": g.size()})

@@ -27,11 +27,11 @@ from simulation.agents.neuron import Neuron
 from simulation.agents.neutrophil import Neutrophil
 from simulation.agents.oligodendrocyte import Oligodendrocyte
 from simulation.agents.schwann import SchwannCell
+from simulation.engine.mesa_compat import share_cell_class
 from simulation.fields import FieldSet, FieldSpec
 from simulation.fields.kernels import wrap_axon
-from simulation.grid_cells import share_cell_class
-from simulation.scenario import Scenario
-from simulation.therapies import TherapyState, deliver, schedule
+from simulation.scenario.schema import Scenario
+from simulation.tissue.therapies import TherapyState, deliver, schedule
 
 #: Cell types in the order they act each tick; within a type the order is shuffled.
 #: Immune cells act first (they respond to the previous tick's fields), glia next (Schwann cells
@@ -84,7 +84,7 @@ class NerveRepairModel(Model):
     4. buffered sources and sinks applied once, then one implicit diffusion–decay tick;
     5. the target muscle; the clock advances.
 
-    Recording is the runner's job (:func:`simulation.runner.run`).
+    Recording is the runner's job (:func:`simulation.runs.runner.run`).
     """
 
     def __init__(
@@ -208,7 +208,7 @@ class NerveRepairModel(Model):
 
     def retarget(self, scenario: Scenario) -> None:
         """Continue as ``scenario``, which may differ from this one only in its interventions
-        and name, before anything has been delivered (see :mod:`simulation.branching`)."""
+        and name, before anything has been delivered (see :mod:`simulation.runs.branching`)."""
         if self._next_event:
             raise ValueError("retarget: a therapy has already been delivered")
         self.scenario = scenario

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.sweep import load_manifest, load_results
-from simulation.sweep_spec import SweepError
+from simulation.sweeps.spec import SweepError
+from simulation.sweeps.sweep import load_manifest, load_results
 
 #: The method each design is analysed with, and the column it is ranked by.
 METHODS = {
@@ -193,7 +193,7 @@ def _main_effects(points: pd.DataFrame, keys: list[str]) -> dict[str, np.ndarray
 
 def format_table(result: Sensitivity) -> list[list[str]]:
     """The table as rows of text cells, header first (numbers in 3 significant figures)."""
-    from simulation.compare import compact
+    from simulation.runs.compare import compact
 
     columns = [c for c in result.table.columns if c not in ("parameter", "units", "rank")]
     rows = [["rank", "parameter", "units", *columns]]

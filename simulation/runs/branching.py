@@ -18,9 +18,9 @@ import math
 import pickle
 from collections.abc import Sequence
 
-from simulation.runner import RunResult, RunState
-from simulation.scenario import Scenario
-from simulation.therapies import schedule
+from simulation.runs.runner import RunResult, RunState
+from simulation.scenario.schema import Scenario
+from simulation.tissue.therapies import schedule
 
 #: Keys that may differ between arms of one family: what is given, and what the arm is called.
 _ARM_KEYS = frozenset({"interventions", "name", "description"})

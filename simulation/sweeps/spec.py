@@ -44,8 +44,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from simulation.metrics import METRICS
-from simulation.scenario import Scenario, ScenarioError, iter_parameters, load_scenario
+from simulation.runs.metrics import METRICS
+from simulation.scenario.schema import Scenario, ScenarioError, iter_parameters, load_scenario
 
 #: The designs a sweep file may name.
 DESIGNS = ("grid", "lhs", "sobol", "morris")

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
-from simulation.metrics import collect
-from simulation.model import NerveRepairModel
-from simulation.scenario import Scenario
+from simulation.runs.metrics import collect
+from simulation.scenario.schema import Scenario
+from simulation.tissue.model import NerveRepairModel
 
 
 @dataclass
@@ -62,8 +62,8 @@ def snapshot(model: NerveRepairModel) -> dict[str, Any]:
 class RunState:
     """A run in progress: the model, the rows recorded and the snapshots kept so far.
 
-    :func:`run` drives one from tick 0 to its last tick; :mod:`simulation.branching` pickles one
-    part-way and continues the copy as another scenario.
+    :func:`run` drives one from tick 0 to its last tick; :mod:`simulation.runs.branching` pickles
+    one part-way and continues the copy as another scenario.
     """
 
     def __init__(

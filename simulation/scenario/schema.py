@@ -19,8 +19,8 @@ from typing import Any, Literal
 import tomli_w
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from simulation.scenario_base import Flag, P, Params
-from simulation.therapy_params import (
+from simulation.scenario.base import Flag, P, Params
+from simulation.scenario.therapy_params import (
     INTERVENTION_TYPES,
     AdjunctParams,
     EVParams,

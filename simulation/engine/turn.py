@@ -1,0 +1,73 @@
+"""Playing one cell type's turn: the shuffled order, the random block, then Mesa's bookkeeping.
+
+A cell type that takes its turn in compiled code gives its agent class:
+
+- ``SHEET``: its :class:`~simulation.engine.sheet.CellSheet` subclass;
+- ``DRAWS``: how many uniforms one cell may use in a turn (each cell gets its own row of them,
+  used or not, so one cell's branch never shifts another cell's numbers);
+- ``kernel_args(model, sheet)``: the arrays and numbers its kernel reads besides the order and
+  the uniforms (fields, buffers, knobs), as a tuple;
+- ``KERNEL``: a Numba function ``KERNEL(order, uniforms, sheet_columns..., *kernel_args)`` that
+  plays every cell in ``order`` and records in ``sheet.fate`` what Mesa must be told;
+- optionally ``settle(model, sheet, slots)``: type-specific follow-up in Python (another cell
+  eaten, a neuron's axon withdrawn) for the slots whose fate is set, run before the generic one;
+- ``born(model, parent_slot, xy)``: a daughter's agent, for types that divide.
+
+:func:`play_turn` draws the order and the uniforms from the model's NumPy ``Generator``
+(randomness is an input to the kernel), calls the kernel, then applies deaths, moves and births
+to Mesa's grid and AgentSets. No biology lives here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from simulation.engine.sheet import DIED, DIVIDED, MOVED
+
+if TYPE_CHECKING:
+    from simulation.tissue.model import NerveRepairModel
+
+
+def play_turn(model: NerveRepairModel, kind: Any, only: np.ndarray | None = None) -> None:
+    """Every living cell of ``kind`` takes its turn, in an order shuffled by ``model.rng``.
+
+    ``only`` restricts the turn to those slots (in that order, with no shuffle): what a single
+    agent's ``step()`` uses in sandbox tests.
+    """
+    sheet = model.sheet_of(kind)
+    if only is None:
+        slots = sheet.live_slots()
+        if slots.size == 0:
+            return
+        order = model.rng.permutation(slots)
+    else:
+        order = np.asarray(only, dtype=np.intp)
+    uniforms = model.rng.random((order.size, kind.DRAWS))
+    sheet.fate[order] = 0
+    kind.KERNEL(order, uniforms, sheet, *kind.kernel_args(model, sheet))
+    settle(model, kind, sheet, order)
+
+
+def settle(model: NerveRepairModel, kind: Any, sheet: Any, order: np.ndarray) -> None:
+    """Tell Mesa what the kernel did: births, moves and deaths, in the order cells acted."""
+    fate = sheet.fate[order]
+    changed = order[fate != 0]
+    if changed.size == 0:
+        return
+    custom = getattr(kind, "settle", None)
+    if custom is not None:
+        custom(model, sheet, changed)
+    voxels = model.voxel_cells
+    for slot in changed.tolist():
+        f = int(sheet.fate[slot])
+        agent = sheet.agents[slot]
+        if f & DIVIDED:
+            kind.born(model, slot, (int(sheet.daughter_x[slot]), int(sheet.daughter_y[slot])))
+        if f & DIED:
+            if agent is not None:
+                agent.leave()
+            continue
+        if f & MOVED and agent is not None:
+            agent.enter(voxels[(int(sheet.x[slot]), int(sheet.y[slot]))])

@@ -1,0 +1,2 @@
+"""The tissue: NerveRepairModel (geometry, injury, recruitment, the tick) and the therapies
+delivered into it."""
