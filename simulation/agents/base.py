@@ -17,8 +17,12 @@ import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
 from mesa.discrete_space import CellAgent
 
+from simulation.engine.sheet import CellSheet
+from simulation.engine.sheet import restore_attributes as restore_attributes
+from simulation.engine.turn import play_turn
 from simulation.fields.kernels import steepest_neighbour
 
 if TYPE_CHECKING:
@@ -61,17 +65,6 @@ def _slotted(names: tuple[str, ...]) -> type[PlainParams]:
     return type("PlainParams", (PlainParams,), {"__slots__": names})
 
 
-def restore_attributes(obj: object, state: dict[str, Any]) -> None:
-    """Unpickle ``state`` into ``obj`` one ``setattr`` at a time, in the pickled order.
-
-    Pickle's default, ``obj.__dict__.update(state)``, turns the instance's compact attribute
-    storage into a plain dict, and every attribute read on it becomes slower (measured: a
-    copied model's cells stepped about 30 % slower than the original's).
-    """
-    for name, value in state.items():
-        setattr(obj, name, value)
-
-
 class TissueCell(CellAgent):
     """A cell agent on the tissue grid.
 
@@ -88,6 +81,8 @@ class TissueCell(CellAgent):
     #: ``step_all(model, order)``: a type that steps its cells itself, given weak references
     #: in the shuffled order (None: the model calls each cell's ``step``).
     step_all: ClassVar[Callable[[NerveRepairModel, Sequence[Any]], None] | None] = None
+    #: The compiled turn of a :class:`CompiledCell` type (None: the cells step in Python).
+    KERNEL: ClassVar[Any] = None
 
     def __init__(self, model: NerveRepairModel, xy: tuple[int, int], params: Any) -> None:
         super().__init__(model)
@@ -257,3 +252,89 @@ class TissueCell(CellAgent):
             if n < best_n:
                 best, best_n = nxy, n
         return best
+
+
+class CompiledCell(TissueCell):
+    """A cell whose rules run in its type's compiled turn.
+
+    Its state lives in the model's sheet for its type (:attr:`SHEET`, one row per slot); the
+    agent is the Mesa identity of that row (position on the grid, membership of the model's
+    AgentSets) and reads its state through :class:`~simulation.engine.sheet.Column`
+    properties. :meth:`step` plays the type's turn for this one cell, so a sandbox test that
+    places a cell by hand and steps it runs the very rules a whole tissue runs.
+
+    Subclasses give ``SHEET``, ``DRAWS``, ``KERNEL`` and ``kernel_args`` (see
+    :mod:`simulation.engine.turn`).
+    """
+
+    SHEET: ClassVar[type[CellSheet]]
+    DRAWS: ClassVar[int] = 1
+
+    def __init__(
+        self, model: NerveRepairModel, xy: tuple[int, int], params: Any, counted: bool = False
+    ) -> None:
+        CellAgent.__init__(self, model)
+        self._sheet = model.sheet_of(type(self))
+        self.slot = self._sheet.add(xy, self)
+        self.p = params
+        self.cell = model.voxel_cells[xy]
+        if not counted:  # a daughter was counted in the kernel that made her
+            model.occupancy_of(type(self))[xy] += 1
+
+    @staticmethod
+    def kernel_args(model: NerveRepairModel, sheet: Any) -> tuple[Any, ...]:
+        """What the type's kernel reads besides the order and the uniforms."""
+        raise NotImplementedError
+
+    @classmethod
+    def take_turn(cls, model: NerveRepairModel) -> None:
+        """Every cell of this type acts, in shuffled order (:func:`play_turn`)."""
+        play_turn(model, cls)
+
+    def step(self) -> None:
+        """This one cell's turn (the type's compiled rules, for this cell only)."""
+        play_turn(self.model, type(self), only=np.array([self.slot]))
+
+    @property
+    def xy(self) -> tuple[int, int]:
+        """The current voxel ``(x, y)``."""
+        sheet = self._sheet
+        return int(sheet.x[self.slot]), int(sheet.y[self.slot])
+
+    @property
+    def p(self) -> Any:
+        """The parameter group (setting it rewrites the cell's row of parameters)."""
+        return self._group
+
+    @p.setter
+    def p(self, group: Any) -> None:
+        self._group = group
+        self._sheet.set_params(self.slot, group)
+
+    def bind_views(self, model: NerveRepairModel) -> None:
+        """Nothing to bind: a compiled cell reads the fields only in its kernel."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        restore_attributes(self, state)
+
+    def leave(self) -> None:
+        """Leave the model and the grid (its occupancy was already counted down)."""
+        self._sheet.release(self.slot)
+        self.remove()
+
+    def die(self) -> None:
+        """Die outside the cell's own turn (eaten, or its neuron died)."""
+        self.model.occupancy_of(type(self))[self.xy] -= 1
+        self.leave()
+
+    def move_to_voxel(self, xy: tuple[int, int]) -> None:
+        """Put the cell in voxel ``xy`` by hand (tests, teaching)."""
+        if xy != self.xy:
+            occ = self.model.occupancy_of(type(self))
+            occ[self.xy] -= 1
+            occ[xy] += 1
+            self._sheet.x[self.slot], self._sheet.y[self.slot] = xy
+            self.enter(self.model.voxel_cells[xy])

@@ -1,59 +1,119 @@
-"""Neutrophils: the first, short-lived, pro-inflammatory responders."""
+"""Neutrophils: the first, short-lived, pro-inflammatory responders.
+
+A neutrophil recruited from the blood secretes cytokine, eats a little debris and crawls up the
+cytokine gradient. After a short life it turns apoptotic and lingers until a macrophage eats it
+(efferocytosis, which pushes that macrophage toward M2) or it falls apart.
+
+The rules are the compiled functions below; :func:`turn` plays them for every neutrophil in the
+shuffled order, and :class:`Neutrophil` is the Mesa agent whose state lives in a
+:class:`NeutrophilSheet`.
+"""
 
 from __future__ import annotations
 
-from simulation.agents.base import TissueCell, tick_chance
+from typing import Any, ClassVar
+
+import numpy as np
+from numba import njit
+
+from simulation.agents.base import CompiledCell
+from simulation.engine.moves import die, move_to, scan_start, steepest_neighbour, tick_chance
+from simulation.engine.sheet import CellSheet, Column
+
+#: Columns of a neutrophil's parameter row (names in the ``[neutrophil]`` group).
+PARAMS = ("lifespan_h", "apoptotic_h", "migrate_per_h", "cytokine_per_h", "phagocytosis_per_h")
+_LIFESPAN, _APOPTOTIC, _MIGRATE, _CYTOKINE, _PHAGO = range(len(PARAMS))
+#: Uniforms one neutrophil may use in a turn: fate, migration, direction.
+DRAWS = 3
 
 
-class Neutrophil(TissueCell):
-    """A neutrophil recruited from the blood into inflamed tissue.
+class NeutrophilSheet(CellSheet):
+    """Every neutrophil's voxel, apoptosis flag and parameters, indexed by its slot."""
 
-    While active it secretes cytokine, eats a little debris and crawls up the cytokine gradient.
-    After a short life it turns apoptotic and lingers until a macrophage eats it (efferocytosis,
-    which pushes that macrophage toward M2) or it falls apart.
-    """
+    COLUMNS: ClassVar[dict[str, tuple[Any, float, int]]] = {"apoptotic": (np.int8, 0, 0)}
+    PARAMS = PARAMS
 
-    def __init__(self, model, xy, params) -> None:
-        super().__init__(model, xy, params)
-        self.apoptotic = False
 
-    def tune(self) -> None:
-        """Per-tick chances of falling apart, of apoptosis and of migrating (constant rates)."""
-        super().tune()
-        p, dt = self.p, self._dt
-        self._disintegrate_chance = tick_chance(1.0 / p.apoptotic_h, dt)
-        self._apoptosis_chance = tick_chance(1.0 / p.lifespan_h, dt)
-        self._migrate_chance = tick_chance(p.migrate_per_h, dt)
+@njit(cache=True)
+def falls_apart(u, p, dt):
+    """An apoptotic neutrophil disintegrates, on average ``apoptotic_h`` after apoptosis."""
+    return u < tick_chance(1.0 / p[_APOPTOTIC], dt)
 
-    def step(self) -> None:
-        """Live one tick: age, inflame, phagocytose and migrate."""
-        if self.p is not self._tuned_p:
-            self.tune()
-        if self.apoptotic:
-            if self._uniform() < self._disintegrate_chance:  # rolls(1 / p.apoptotic_h)
-                self.die()
-            return
-        if self._uniform() < self._apoptosis_chance:  # rolls(1 / p.lifespan_h)
-            self.apoptose()
-            return
-        p = self._p
-        xy = self.xy
-        rate = p.cytokine_per_h
-        if rate > 0.0:  # secrete("cytokine", rate), inlined
-            self._sources["cytokine"][xy] += rate * self._dt
-        rate = p.phagocytosis_per_h
-        if rate > 0.0:  # take_up("debris", rate); the dose is not used
-            self._sinks["debris"][xy] += rate
-        if self._uniform() < self._migrate_chance:  # rolls(p.migrate_per_h)
-            self.move_to_voxel(self.steepest("cytokine"))
+
+@njit(cache=True)
+def turns_apoptotic(u, p, dt):
+    """An active neutrophil enters apoptosis, on average ``lifespan_h`` after arriving."""
+    return u < tick_chance(1.0 / p[_LIFESPAN], dt)
+
+
+@njit(cache=True)
+def inflame(x, y, p, dt, cytokine_source, debris_sink):
+    """Secrete cytokine and eat a little debris (first-order uptake) in voxel ``(x, y)``."""
+    if p[_CYTOKINE] > 0.0:
+        cytokine_source[x, y] += p[_CYTOKINE] * dt
+    if p[_PHAGO] > 0.0:
+        debris_sink[x, y] += p[_PHAGO]
+
+
+@njit(cache=True)
+def turn(order, u, x, y, fate, apoptotic, params, cytokine, cytokine_source, debris_sink, crowd,
+         apoptotic_count, dt):  # fmt: skip
+    """Every neutrophil in ``order`` lives one tick: age, inflame, phagocytose, migrate."""
+    for i in range(order.shape[0]):
+        s = order[i]
+        p = params[s]
+        xi = x[s]
+        yi = y[s]
+        if apoptotic[s]:
+            if falls_apart(u[i, 0], p, dt):
+                apoptotic_count[xi, yi] -= 1
+                die(s, x, y, fate, crowd)
+            continue
+        if turns_apoptotic(u[i, 0], p, dt):
+            apoptotic[s] = 1
+            apoptotic_count[xi, yi] += 1
+            continue
+        inflame(xi, yi, p, dt, cytokine_source, debris_sink)
+        if u[i, 1] < tick_chance(p[_MIGRATE], dt):
+            nx, ny = steepest_neighbour(
+                cytokine, crowd, xi, yi, 1.0, 1_000_000, scan_start(u[i, 2])
+            )
+            move_to(s, x, y, fate, crowd, nx, ny)
+
+
+class Neutrophil(CompiledCell):
+    """A neutrophil recruited from the blood into inflamed tissue (see the module docstring)."""
+
+    SHEET = NeutrophilSheet
+    DRAWS = DRAWS
+    KERNEL = turn
+    apoptotic = Column("apoptotic", "Apoptotic: no longer acting, waiting to be eaten.", bool, int)
+
+    @staticmethod
+    def kernel_args(model: Any, sheet: NeutrophilSheet) -> tuple[Any, ...]:
+        """Sheet columns, fields, buffers and the tick length, in :func:`turn`'s order."""
+        return (
+            sheet.x,
+            sheet.y,
+            sheet.fate,
+            sheet.apoptotic,
+            sheet.params,
+            model.fields["cytokine"],
+            model.fields.source_views["cytokine"],
+            model.fields.sink_views["debris"],
+            model.occupancy_of(Neutrophil),
+            model.apoptotic_neutrophils,
+            model.dt_h,
+        )
 
     def apoptose(self) -> None:
-        """Enter apoptosis: stop acting, wait to be eaten."""
-        self.apoptotic = True
-        self.model.apoptotic_view[self.xy] += 1
+        """Enter apoptosis by hand (tests, teaching)."""
+        if not self.apoptotic:
+            self.apoptotic = True
+            self.model.apoptotic_neutrophils[self.xy] += 1
 
     def die(self) -> None:
-        """Leave the tissue (eaten or disintegrated)."""
+        """Leave the tissue (eaten, or by hand)."""
         if self.apoptotic:
-            self.model.apoptotic_view[self.xy] -= 1
+            self.model.apoptotic_neutrophils[self.xy] -= 1
         super().die()

@@ -6,9 +6,9 @@ A cell type that takes its turn in compiled code gives its agent class:
 - ``DRAWS``: how many uniforms one cell may use in a turn (each cell gets its own row of them,
   used or not, so one cell's branch never shifts another cell's numbers);
 - ``kernel_args(model, sheet)``: the arrays and numbers its kernel reads besides the order and
-  the uniforms (fields, buffers, knobs), as a tuple;
-- ``KERNEL``: a Numba function ``KERNEL(order, uniforms, sheet_columns..., *kernel_args)`` that
-  plays every cell in ``order`` and records in ``sheet.fate`` what Mesa must be told;
+  the uniforms (sheet columns, fields, buffers, knobs), as a tuple;
+- ``KERNEL``: a Numba function ``KERNEL(order, uniforms, *kernel_args)`` that plays every cell
+  in ``order`` and records in ``sheet.fate`` what Mesa must be told;
 - optionally ``settle(model, sheet, slots)``: type-specific follow-up in Python (another cell
   eaten, a neuron's axon withdrawn) for the slots whose fate is set, run before the generic one;
 - ``born(model, parent_slot, xy)``: a daughter's agent, for types that divide.
@@ -46,7 +46,7 @@ def play_turn(model: NerveRepairModel, kind: Any, only: np.ndarray | None = None
         order = np.asarray(only, dtype=np.intp)
     uniforms = model.rng.random((order.size, kind.DRAWS))
     sheet.fate[order] = 0
-    kind.KERNEL(order, uniforms, sheet, *kind.kernel_args(model, sheet))
+    kind.KERNEL(order, uniforms, *kind.kernel_args(model, sheet))
     settle(model, kind, sheet, order)
 
 

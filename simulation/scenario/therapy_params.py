@@ -95,7 +95,7 @@ class EVParams(Params):
     glia_uptake_per_h: float = P(
         0.2, 0.0, 10.0, "1/h", "EV uptake by Schwann cells and oligodendrocytes"
     )
-    signal_decay_per_h: float = P(
+    response_fade_per_h: float = P(
         0.005, 0.001, 1.0, "1/h", "how fast a cell's response to taken-up EVs fades"
     )
     ngf_expression_decay_per_h: float = P(

@@ -22,12 +22,14 @@ from simulation.agents.graft import GraftCluster
 from simulation.agents.growth_cone import GrowthCone
 from simulation.agents.macrophage import Macrophage
 from simulation.agents.macrophage_sheet import MacrophageSheet
+from simulation.agents.mechanisms import vesicles
 from simulation.agents.muscle import TargetMuscle
 from simulation.agents.neuron import Neuron
 from simulation.agents.neutrophil import Neutrophil
 from simulation.agents.oligodendrocyte import Oligodendrocyte
 from simulation.agents.schwann import SchwannCell
 from simulation.engine.mesa_compat import share_cell_class
+from simulation.engine.sheet import CellSheet
 from simulation.fields import FieldSet, FieldSpec
 from simulation.fields.kernels import wrap_axon
 from simulation.scenario.schema import Scenario
@@ -141,12 +143,14 @@ class NerveRepairModel(Model):
         self.events = schedule(scenario)
         self._next_event = 0
         self.ev_active = False
+        self.vesicle_knobs = vesicles.knobs(self)
         # Plain copies of the groups cells read every tick (see PlainParams).
         self.ev_params = self.plain_params(scenario.ev)
         self.mechanisms = self.plain_params(scenario.mechanisms)
-        self.ev_keep = math.exp(-scenario.ev.signal_decay_per_h * self.dt_h)
+        self.ev_keep = math.exp(-scenario.ev.response_fade_per_h * self.dt_h)
         self.ngf_keep = math.exp(-scenario.ev.ngf_expression_decay_per_h * self.dt_h)
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
+        self.sheets: dict[type, CellSheet] = {}
         self.astrocytes = AstrocyteSheet()
         self.macrophages = MacrophageSheet()
         self._occupancy: dict[type, np.ndarray] = {}
@@ -255,6 +259,13 @@ class NerveRepairModel(Model):
         if entry is None or entry[0] is not params:
             entry = self._plain_params[id(params)] = (params, PlainParams(params))
         return entry[1]
+
+    def sheet_of(self, kind: Any) -> CellSheet:
+        """The per-cell state arrays of cell type ``kind`` (made on first use)."""
+        sheet = self.sheets.get(kind)
+        if sheet is None:
+            sheet = self.sheets[kind] = kind.SHEET()
+        return sheet
 
     def occupancy_of(self, kind: type) -> np.ndarray:
         """Count of cells of ``kind`` per voxel (kept by the cells themselves)."""
@@ -379,6 +390,11 @@ class NerveRepairModel(Model):
             t0 = self._lap(clock, "tissue", t0)
         by_type = self.agents_by_type
         for kind in ACTIVATION_ORDER:
+            if kind.KERNEL is not None:
+                kind.take_turn(self)
+                if clock is not None:
+                    t0 = self._lap(clock, kind.__name__, t0)
+                continue
             agents = by_type.get(kind)
             if agents:
                 if clock is not None:
@@ -414,7 +430,8 @@ class NerveRepairModel(Model):
         if on.chabc_digestion and therapy.chabc_active(self.hours):
             self.fields.sink_views["scar"] += self.scenario.adjuncts.chabc_scar_degradation_per_h
         therapy.lungs.step(self)
-        self.ev_active = bool(self.fields["ev"].max() > 1e-6 or self.fields["ev_ngf"].max() > 1e-6)
+        self.ev_active = vesicles.present(self)
+        self.vesicle_knobs = vesicles.knobs(self)
 
     def adjuncts_rehab(self, effect: str) -> float:
         """The size of a training effect now: ``growth``, ``consolidation`` or ``muscle``."""

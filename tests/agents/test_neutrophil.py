@@ -1,6 +1,8 @@
 """Neutrophil: secretes cytokine, climbs its gradient, apoptoses and lingers."""
 
-from simulation.agents.neutrophil import Neutrophil
+import numpy as np
+
+from simulation.agents.neutrophil import Neutrophil, turn
 from tests.agents.conftest import make_sandbox
 
 
@@ -38,3 +40,61 @@ def test_neutrophil_apoptoses_then_disappears():
     cell.step()
     assert model.apoptotic_neutrophils[1, 1] == 0
     assert Neutrophil not in model.agents_by_type or len(model.agents_by_type[Neutrophil]) == 0
+
+
+def _tissue_with_neutrophils(seed: int):
+    """A 6x5 sandbox with a cytokine gradient and a dozen neutrophils, some apoptotic."""
+    model = make_sandbox(seed=seed, shape=(6, 5))
+    model.fields["cytokine"][:] = model.rng.random((6, 5))
+    p = model.scenario.neutrophil.model_copy(
+        update={"migrate_per_h": 2.0, "lifespan_h": 3.0, "apoptotic_h": 2.0}
+    )
+    cells = [Neutrophil(model, (int(i % 6), int(i % 5)), p) for i in range(12)]
+    for cell in cells[::3]:
+        cell.apoptose()
+    return model
+
+
+def test_the_compiled_turn_and_its_python_source_give_the_same_tissue():
+    """The kernel compiled and run as plain Python (``.py_func``) give identical results."""
+    states = []
+    for compiled in (True, False):
+        model = _tissue_with_neutrophils(seed=5)
+        sheet = model.sheet_of(Neutrophil)
+        order = sheet.live_slots()
+        u = np.random.default_rng(1).random((order.size, Neutrophil.DRAWS))
+        kernel = turn if compiled else turn.py_func
+        kernel(order, u, *Neutrophil.kernel_args(model, sheet))
+        states.append(
+            (sheet.x.copy(), sheet.y.copy(), sheet.fate.copy(), sheet.apoptotic.copy(),
+             model.fields.source_views["cytokine"].copy(), model.fields.sink_views["debris"].copy(),
+             model.occupancy_of(Neutrophil).copy(), model.apoptotic_neutrophils.copy())
+        )  # fmt: skip
+    for a, b in zip(*states, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert states[0][2].any()  # something happened: deaths, moves or apoptosis
+
+
+def test_grid_agentsets_and_occupancy_agree_after_many_ticks():
+    """After births (recruitment), deaths and moves, Mesa's grid, the AgentSet, the sheet and
+    the occupancy counts describe the same neutrophils."""
+    model = _tissue_with_neutrophils(seed=9)
+    for _ in range(30):
+        Neutrophil.take_turn(model)
+        Neutrophil(
+            model,
+            (int(model.rng.integers(6)), int(model.rng.integers(5))),
+            model.scenario.neutrophil,
+        )
+    sheet = model.sheet_of(Neutrophil)
+    agents = list(model.agents_by_type[Neutrophil])
+    assert sorted(a.slot for a in agents) == sheet.live_slots().tolist()
+    occupancy = np.zeros((6, 5), dtype=np.int32)
+    apoptotic = np.zeros((6, 5), dtype=np.int32)
+    for a in agents:
+        assert a in a.cell.agents and a.cell.coordinate == a.xy
+        occupancy[a.xy] += 1
+        apoptotic[a.xy] += a.apoptotic
+    np.testing.assert_array_equal(occupancy, model.occupancy_of(Neutrophil))
+    np.testing.assert_array_equal(apoptotic, model.apoptotic_neutrophils)
+    assert sum(len(c.agents) for c in model.grid.all_cells) == len(agents)

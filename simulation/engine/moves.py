@@ -1,0 +1,102 @@
+"""Compiled helpers every cell type's kernel uses: event chances from rates, and moving, dying
+or dividing in a type's occupancy grid while recording the cell's fate for Mesa.
+
+No biology here: which neighbour a cell prefers and when it moves are its own rules.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from simulation.engine.sheet import DIED, DIVIDED, MOVED
+
+#: Moore neighbour offsets, in the order a scan starting at neighbour 0 visits them.
+NEIGHBOUR_DX = (-1, -1, -1, 0, 0, 1, 1, 1)
+NEIGHBOUR_DY = (-1, 0, 1, -1, 1, -1, 0, 1)
+
+
+@njit(cache=True)
+def tick_chance(rate_per_h, dt_h):
+    """The probability that an event of ``rate_per_h`` happens within one tick of ``dt_h``."""
+    return -math.expm1(-rate_per_h * dt_h)
+
+
+@njit(cache=True)
+def move_to(s, x, y, fate, crowd, nx, ny):
+    """Move the cell in slot ``s`` to voxel ``(nx, ny)`` (nothing if it is already there)."""
+    xi = x[s]
+    yi = y[s]
+    if nx == xi and ny == yi:
+        return
+    crowd[xi, yi] -= 1
+    crowd[nx, ny] += 1
+    x[s] = nx
+    y[s] = ny
+    fate[s] |= MOVED
+
+
+@njit(cache=True)
+def die(s, x, y, fate, crowd):
+    """The cell in slot ``s`` dies this turn (Mesa is told after the kernel)."""
+    crowd[x[s], y[s]] -= 1
+    fate[s] |= DIED
+
+
+@njit(cache=True)
+def divide(s, fate, daughter_x, daughter_y, crowd, nx, ny):
+    """The cell in slot ``s`` puts a daughter in voxel ``(nx, ny)`` (made after the kernel)."""
+    crowd[nx, ny] += 1
+    daughter_x[s] = nx
+    daughter_y[s] = ny
+    fate[s] |= DIVIDED
+
+
+@njit(cache=True)
+def emptiest_neighbour(crowd, x, y, start):
+    """A neighbouring voxel holding the fewest cells of this type; the scan starts at neighbour
+    ``start`` (0-7) so ties resolve at random."""
+    w, h = crowd.shape
+    best_x = -1
+    best_y = -1
+    best_n = 0
+    for k in range(8):
+        d = (start + k) % 8
+        i = x + NEIGHBOUR_DX[d]
+        j = y + NEIGHBOUR_DY[d]
+        if i < 0 or i >= w or j < 0 or j >= h:
+            continue
+        n = crowd[i, j]
+        if best_x < 0 or n < best_n:
+            best_x, best_y, best_n = i, j, n
+    return best_x, best_y
+
+
+@njit(cache=True)
+def steepest_neighbour(field, crowd, x, y, sign, max_here, start):
+    """The Moore neighbour of ``(x, y)`` with the most (sign 1) or least (-1) ``field``.
+
+    Neighbours already holding ``max_here`` cells (``crowd``) are skipped; the scan starts at
+    neighbour ``start`` (0-7) so ties resolve at random. Returns ``(x, y)`` itself when no
+    neighbour improves on it.
+    """
+    w, h = field.shape
+    best_x, best_y = x, y
+    best = field[x, y]
+    for k in range(8):
+        d = (start + k) % 8
+        i = x + NEIGHBOUR_DX[d]
+        j = y + NEIGHBOUR_DY[d]
+        if i < 0 or i >= w or j < 0 or j >= h:
+            continue
+        v = field[i, j]
+        if sign * (v - best) > 0.0 and crowd[i, j] < max_here:
+            best_x, best_y, best = i, j, v
+    return best_x, best_y
+
+
+@njit(cache=True)
+def scan_start(u):
+    """Neighbour index 0-7 from a uniform ``u``: where a neighbour scan starts."""
+    return int(u * 8.0)
