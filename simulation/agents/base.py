@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from mesa.discrete_space import CellAgent
 
+from simulation.engine.mesa_compat import move_agent
 from simulation.engine.sheet import CellSheet
 from simulation.engine.sheet import restore_attributes as restore_attributes
 from simulation.engine.turn import play_turn
@@ -212,23 +213,8 @@ class TissueCell(CellAgent):
             self.enter(self.model.voxel_cells[xy])
 
     def enter(self, cell: Any) -> None:
-        """Leave the current grid cell for ``cell``: what Mesa's ``agent.cell = cell`` does.
-
-        Mesa's setter goes through ``remove_agent``/``add_agent`` and the grid's ``empty``
-        property layer (a descriptor per write, a list copy to test emptiness): a fifth of a
-        migrating cell's step. This keeps the same bookkeeping (the cells' agent lists in the
-        same order, the ``empty`` layer) in a few list and memoryview operations.
-        """
-        if cell.capacity:  # only uncapped grids take the shortcut
-            self.cell = cell
-            return
-        here = self._mesa_cell
-        here._agents.remove(self)
-        empty = self.model.empty_view
-        empty[here.coordinate] = not here._agents
-        empty[cell.coordinate] = False
-        cell._agents.append(self)
-        self._mesa_cell = cell
+        """Leave the current grid cell for ``cell`` (Mesa's bookkeeping, kept true)."""
+        move_agent(self, cell, self.model.empty_view)
 
     def die(self) -> None:
         """Leave the model (and the grid)."""

@@ -1,4 +1,15 @@
-"""Pickling Mesa grid cells so that a copied model's cells share one class, as the original's do.
+"""The one place that leans on Mesa's private attributes (Mesa 3.3): fast moves and pickling.
+
+``tests/test_mesa_compat.py`` checks every private name used here against the installed Mesa
+and fails loudly, naming this module, when an upgrade changes them.
+
+Moving an agent (:func:`move_agent`): Mesa's ``agent.cell = cell`` setter goes through
+``remove_agent``/``add_agent`` and the grid's ``empty`` property layer (a descriptor per write,
+a list copy to test emptiness). :func:`move_agent` keeps the same bookkeeping (the cells' agent
+lists in the same order, the ``empty`` layer) in a few list and memoryview operations, for the
+many cells that move every tick.
+
+Pickling grid cells so that a copied model's cells share one class, as the original's do.
 
 Mesa gives each grid a dynamically made cell class (``GridCell``) and registers a pickle helper
 that, on loading, makes a new class *for every cell*: a copied 100x30 grid has 3,000 classes,
@@ -52,6 +63,28 @@ def _load_cell(handle: _CellClass, state: tuple[dict, dict]) -> Any:
         if name != "__dict__":
             setattr(cell, name, value)
     return cell
+
+
+def move_agent(agent: Any, cell: Any, empty: memoryview) -> None:
+    """Move ``agent`` from its grid cell to ``cell``: what Mesa's ``agent.cell = cell`` does.
+
+    ``empty`` is a memoryview of the grid's ``empty`` layer (``grid.empty.data``). Grids with a
+    cell capacity take Mesa's own path (it checks the capacity).
+    """
+    if cell.capacity:
+        agent.cell = cell
+        return
+    here = agent._mesa_cell
+    here._agents.remove(agent)
+    empty[here.coordinate] = not here._agents
+    empty[cell.coordinate] = False
+    cell._agents.append(agent)
+    agent._mesa_cell = cell
+
+
+def empty_layer(grid: Any) -> memoryview:
+    """A memoryview of ``grid``'s ``empty`` property layer (what :func:`move_agent` updates)."""
+    return memoryview(grid.empty.data)
 
 
 def share_cell_class(grid: Any) -> None:

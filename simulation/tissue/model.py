@@ -28,7 +28,7 @@ from simulation.agents.neuron import Neuron
 from simulation.agents.neutrophil import Neutrophil
 from simulation.agents.oligodendrocyte import Oligodendrocyte
 from simulation.agents.schwann import SchwannCell
-from simulation.engine.mesa_compat import share_cell_class
+from simulation.engine.mesa_compat import empty_layer, share_cell_class
 from simulation.engine.sheet import CellSheet
 from simulation.fields import FieldSet, FieldSpec
 from simulation.fields.kernels import wrap_axon
@@ -184,7 +184,7 @@ class NerveRepairModel(Model):
         self.band_view = memoryview(self.band)
         self.relay_view = memoryview(self.relay)
         self.apoptotic_view = memoryview(self.apoptotic_neutrophils)
-        self.empty_view = memoryview(self.grid.empty.data)
+        self.empty_view = empty_layer(self.grid)
         self._occupancy_views = {kind: memoryview(occ) for kind, occ in self._occupancy.items()}
 
     def __getstate__(self) -> dict[str, Any]:

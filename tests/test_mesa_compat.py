@@ -1,0 +1,83 @@
+"""engine/mesa_compat.py leans on Mesa's private attributes: fail loudly on an upgrade."""
+
+import pickle
+
+import mesa
+import pytest
+from mesa import Model
+from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
+
+from simulation.engine.mesa_compat import empty_layer, move_agent, share_cell_class
+
+UPGRADE = (
+    "Mesa {version} changed a private attribute that simulation/engine/mesa_compat.py relies "
+    "on ({what}); update that module (and only it) for this Mesa"
+)
+
+
+def _world(n: int = 6, capacity=None):
+    model = Model(seed=1)
+    grid = OrthogonalMooreGrid((5, 4), torus=False, capacity=capacity, random=model.random)
+    agents = []
+    for k in range(n):
+        agent = CellAgent(model)
+        agent.cell = grid._cells[(k % 5, k % 4)]
+        agents.append(agent)
+    return model, grid, agents
+
+
+@pytest.mark.parametrize("what", ["CellAgent._mesa_cell", "Cell._agents", "grid.empty.data"])
+def test_the_private_names_mesa_compat_uses_exist(what):
+    """Each private name the module uses is still there, with the meaning it assumes."""
+    _, grid, agents = _world()
+    agent = agents[0]
+    ok = {
+        "CellAgent._mesa_cell": getattr(agent, "_mesa_cell", None) is agent.cell,
+        "Cell._agents": isinstance(getattr(agent.cell, "_agents", None), list)
+        and agent in agent.cell._agents,
+        "grid.empty.data": getattr(getattr(grid, "empty", None), "data", None) is not None
+        and grid.empty.data.shape == (5, 4),
+    }[what]
+    assert ok, UPGRADE.format(version=mesa.__version__, what=what)
+
+
+def test_move_agent_leaves_the_grid_as_mesas_own_setter_does():
+    """The same agent lists in the same order and the same empty layer as ``agent.cell = c``."""
+    states = []
+    for fast in (True, False):
+        _, grid, agents = _world()
+        empty = empty_layer(grid)
+        for k, agent in enumerate(agents):
+            target = grid._cells[((k * 3) % 5, (k * 2 + 1) % 4)]
+            if fast:
+                move_agent(agent, target, empty)
+            else:
+                agent.cell = target
+        states.append(
+            (
+                {c.coordinate: [agents.index(a) for a in c.agents] for c in grid.all_cells},
+                grid.empty.data.copy().tolist(),
+                [a.cell.coordinate for a in agents],
+            )
+        )
+    assert states[0] == states[1], UPGRADE.format(
+        version=mesa.__version__, what="agent.cell setter bookkeeping"
+    )
+
+
+def test_move_agent_defers_to_mesa_on_grids_with_a_capacity():
+    """A grid with a cell capacity takes Mesa's own path (which enforces it)."""
+    _, grid, agents = _world(n=1, capacity=1)
+    move_agent(agents[0], grid._cells[(4, 3)], empty_layer(grid))
+    assert agents[0].cell.coordinate == (4, 3) and not grid.empty.data[4, 3]
+
+
+def test_a_pickled_grid_shares_one_cell_class():
+    """After share_cell_class, a copied grid's cells share one class and can be copied again."""
+    _, grid, _ = _world()
+    share_cell_class(grid)
+    copy = pickle.loads(pickle.dumps(grid))
+    classes = {type(c) for c in copy.all_cells}
+    assert len(classes) == 1, UPGRADE.format(version=mesa.__version__, what="grid cell pickling")
+    again = pickle.loads(pickle.dumps(copy))
+    assert len({type(c) for c in again.all_cells}) == 1
