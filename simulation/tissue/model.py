@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 import pickle
 import random
-from collections import defaultdict
 from collections.abc import Callable
 from functools import cache, lru_cache
-from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -161,8 +159,6 @@ class NerveRepairModel(Model):
         self.neurons_lost = 0
         self.distal_support = 1.0
         self.debris_peak = 0.0
-        self.stage_clock: dict[str, float] | None = None
-        self.agent_steps: dict[str, int] = {}
         self.muscle = TargetMuscle(self, scenario.muscle)
         self.neuron_count_initial = scenario.neuron.count
         if injured:
@@ -379,45 +375,42 @@ class NerveRepairModel(Model):
     # ------------------------------------------------------------------ the tick
     def step(self) -> None:
         """Advance the tissue by one tick (see the class docstring for the order)."""
-        clock = self.stage_clock
-        t0 = perf_counter() if clock is not None else 0.0
-        self.band[:] = 0.0
-        self.relay[:] = 0
         self.apply_therapies()
         self.release_injury_signals()
         self.recruit_leukocytes()
-        if clock is not None:
-            t0 = self._lap(clock, "tissue", t0)
-        by_type = self.agents_by_type
         for kind in ACTIVATION_ORDER:
-            if kind.KERNEL is not None:
-                kind.take_turn(self)
-                if clock is not None:
-                    t0 = self._lap(clock, kind.__name__, t0)
-                continue
-            agents = by_type.get(kind)
-            if agents:
-                if clock is not None:
-                    self.agent_steps[kind.__name__] += len(agents)  # those that will step
-                if kind.step_all is not None:  # the type steps its cells itself
-                    kind.step_all(self, _shuffled(agents))
-                else:
-                    _shuffle_step(agents, kind.step)
-                if clock is not None:
-                    t0 = self._lap(clock, kind.__name__, t0)
-        self._update_distal_support()
+            self.activate(kind)
+        self.update_distal_support()
         self.fields.apply_sources()
         self.fields.diffuse()
-        if clock is not None:
-            t0 = self._lap(clock, "fields", t0)
         self.muscle.step()
+        self.advance_clock()
+
+    def activate(self, kind: Any) -> None:
+        """Every cell of ``kind`` takes its turn, in shuffled order."""
+        if kind.KERNEL is not None:
+            kind.take_turn(self)
+            return
+        agents = self.agents_by_type.get(kind)
+        if agents:
+            if kind.step_all is not None:  # the type steps its cells itself
+                kind.step_all(self, _shuffled(agents))
+            else:
+                _shuffle_step(agents, kind.step)
+
+    def advance_clock(self) -> None:
+        """The tick is over: time moves on and the debris peak updates."""
         self.hours += self.dt_h
         self.debris_peak = max(self.debris_peak, float(self.fields["debris"].sum()))
-        if clock is not None:
-            self._lap(clock, "tissue", t0)
 
     def apply_therapies(self) -> None:
-        """Deliver what is due, then act out the treatments in force this tick."""
+        """Deliver what is due, then act out the treatments in force this tick.
+
+        The per-tick layers start empty: guidance bands (a scaffold's now, Schwann cells' in
+        their turn) and graft relays are laid anew each tick.
+        """
+        self.band[:] = 0.0
+        self.relay[:] = 0
         while self._next_event < len(self.events) and (
             self.events[self._next_event].hour <= self.hours + 1e-9
         ):
@@ -456,19 +449,7 @@ class NerveRepairModel(Model):
         """Graft neurons at row ``y`` reach host axons arriving between ``x0`` and ``x1``."""
         self.relay[max(0, x0) : x1 + 1, max(0, y - 1) : y + 2] = 1
 
-    def enable_stage_clock(self) -> dict[str, float]:
-        """Start timing each stage of :meth:`step` (seconds per stage, for the benchmark)."""
-        self.stage_clock = defaultdict(float)
-        self.agent_steps = defaultdict(int)
-        return self.stage_clock
-
-    @staticmethod
-    def _lap(clock: dict[str, float], stage: str, t0: float) -> float:
-        now = perf_counter()
-        clock[stage] += now - t0
-        return now
-
-    def _update_distal_support(self) -> None:
+    def update_distal_support(self) -> None:
         """Mean repair capacity of the Schwann cells in the distal stump (1 in the CNS)."""
         if self.is_spinal:
             self.distal_support = 1.0
