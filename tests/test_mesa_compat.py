@@ -7,7 +7,7 @@ import pytest
 from mesa import Model
 from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
 
-from simulation.engine.mesa_compat import empty_layer, move_agent, share_cell_class
+from simulation.engine.mesa_compat import empty_layer, move_agent, move_agents, share_cell_class
 
 UPGRADE = (
     "Mesa {version} changed a private attribute that simulation/engine/mesa_compat.py relies "
@@ -41,18 +41,22 @@ def test_the_private_names_mesa_compat_uses_exist(what):
     assert ok, UPGRADE.format(version=mesa.__version__, what=what)
 
 
-def test_move_agent_leaves_the_grid_as_mesas_own_setter_does():
+@pytest.mark.parametrize("how", ["move_agent", "move_agents"])
+def test_moves_leave_the_grid_as_mesas_own_setter_does(how):
     """The same agent lists in the same order and the same empty layer as ``agent.cell = c``."""
     states = []
     for fast in (True, False):
         _, grid, agents = _world()
         empty = empty_layer(grid)
-        for k, agent in enumerate(agents):
-            target = grid._cells[((k * 3) % 5, (k * 2 + 1) % 4)]
-            if fast:
-                move_agent(agent, target, empty)
-            else:
-                agent.cell = target
+        targets = [((k * 3) % 5, (k * 2 + 1) % 4) for k in range(len(agents))]
+        targets[2] = agents[2].cell.coordinate  # one stays where it is
+        if fast and how == "move_agents":
+            move_agents(agents, targets, {c.coordinate: c for c in grid.all_cells}, empty)
+        for agent, xy in zip(agents, targets, strict=True):
+            if not fast:
+                agent.cell = grid._cells[xy]
+            elif how == "move_agent":
+                move_agent(agent, grid._cells[xy], empty)
         states.append(
             (
                 {c.coordinate: [agents.index(a) for a in c.agents] for c in grid.all_cells},

@@ -82,6 +82,25 @@ def move_agent(agent: Any, cell: Any, empty: memoryview) -> None:
     agent._mesa_cell = cell
 
 
+def move_agents(
+    agents: list[Any], coords: Any, voxel_cells: dict[tuple[int, int], Any], empty: memoryview
+) -> None:
+    """:func:`move_agent` for many agents at once: ``agents[k]`` to ``voxel_cells[coords[k]]``
+    (the model's grid has no cell capacity; one loop, no call per agent)."""
+    for agent, xy in zip(agents, coords):  # noqa: B905 (coords is a lazy zip of equal length)
+        cell = voxel_cells[xy]
+        here = agent._mesa_cell
+        if here is cell:
+            continue
+        others = here._agents
+        others.remove(agent)
+        if not others:
+            empty[here.coordinate] = True
+        empty[xy] = False
+        cell._agents.append(agent)
+        agent._mesa_cell = cell
+
+
 def empty_layer(grid: Any) -> memoryview:
     """A memoryview of ``grid``'s ``empty`` property layer (what :func:`move_agent` updates)."""
     return memoryview(grid.empty.data)

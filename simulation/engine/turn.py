@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simulation.engine.mesa_compat import move_agents
 from simulation.engine.sheet import DIED, DIVIDED, MOVED
 
 if TYPE_CHECKING:
@@ -51,23 +52,29 @@ def play_turn(model: NerveRepairModel, kind: Any, only: np.ndarray | None = None
 
 
 def settle(model: NerveRepairModel, kind: Any, sheet: Any, order: np.ndarray) -> None:
-    """Tell Mesa what the kernel did: births, moves and deaths, in the order cells acted."""
+    """Tell Mesa what the kernel did: births (in the order cells acted), deaths, then moves."""
     fate = sheet.fate[order]
-    changed = order[fate != 0]
-    if changed.size == 0:
+    acted = np.flatnonzero(fate)
+    if acted.size == 0:
         return
+    changed = order[acted]
+    fate = fate[acted]
     custom = getattr(kind, "settle", None)
     if custom is not None:
         custom(model, sheet, changed)
-    voxels = model.voxel_cells
-    for slot in changed.tolist():
-        f = int(sheet.fate[slot])
-        agent = sheet.agents[slot]
-        if f & DIVIDED:
-            kind.born(model, slot, (int(sheet.daughter_x[slot]), int(sheet.daughter_y[slot])))
-        if f & DIED:
-            if agent is not None:
-                agent.leave()
-            continue
-        if f & MOVED and agent is not None:
-            agent.enter(voxels[(int(sheet.x[slot]), int(sheet.y[slot]))])
+    agents = sheet.agents
+    divided = changed[(fate & DIVIDED) != 0]
+    for slot in divided.tolist():
+        kind.born(model, slot, (int(sheet.daughter_x[slot]), int(sheet.daughter_y[slot])))
+    died = (fate & DIED) != 0
+    for slot in changed[died].tolist():
+        if (agent := agents[slot]) is not None:
+            agent.leave()
+    moved = changed[((fate & MOVED) != 0) & ~died]
+    if moved.size:
+        move_agents(
+            [agents[slot] for slot in moved.tolist()],
+            zip(sheet.x[moved].tolist(), sheet.y[moved].tolist(), strict=True),
+            model.voxel_cells,
+            model.empty_view,
+        )
