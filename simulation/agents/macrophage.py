@@ -1,24 +1,31 @@
-"""Macrophages and microglia, pro-inflammatory (M1) or pro-repair (M2)."""
+"""Macrophages and microglia, pro-inflammatory (M1) or pro-repair (M2).
+
+A macrophage phagocytoses debris into a load it digests slowly; a heavy myelin-debris load (a
+"foamy" macrophage) and cytokine push it toward M1, which secretes cytokine; trophic factor and
+eating apoptotic neutrophils (efferocytosis) push it toward M2, which secretes trophic factor
+and scavenges cytokine. Vesicles it takes up push it toward M2 and damp its M1 cytokine output
+(:mod:`simulation.agents.mechanisms.vesicles`). Recruited monocytes arrive as M1. It crawls up
+the debris gradient, or the cytokine one once full, and a dying macrophage spills its
+undigested load back as debris.
+
+The rules are the compiled functions below; :func:`turn` plays them for every macrophage in
+the shuffled order, and :class:`Macrophage` is the Mesa agent whose state lives in a
+:class:`MacrophageSheet`.
+"""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+from numba import njit
 
-from simulation.agents.base import TissueCell
-from simulation.agents.macrophage_sheet import (
-    DIES,
-    EFFEROCYTOSIS_MEMORY_H,
-    MOVED,
-    act,
-    draw_fates,
-)
+from simulation.agents.base import CompiledCell
+from simulation.agents.mechanisms import vesicles
 from simulation.agents.neutrophil import Neutrophil
-from simulation.engine.pystream import skip, upcoming
+from simulation.engine.moves import die, move_to, scan_start, steepest_neighbour, tick_chance
+from simulation.engine.sheet import CellSheet, Column
 
 
 class Phenotype(Enum):
@@ -28,256 +35,260 @@ class Phenotype(Enum):
     M2 = "M2"
 
 
-# Module-level aliases: an Enum member read through its class costs as much as a field read.
-_M1 = Phenotype.M1
-_M2 = Phenotype.M2
+#: Hours an eaten apoptotic neutrophil keeps pushing a macrophage toward M2 ("for a day", as
+#: ``macrophage.efferocytosis_m2_drive`` says).
+EFFEROCYTOSIS_MEMORY_H = 24.0
+
+#: Columns of a macrophage's parameter row (names in the ``[macrophage]`` group).
+PARAMS = (
+    "death_rate_per_h",
+    "migrate_per_h",
+    "load_capacity",
+    "phagocytosis_per_h",
+    "digestion_per_h",
+    "recruit_half_cytokine",
+    "myelin_m1_drive",
+    "m2_trophic_half",
+    "efferocytosis_m2_drive",
+    "to_m2_per_h",
+    "to_m1_per_h",
+    "cytokine_m1_per_h",
+    "trophic_m2_per_h",
+    "cytokine_uptake_m2_per_h",
+)
+(
+    _DEATH,
+    _MIGRATE,
+    _CAPACITY,
+    _PHAGO,
+    _DIGEST,
+    _HALF_C,
+    _MYELIN,
+    _M2_HALF,
+    _EFFERO,
+    _TO_M2,
+    _TO_M1,
+    _CYT_M1,
+    _TROPHIC_M2,
+    _CYT_UPTAKE,
+) = range(len(PARAMS))
+
+#: Uniforms one macrophage may use in a turn: death, polarization, migration, direction.
+DRAWS = 4
+#: Fate bit: the macrophage ate an apoptotic neutrophil in the voxel it stood in at the start of
+#: its turn (:meth:`Macrophage.settle` removes that neutrophil from Mesa's grid).
+ATE = 8
 
 
-def _sheet_attribute(name: str, doc: str) -> property:
-    """A cell attribute that lives in the model's MacrophageSheet, at the cell's slot."""
+class MacrophageSheet(CellSheet):
+    """Every macrophage's voxel, phenotype (``m2``: 0 M1, 1 M2), debris load, efferocytosis
+    memory (hours left), vesicle signals (``ev``, ``ngf``) and parameters, indexed by slot."""
 
-    def get(self: Macrophage) -> Any:
-        return self._sheet.views[name][self.slot]
+    COLUMNS: ClassVar[dict[str, tuple[Any, float, int]]] = {
+        "m2": (np.int8, 0, 0),
+        "load": (np.float64, 0.0, 0),
+        "efferocytosis_h": (np.float64, 0.0, 0),
+        "ev": (np.float64, 0.0, 0),
+        "ngf": (np.float64, 0.0, 0),
+    }
+    PARAMS = PARAMS
 
-    def set_(self: Macrophage, value: Any) -> None:
-        self._sheet.views[name][self.slot] = value
 
-    return property(get, set_, doc=doc)
+@njit(cache=True)
+def dies(u, p, dt):
+    """A macrophage dies or emigrates at ``death_rate_per_h``."""
+    return u < tick_chance(p[_DEATH], dt)
 
 
-def _vesicle_knobs(model) -> tuple[float | bool, ...]:
-    """The tick length and what the kernel needs of the vesicles, in :func:`act`'s order."""
-    ev, on = model.ev_params, model.mechanisms
-    return (
-        model.dt_h,
-        bool(model.ev_active),
-        float(ev.macrophage_uptake_per_h),
-        float(model.ev_keep),
-        float(model.ngf_keep),
-        bool(on.ev_ngf_cargo),
-        float(ev.ngf_trophic_per_au_h),
-        bool(on.ev_anti_inflammatory),
-        float(ev.cytokine_suppression_per_au),
-        float(ev.m2_drive_per_au),
+@njit(cache=True)
+def spill(load, x, y, debris_source):
+    """A dying macrophage spills its undigested ``load`` back into its voxel as debris."""
+    if load > 0.0:
+        debris_source[x, y] += load
+
+
+@njit(cache=True)
+def phagocytose(s, x, y, p, load, debris, debris_sink, dt):
+    """Take up debris (first-order) at a rate that falls as the load nears capacity."""
+    room = 1.0 - load[s] / p[_CAPACITY]
+    if room <= 0.0:
+        return
+    d = debris[x, y]
+    if d > 0.0:
+        rate = p[_PHAGO] * room
+        if rate > 0.0:
+            debris_sink[x, y] += rate
+            load[s] += d * tick_chance(rate, dt)
+
+
+@njit(cache=True)
+def efferocytose(s, x, y, efferocytosis_h, apoptotic_count, dt, memory_h):
+    """The memory of the last eaten apoptotic neutrophil fades; then eat one sharing this voxel,
+    if there is one (it leaves the count at once, so no other macrophage eats it too).
+    Returns whether one was eaten."""
+    if efferocytosis_h[s] > 0.0:
+        efferocytosis_h[s] -= dt
+    if apoptotic_count[x, y] > 0:
+        apoptotic_count[x, y] -= 1
+        efferocytosis_h[s] = memory_h
+        return True
+    return False
+
+
+@njit(cache=True)
+def digest(s, p, load, dt):
+    """Break down part of the ingested load."""
+    ld = load[s]
+    load[s] = ld - ld * p[_DIGEST] * dt
+
+
+@njit(cache=True)
+def polarize(u, s, x, y, p, m2, load, ev, efferocytosis_h, cytokine, trophic, k, dt):
+    """Switch phenotype at rates set by the balance of local M1 and M2 drives: cytokine and a
+    myelin-debris load drive M1; trophic factor, vesicles and recent efferocytosis drive M2."""
+    c = cytokine[x, y]
+    t = trophic[x, y]
+    m1_drive = c / (c + p[_HALF_C]) + p[_MYELIN] * load[s] / p[_CAPACITY]
+    m2_drive = t / (t + p[_M2_HALF]) + vesicles.m2_drive(ev[s], k)
+    if efferocytosis_h[s] > 0.0:
+        m2_drive += p[_EFFERO]
+    if m2[s] == 0:
+        if u < tick_chance(p[_TO_M2] * m2_drive / (1.0 + m1_drive), dt):
+            m2[s] = 1
+    elif u < tick_chance(p[_TO_M1] * m1_drive / (1.0 + m2_drive), dt):
+        m2[s] = 0
+
+
+@njit(cache=True)
+def signal(s, x, y, p, m2, ev, cytokine_source, trophic_source, cytokine_sink, k, dt):
+    """M1: secrete cytokine (less after taking up vesicles); M2: secrete trophic factor and
+    scavenge cytokine."""
+    if m2[s] == 0:
+        rate = p[_CYT_M1] / (1.0 + vesicles.calming(ev[s], k))
+        if rate > 0.0:
+            cytokine_source[x, y] += rate * dt
+        return
+    if p[_TROPHIC_M2] > 0.0:
+        trophic_source[x, y] += p[_TROPHIC_M2] * dt
+    if p[_CYT_UPTAKE] > 0.0:
+        cytokine_sink[x, y] += p[_CYT_UPTAKE]
+
+
+@njit(cache=True)
+def migrate(u, s, x, y, fate, p, load, debris, cytokine, crowd):
+    """Climb the debris gradient, or the cytokine gradient once loaded to capacity."""
+    xi = x[s]
+    yi = y[s]
+    field = debris if load[s] < p[_CAPACITY] else cytokine
+    nx, ny = steepest_neighbour(field, crowd, xi, yi, 1.0, 1_000_000, scan_start(u))
+    move_to(s, x, y, fate, crowd, nx, ny)
+
+
+@njit(cache=True)
+def turn(order, u, x, y, fate, m2, load, efferocytosis_h, ev, ngf, params,
+         debris, cytokine, trophic, ev_field, ngf_field,
+         debris_source, cytokine_source, trophic_source,
+         debris_sink, cytokine_sink, ev_sink, ngf_sink,
+         crowd, apoptotic_count, k, dt, memory_h):  # fmt: skip
+    """Every macrophage in ``order`` lives one tick: maybe die (spilling its load); else take
+    up vesicles, phagocytose, efferocytose, digest, polarize, signal and maybe migrate."""
+    for i in range(order.shape[0]):
+        s = order[i]
+        p = params[s]
+        xi = x[s]
+        yi = y[s]
+        if dies(u[i, 0], p, dt):
+            spill(load[s], xi, yi, debris_source)
+            load[s] = 0.0
+            die(s, x, y, fate, crowd)
+            continue
+        uptake = k[vesicles.MACROPHAGE_UPTAKE_PER_H]
+        vesicles.absorb(s, xi, yi, ev, ngf, ev_field, ngf_field, ev_sink, ngf_sink, uptake, k)
+        made = vesicles.ngf_secretion_per_h(ngf[s], k)
+        if made > 0.0:
+            trophic_source[xi, yi] += made * dt
+        phagocytose(s, xi, yi, p, load, debris, debris_sink, dt)
+        if efferocytose(s, xi, yi, efferocytosis_h, apoptotic_count, dt, memory_h):
+            fate[s] |= ATE
+        digest(s, p, load, dt)
+        polarize(u[i, 1], s, xi, yi, p, m2, load, ev, efferocytosis_h, cytokine, trophic, k, dt)
+        signal(s, xi, yi, p, m2, ev, cytokine_source, trophic_source, cytokine_sink, k, dt)
+        if u[i, 2] < tick_chance(p[_MIGRATE], dt):
+            migrate(u[i, 3], s, x, y, fate, p, load, debris, cytokine, crowd)
+
+
+def _phenotype(m2: Any) -> Phenotype:
+    return Phenotype.M2 if m2 else Phenotype.M1
+
+
+def _m2(phenotype: Phenotype) -> int:
+    return int(phenotype is Phenotype.M2)
+
+
+class Macrophage(CompiledCell):
+    """A monocyte-derived macrophage (or activated microglia); see the module docstring."""
+
+    SHEET = MacrophageSheet
+    DRAWS = DRAWS
+    KERNEL = turn
+    phenotype = Column(
+        "m2",
+        "M1 (pro-inflammatory; recruited cells arrive so) or M2 (pro-repair).",
+        _phenotype,
+        _m2,
     )
-
-
-class Macrophage(TissueCell):
-    """A monocyte-derived macrophage (or activated microglia).
-
-    It phagocytoses debris into a load it digests slowly; a heavy myelin-debris load (a "foamy"
-    macrophage) and cytokine push it toward M1, which secretes cytokine; trophic factor and eating
-    apoptotic neutrophils push it toward M2, which secretes trophic factor and scavenges cytokine.
-    Taken-up extracellular vesicles push it toward M2 and damp its M1 cytokine output.
-    Recruited monocytes arrive as M1.
-
-    Its state lives in the model's :class:`~simulation.agents.macrophage_sheet.MacrophageSheet`;
-    :meth:`step` is one cell's tick in Python, and :meth:`step_all` (what the model calls) plays
-    every cell's :meth:`step` at once in compiled code, with the same result.
-    """
-
-    load = _sheet_attribute("load", "Ingested debris not yet digested (au).")
-    efferocytosis_h = _sheet_attribute(
+    load = Column("load", "Ingested debris not yet digested (au).")
+    efferocytosis_h = Column(
         "efferocytosis_h", "Hours the last eaten apoptotic neutrophil keeps pushing toward M2."
     )
-    ev_signal = _sheet_attribute("ev", "Extracellular vesicles taken up, fading (au).")
-    ngf_signal = _sheet_attribute("ngf", "The part of ``ev_signal`` that carried NGF (au).")
-
-    def __init__(self, model, xy, params) -> None:
-        self._sheet = model.macrophages
-        self.slot = self._sheet.add(xy)
-        super().__init__(model, xy, params)
-
-    @property
-    def phenotype(self) -> Phenotype:
-        """M1 (pro-inflammatory; recruited cells arrive so) or M2 (pro-repair)."""
-        return _M2 if self._sheet.views["m2"][self.slot] else _M1
-
-    @phenotype.setter
-    def phenotype(self, value: Phenotype) -> None:
-        self._sheet.views["m2"][self.slot] = value is _M2
-
-    @property
-    def p(self) -> Any:
-        """The parameter group (setting it re-tunes the cell and its row in the sheet)."""
-        return self._group
-
-    @p.setter
-    def p(self, params: Any) -> None:
-        self._group = params
-        if "_tuned_p" in self.__dict__:
-            self.tune()
-
-    def tune(self) -> None:
-        """The cell's parameters and per-tick chances (constant rates), into the sheet."""
-        super().tune()
-        self._sheet.set_params(self.slot, self.p, self._dt)
+    ev_signal = Column("ev", "Extracellular vesicles taken up, fading (au).")
+    ngf_signal = Column("ngf", "The part of ``ev_signal`` that carried the NGF gene (au).")
 
     @staticmethod
-    def step_all(model, order: Sequence[Any]) -> None:
-        """Every macrophage's :meth:`step`, in ``order`` (weak references, shuffled).
-
-        The random draws come first, from the model's stream as the cells would draw them;
-        then the cells that survive and share a voxel with an apoptotic neutrophil eat it, in
-        order; then the compiled kernel does the rest; last, the dead leave and Mesa's grid
-        learns who moved (its cells' lists end in the same order as after stepping one by one).
-        """
-        cells = [cell for ref in order if (cell := ref()) is not None]
-        n = len(cells)
-        if n == 0:
-            return
-        sheet = model.macrophages
-        slots = np.fromiter([cell.slot for cell in cells], dtype=np.intp, count=n)
-        fates = np.empty(n, dtype=np.int8)
-        u_polarize = np.empty(n)
-        u_steer = np.empty(n)
-        drawn = upcoming(model.random, 4 * n)  # at most four draws each
-        skip(model.random, draw_fates(slots, sheet.params, drawn, fates, u_polarize, u_steer))
-        ate = np.zeros(n, dtype=np.bool_)
-        apoptotic = model.apoptotic_neutrophils
-        hungry = (fates != DIES) & (apoptotic[sheet.x[slots], sheet.y[slots]] > 0)
-        for i in np.flatnonzero(hungry).tolist():
-            ate[i] = cells[i].eat_apoptotic_neutrophil()
-        f, src, snk = model.field_arrays, model.fields.source_views, model.fields.sink_views
-        act(
-            slots,
-            fates,
-            u_polarize,
-            u_steer,
-            ate,
-            sheet.columns(),
-            (f["debris"], f["cytokine"], f["trophic"], f["ev"], f["ev_ngf"]),
-            (src["cytokine"], src["trophic"]),
-            (snk["debris"], snk["cytokine"], snk["ev"], snk["ev_ngf"]),
+    def kernel_args(model: Any, sheet: MacrophageSheet) -> tuple[Any, ...]:
+        """Sheet columns, fields, buffers and model numbers, in :func:`turn`'s order."""
+        f = model.fields
+        src = f.source_views
+        snk = f.sink_views
+        return (
+            sheet.x,
+            sheet.y,
+            sheet.fate,
+            sheet.m2,
+            sheet.load,
+            sheet.efferocytosis_h,
+            sheet.ev,
+            sheet.ngf,
+            sheet.params,
+            f["debris"],
+            f["cytokine"],
+            f["trophic"],
+            f["ev"],
+            f["ev_ngf"],
+            src["debris"],
+            src["cytokine"],
+            src["trophic"],
+            snk["debris"],
+            snk["cytokine"],
+            snk["ev"],
+            snk["ev_ngf"],
             model.occupancy_of(Macrophage),
-            _vesicle_knobs(model),
-        )
-        for i in np.flatnonzero(fates == DIES).tolist():
-            cells[i].release_load()
-            cells[i].die()
-        moved = np.flatnonzero(fates == MOVED)
-        if moved.size:
-            voxels = model.voxel_cells
-            xs = sheet.x[slots[moved]].tolist()
-            ys = sheet.y[slots[moved]].tolist()
-            for i, xy in zip(moved.tolist(), zip(xs, ys, strict=True), strict=True):
-                cell = cells[i]
-                cell.xy = xy
-                cell.enter(voxels[xy])
-
-    def step(self) -> None:
-        """Live one tick: maybe die, eat, digest, polarize, secrete, migrate."""
-        death_chance, migrate_chance = self._sheet.chances(self.slot)
-        if self._uniform() < death_chance:  # rolls(p.death_rate_per_h)
-            self.release_load()
-            self.die()
-            return
-        model = self.model
-        if self.ev_signal or model.ev_active:
-            self.absorb_vesicles(model.ev_params.macrophage_uptake_per_h)
-            self.make_ngf()
-        self.phagocytose()
-        if self.efferocytosis_h > 0.0 or model.apoptotic_view[self.xy] > 0:
-            self.efferocytose()
-        self.digest()
-        self.polarize()
-        self.signal()
-        if self._uniform() < migrate_chance:  # rolls(p.migrate_per_h)
-            self.migrate()
-
-    def ev_calming(self) -> float:
-        """How much taken-up vesicles damp M1 cytokine output (0 without EVs or the mechanism)."""
-        if self.ev_signal == 0.0 or not self.model.mechanisms.ev_anti_inflammatory:
-            return 0.0
-        return self.model.ev_params.cytokine_suppression_per_au * self.ev_signal
-
-    def phagocytose(self) -> None:
-        """Take up debris at a rate that falls as the load nears capacity."""
-        p = self._p
-        room = 1.0 - self.load / p.load_capacity
-        if room > 0.0:
-            xy = self.xy
-            debris = self._fields["debris"][xy]
-            if debris > 0.0:
-                rate = p.phagocytosis_per_h * room
-                if rate > 0.0:  # take_up("debris", rate), inlined
-                    self._sinks["debris"][xy] += rate
-                    self.load += debris * -math.expm1(-rate * self._dt)
-
-    def efferocytose(self) -> None:
-        """Eat one apoptotic neutrophil sharing this voxel, if there is one; the memory of the
-        last one fades."""
-        if self.efferocytosis_h > 0.0:
-            self.efferocytosis_h -= self._dt
-        if self.eat_apoptotic_neutrophil():
-            self.efferocytosis_h = EFFEROCYTOSIS_MEMORY_H
-
-    def eat_apoptotic_neutrophil(self) -> bool:
-        """Eat the first apoptotic neutrophil in this voxel; whether there was one."""
-        if self.model.apoptotic_view[self.xy] <= 0:
-            return False
-        for other in self.cell.agents:
-            if isinstance(other, Neutrophil) and other.apoptotic:
-                other.die()
-                return True
-        return False
-
-    def release_load(self) -> None:
-        """A dying macrophage spills its undigested load back as debris."""
-        if self.load > 0.0:
-            self.model.fields.secrete("debris", self.xy, self.load)
-
-    def digest(self) -> None:
-        """Break down part of the ingested load."""
-        load = self.load
-        self.load = load - load * self._p.digestion_per_h * self._dt
-
-    def polarize(self) -> None:
-        """Switch phenotype at rates set by the balance of local M1 and M2 drives."""
-        p = self._p
-        fields = self._fields
-        xy = self.xy
-        c = fields["cytokine"][xy]
-        t = fields["trophic"][xy]
-        m1 = c / (c + p.recruit_half_cytokine) + p.myelin_m1_drive * self.load / p.load_capacity
-        m2 = t / (t + p.m2_trophic_half)
-        ev = self.ev_signal
-        if ev > 0.0 and self.model.mechanisms.ev_anti_inflammatory:
-            m2 += self.model.ev_params.m2_drive_per_au * ev
-        if self.efferocytosis_h > 0.0:
-            m2 += p.efferocytosis_m2_drive
-        # rolls(rate), inlined
-        if self.phenotype is _M1:
-            if self._uniform() < -math.expm1(-(p.to_m2_per_h * m2 / (1.0 + m1)) * self._dt):
-                self.phenotype = _M2
-        elif self._uniform() < -math.expm1(-(p.to_m1_per_h * m1 / (1.0 + m2)) * self._dt):
-            self.phenotype = _M1
-
-    def signal(self) -> None:
-        """M1: secrete cytokine (less after taking up vesicles); M2: secrete trophic factor and
-        scavenge cytokine."""
-        p = self._p
-        xy = self.xy
-        if self.phenotype is _M1:
-            calming = 0.0 if self.ev_signal == 0.0 else self.ev_calming()
-            rate = p.cytokine_m1_per_h / (1.0 + calming)
-            if rate > 0.0:  # secrete("cytokine", rate), inlined
-                self._sources["cytokine"][xy] += rate * self._dt
-            return
-        rate = p.trophic_m2_per_h
-        if rate > 0.0:  # secrete("trophic", rate)
-            self._sources["trophic"][xy] += rate * self._dt
-        rate = p.cytokine_uptake_m2_per_h
-        if rate > 0.0:  # take_up("cytokine", rate); the dose is not used
-            self._sinks["cytokine"][xy] += rate
-
-    def migrate(self) -> None:
-        """Climb the debris gradient, or the cytokine gradient once loaded to capacity."""
-        self.move_to_voxel(
-            self.steepest("debris" if self.load < self._p.load_capacity else "cytokine")
+            model.apoptotic_neutrophils,
+            model.vesicle_knobs,
+            model.dt_h,
+            EFFEROCYTOSIS_MEMORY_H,
         )
 
-    def move_to_voxel(self, xy: tuple[int, int]) -> None:
-        """Step to voxel ``xy`` (and tell the sheet)."""
-        super().move_to_voxel(xy)
-        self._sheet.x[self.slot], self._sheet.y[self.slot] = self.xy
+    @staticmethod
+    def settle(model: Any, sheet: MacrophageSheet, slots: np.ndarray) -> None:
+        """Each macrophage that ate takes one apoptotic neutrophil off Mesa's grid.
+
+        The kernel already took it out of ``model.apoptotic_neutrophils``. It ate in the voxel
+        where it stood before migrating, which is still its Mesa cell: moves are told to Mesa
+        only after this hook.
+        """
+        for slot in slots[(sheet.fate[slots] & ATE) != 0].tolist():
+            for other in sheet.agents[slot].cell.agents:
+                if isinstance(other, Neutrophil) and other.apoptotic:
+                    other.eaten()
+                    break

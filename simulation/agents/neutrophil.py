@@ -112,8 +112,13 @@ class Neutrophil(CompiledCell):
             self.apoptotic = True
             self.model.apoptotic_neutrophils[self.xy] += 1
 
+    def eaten(self) -> None:
+        """Eaten by a macrophage, whose turn already took it out of the apoptotic count."""
+        self.model.occupancy_of(Neutrophil)[self.xy] -= 1
+        self.leave()
+
     def die(self) -> None:
-        """Leave the tissue (eaten, or by hand)."""
+        """Leave the tissue (by hand)."""
         if self.apoptotic:
             self.model.apoptotic_neutrophils[self.xy] -= 1
         super().die()

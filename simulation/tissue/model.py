@@ -19,7 +19,6 @@ from simulation.agents.base import PlainParams, TissueCell, restore_attributes
 from simulation.agents.graft import GraftCluster
 from simulation.agents.growth_cone import GrowthCone
 from simulation.agents.macrophage import Macrophage
-from simulation.agents.macrophage_sheet import MacrophageSheet
 from simulation.agents.mechanisms import vesicles
 from simulation.agents.muscle import TargetMuscle
 from simulation.agents.neuron import Neuron
@@ -150,7 +149,6 @@ class NerveRepairModel(Model):
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
         self.sheets: dict[type, CellSheet] = {}
         self.astrocytes = AstrocyteSheet()
-        self.macrophages = MacrophageSheet()
         self._occupancy: dict[type, np.ndarray] = {}
         self._make_views()
         self.neighbours = self._moore_neighbours()

@@ -1,18 +1,17 @@
 """Macrophage: eats debris and apoptotic neutrophils, polarizes by local signals."""
 
-import copy
-from pathlib import Path
+import numpy as np
 
-import pytest
-
-from simulation.agents.macrophage import Macrophage, Phenotype
-from simulation.agents.macrophage_sheet import EFFEROCYTOSIS_MEMORY_H
+from simulation.agents.macrophage import (
+    ATE,
+    EFFEROCYTOSIS_MEMORY_H,
+    Macrophage,
+    Phenotype,
+    turn,
+)
+from simulation.agents.mechanisms import vesicles
 from simulation.agents.neutrophil import Neutrophil
-from simulation.scenario.schema import load_scenario
-from simulation.tissue.model import NerveRepairModel
 from tests.agents.conftest import make_sandbox
-
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 STILL = {"migrate_per_h": 0.0, "death_rate_per_h": 0.0}
 
@@ -57,8 +56,7 @@ def test_trophic_environment_polarizes_toward_m2_and_debris_load_toward_m1():
             for _ in range(200)
         ]
         for _ in range(48):
-            for c in cells:
-                c.step()
+            Macrophage.take_turn(model)
             model.fields.apply_sources()
         return sum(c.phenotype is Phenotype.M2 for c in cells) / len(cells)
 
@@ -73,57 +71,126 @@ def test_macrophage_eats_an_apoptotic_neutrophil_and_turns_toward_m2(sandbox):
     m = Macrophage(sandbox, (2, 2), sandbox.scenario.macrophage.model_copy(update=STILL))
     m.step()
     assert sandbox.apoptotic_neutrophils[2, 2] == 0
-    assert m.efferocytosis_h > 0
+    assert m.efferocytosis_h == EFFEROCYTOSIS_MEMORY_H
+    assert n not in sandbox.agents and n not in sandbox.voxel_cells[(2, 2)].agents
+    assert sandbox.occupancy_of(Neutrophil)[2, 2] == 0
 
 
-def _snapshot(model) -> dict:
-    """Everything a macrophage turn can touch, exactly. Cells are named by their place in the
-    model's agent order (a copied model numbers its new agents afresh: Mesa counts ids per
-    model object)."""
-    name = {agent: i for i, agent in enumerate(model.agents)}
-    return {
-        "macrophages": [
-            (name[c], c.xy, c.phenotype, c.load, c.efferocytosis_h, c.ev_signal, c.ngf_signal)
-            for c in model.agents_by_type.get(Macrophage, [])
-        ],
-        "neutrophils": [
-            (name[n], n.xy, n.apoptotic) for n in model.agents_by_type.get(Neutrophil, [])
-        ],
-        "grid": {xy: [name[a] for a in cell.agents] for xy, cell in model.voxel_cells.items()},
-        "empty": model.grid.empty.data.tobytes(),
-        "crowd": model.occupancy_of(Macrophage).tobytes(),
-        "apoptotic": model.apoptotic_neutrophils.tobytes(),
-        "fields": model.fields.values.tobytes(),
-        "random": model.random.getstate(),
-    }
+def test_two_macrophages_cannot_eat_the_same_neutrophil(sandbox):
+    """With one apoptotic neutrophil in a voxel, only one of two macrophages there eats."""
+    Neutrophil(sandbox, (2, 2), sandbox.scenario.neutrophil).apoptose()
+    p = sandbox.scenario.macrophage.model_copy(update=STILL)
+    cells = [Macrophage(sandbox, (2, 2), p) for _ in range(2)]
+    Macrophage.take_turn(sandbox)
+    assert sorted(c.efferocytosis_h for c in cells) == [0.0, EFFEROCYTOSIS_MEMORY_H]
+    assert sandbox.apoptotic_neutrophils[2, 2] == 0
+    assert not sandbox.agents_by_type.get(Neutrophil)
 
 
-@pytest.mark.parametrize(
-    ("scenario", "start_h", "dt_h"),
-    [("spinal_cord_untreated", 60, 1.0), ("peripheral_crush_ev_ngf", 30, 0.75)],
-)
-def test_the_compiled_turn_equals_stepping_each_macrophage(scenario, start_h, dt_h, monkeypatch):
-    """A twin: the same tissue stepped with the compiled turn and with every macrophage's own
-    ``step`` ends each tick bit for bit the same (cells, grid lists, fields, random stream),
+def test_a_dying_macrophage_spills_its_load_as_debris(sandbox):
+    """The undigested load of a macrophage that dies goes back into its voxel as debris."""
+    p = sandbox.scenario.macrophage.model_copy(update={"death_rate_per_h": 1e6})
+    cell = Macrophage(sandbox, (1, 3), p)
+    cell.load = 0.7
+    cell.step()
+    sandbox.fields.apply_sources()
+    assert cell not in sandbox.agents and sandbox.occupancy_of(Macrophage)[1, 3] == 0
+    assert sandbox.fields["debris"][1, 3] > 0.6  # (less any decay of debris this tick)
+    assert sandbox.fields["debris"].sum() == sandbox.fields["debris"][1, 3]
+
+
+def test_macrophage_climbs_debris_then_cytokine_once_full():
+    """An empty macrophage climbs the debris gradient; one loaded to capacity the cytokine one."""
+    model = make_sandbox(seed=3)
+    model.fields["debris"][:] = [[x * 1e-3] * 5 for x in range(5)]  # rising along x
+    model.fields["cytokine"][:] = [[0.0, 1.0, 2.0, 3.0, 4.0]] * 5  # rising along y
+    p = model.scenario.macrophage.model_copy(
+        update={"migrate_per_h": 100.0, "death_rate_per_h": 0.0, "phagocytosis_per_h": 0.0,
+                "digestion_per_h": 0.0}
+    )  # fmt: skip
+    hungry = Macrophage(model, (0, 0), p)
+    full = Macrophage(model, (0, 0), p)
+    full.load = p.load_capacity
+    for _ in range(6):
+        hungry.step()
+        full.step()
+    assert hungry.xy[0] == 4 and full.xy[1] == 4
+    assert hungry.cell.coordinate == hungry.xy and full.cell.coordinate == full.xy
+
+
+def _tissue_with_macrophages(seed: int, ev: bool = True):
+    """A 6x5 sandbox with debris, cytokine, trophic and vesicle fields, a dozen macrophages
+    (some M2, some loaded) and apoptotic neutrophils among them."""
+    model = make_sandbox(seed=seed, shape=(6, 5))
+    f = model.fields
+    for name in ("debris", "cytokine", "trophic", "ev", "ev_ngf"):
+        f[name][:] = model.rng.random((6, 5)) * (1.0 if ev or "ev" not in name else 0.0)
+    model.ev_active = ev
+    model.vesicle_knobs = vesicles.knobs(model)
+    p = model.scenario.macrophage.model_copy(
+        update={"migrate_per_h": 2.0, "death_rate_per_h": 0.3, "to_m2_per_h": 0.5}
+    )
+    cells = [Macrophage(model, (int(i % 6), int(i % 5)), p) for i in range(12)]
+    for cell in cells[::3]:
+        cell.phenotype = Phenotype.M2
+        cell.load = 0.5
+    for i in range(8):
+        Neutrophil(model, (int(i % 6), int((i * 2) % 5)), model.scenario.neutrophil).apoptose()
+    return model
+
+
+def test_the_compiled_turn_and_its_python_source_give_the_same_tissue():
+    """The kernel compiled and run as plain Python (``.py_func``) give identical results,
     through deaths, moves, efferocytosis and vesicle uptake."""
-    tissue = load_scenario(SCENARIOS / f"{scenario}.toml").with_overrides({"time.dt_h": dt_h})
-    model = NerveRepairModel(tissue, seed=4)
-    for _ in range(round(start_h / dt_h)):
-        model.step()
-    compiled, one_by_one = model, copy.deepcopy(model)
-    seen = {"died": 0, "moved": 0, "ate": 0, "vesicles": 0}
-    for _ in range(24):
-        before = {c: c.xy for c in compiled.agents_by_type[Macrophage]}
-        compiled.step()
-        with monkeypatch.context() as patch:
-            patch.setattr(Macrophage, "step_all", None)  # the model calls each cell's step
-            one_by_one.step()
-        assert _snapshot(compiled) == _snapshot(one_by_one)
-        after = list(compiled.agents_by_type[Macrophage])
-        seen["died"] += len(set(before) - set(after))
-        seen["moved"] += sum(c in before and c.xy != before[c] for c in after)
-        seen["ate"] += sum(c.efferocytosis_h == EFFEROCYTOSIS_MEMORY_H for c in after)
-        seen["vesicles"] += sum(c.ev_signal > 0 for c in after)
-    assert seen["died"] and seen["moved"] and seen["ate"], seen
-    if "ev" in scenario:
-        assert seen["vesicles"], seen
+    states = []
+    for compiled in (True, False):
+        model = _tissue_with_macrophages(seed=5)
+        sheet = model.sheet_of(Macrophage)
+        order = sheet.live_slots()
+        u = np.random.default_rng(1).random((order.size, Macrophage.DRAWS))
+        kernel = turn if compiled else turn.py_func
+        kernel(order, u, *Macrophage.kernel_args(model, sheet))
+        f = model.fields
+        states.append(
+            [sheet.x.copy(), sheet.y.copy(), sheet.fate.copy(), sheet.m2.copy(),
+             sheet.load.copy(), sheet.efferocytosis_h.copy(), sheet.ev.copy(), sheet.ngf.copy(),
+             f._source.copy(), f._sink_rate.copy(), model.occupancy_of(Macrophage).copy(),
+             model.apoptotic_neutrophils.copy()]
+        )  # fmt: skip
+    for a, b in zip(*states, strict=True):
+        np.testing.assert_array_equal(a, b)
+    fate, ev = states[0][2], states[0][6]
+    assert (fate & 1).any() and (fate & 2).any() and (fate & ATE).any(), fate
+    assert (ev > 0).any()
+
+
+def test_grid_agentsets_and_occupancy_agree_after_many_ticks():
+    """After recruitment, deaths, moves and efferocytosis, Mesa's grid, the AgentSets, the
+    sheets and the occupancy and apoptotic counts describe the same cells."""
+    model = _tissue_with_macrophages(seed=9)
+    eaten = 0
+    for _ in range(40):
+        Neutrophil.take_turn(model)
+        Macrophage.take_turn(model)
+        eaten += int((model.sheet_of(Macrophage).fate & ATE).astype(bool).sum())
+        model.fields.apply_sources()
+        x, y = model.rng.integers(6, size=2), model.rng.integers(5, size=2)
+        Macrophage(model, (int(x[0]), int(y[0])), model.scenario.macrophage)
+        Neutrophil(model, (int(x[1]), int(y[1])), model.scenario.neutrophil).apoptose()
+    assert eaten > 0
+    occupied = np.zeros((6, 5), dtype=np.int32)
+    for kind in (Macrophage, Neutrophil):
+        sheet = model.sheet_of(kind)
+        agents = list(model.agents_by_type[kind])
+        assert sorted(a.slot for a in agents) == sheet.live_slots().tolist()
+        occupancy = np.zeros((6, 5), dtype=np.int32)
+        for a in agents:
+            assert a in a.cell.agents and a.cell.coordinate == a.xy
+            occupancy[a.xy] += 1
+        np.testing.assert_array_equal(occupancy, model.occupancy_of(kind))
+        occupied += occupancy
+    apoptotic = np.zeros((6, 5), dtype=np.int32)
+    for n in model.agents_by_type[Neutrophil]:
+        apoptotic[n.xy] += n.apoptotic
+    np.testing.assert_array_equal(apoptotic, model.apoptotic_neutrophils)
+    assert sum(len(c.agents) for c in model.grid.all_cells) == occupied.sum() == len(model.agents)

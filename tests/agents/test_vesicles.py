@@ -3,16 +3,23 @@
 import pytest
 
 from simulation.agents.macrophage import Macrophage, Phenotype
+from simulation.agents.mechanisms import vesicles
 from tests.agents.conftest import make_sandbox
 
 STILL = {"migrate_per_h": 0.0, "death_rate_per_h": 0.0, "to_m1_per_h": 0.0, "to_m2_per_h": 0.0}
+
+
+def _vesicles_on(model) -> None:
+    """Vesicles are present this tick (what the model's ``apply_therapies`` finds each tick)."""
+    model.ev_active = True
+    model.vesicle_knobs = vesicles.knobs(model)
 
 
 def _m1_cytokine_output(**switches) -> tuple[float, float]:
     """(cytokine secreted by an M1 macrophage bathed in vesicles, by one without), one tick."""
     model = make_sandbox(**switches)
     model.fields["ev"][1, 1] = 5.0
-    model.ev_active = True
+    _vesicles_on(model)
     p = model.scenario.macrophage.model_copy(update=STILL)
     bathed, dry = Macrophage(model, (1, 1), p), Macrophage(model, (3, 3), p)
     for _ in range(3):  # the signal builds over a few ticks
@@ -38,7 +45,7 @@ def test_without_the_anti_inflammatory_mechanism_vesicles_do_not_damp_cytokine()
 def test_uptake_removes_vesicles_from_the_field(sandbox):
     """What the macrophage's signal gains, the EV field loses (its voxel, one tick, no decay)."""
     sandbox.fields["ev"][2, 2] = 1.0
-    sandbox.ev_active = True
+    _vesicles_on(sandbox)
     cell = Macrophage(sandbox, (2, 2), sandbox.scenario.macrophage.model_copy(update=STILL))
     cell.step()
     sandbox.fields.apply_sources()
@@ -52,13 +59,13 @@ def test_vesicles_shift_macrophages_toward_m2():
     def share_m2(ev: float) -> float:
         model = make_sandbox(seed=4)
         model.fields["ev"][:] = ev
-        model.ev_active = ev > 0
+        if ev > 0:
+            _vesicles_on(model)
         p = model.scenario.macrophage.model_copy(update={"migrate_per_h": 0.0})
         p = p.model_copy(update={"death_rate_per_h": 0.0})
         cells = [Macrophage(model, (2, 2), p) for _ in range(200)]
         for _ in range(48):
-            for c in cells:
-                c.step()
+            Macrophage.take_turn(model)
         return sum(c.phenotype is Phenotype.M2 for c in cells) / len(cells)
 
     assert share_m2(ev=5.0) > share_m2(ev=0.0) + 0.1
@@ -69,14 +76,15 @@ def test_ngf_cargo_makes_the_cell_secrete_trophic_factor(cargo_switch):
     """NGF-gene vesicles make their host cell secrete trophic factor; the switch removes it."""
     model = make_sandbox(**{"mechanisms.ev_ngf_cargo": cargo_switch})
     model.fields["ev_ngf"][2, 2] = 5.0
-    model.ev_active = True
+    _vesicles_on(model)
     p = model.scenario.macrophage.model_copy(update=STILL)
     cell = Macrophage(model, (2, 2), p)  # M1: secretes no trophic factor of its own
     for _ in range(3):
         cell.step()
     assert cell.ngf_signal > 0
+    model.fields.apply_sources()
     model.fields["trophic"][:] = 0.0
-    cell.make_ngf()
+    cell.step()
     model.fields.apply_sources()
     made = model.fields["trophic"][2, 2]
     assert (made > 0) if cargo_switch else (made == 0)
