@@ -23,8 +23,8 @@ generator's own bit generator, the same algorithm NumPy runs, so the compiled ke
 gives one result. This was chosen over a two-phase turn (a kernel for the probabilities,
 one vectorised ``model.rng.binomial`` in Python, a second kernel to apply them): it keeps a
 cluster's rules in one pass in the order the biology reads (die, then differentiate those
-left), and it costs one Generator hand-over per turn (a few microseconds), less than the extra
-kernel call and NumPy call of the two-phase turn. The multinomial split of leaving progenitors
+left), and it costs one Generator hand-over per turn, less than the extra kernel call and
+NumPy call of the two-phase turn. The multinomial split of leaving progenitors
 is drawn as NumPy draws it, as a binomial for neurons, then one for glia among the rest. The
 one scalar decision (does a remnant transform this tick) uses the turn's block of uniforms.
 """
