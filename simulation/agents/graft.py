@@ -1,12 +1,48 @@
-"""Transplanted cells: clusters of grafted stem or stromal cells, and cells held in the lungs."""
+"""Transplanted cells: clusters of grafted stem or stromal cells, and cells held in the lungs.
+
+A :class:`GraftCluster` is one agent standing for thousands of grafted cells in one voxel
+(``cells_per_cluster``, 50,000 by default), kept as counts by state: ``progenitors``
+(committed NPCs), ``undifferentiated`` (pluripotent remnants that may transform), ``neurons``
+(neuron-like relay cells), ``glia`` (myelinating) and ``msc``. Each tick every count loses cells
+binomially at the hazard of inflammation, immune attack (less under immunosuppression and in a
+scaffold) and, for intravenously delivered cells, their poor engraftment; progenitors
+differentiate; glia myelinate; neurons grow processes that can relay host axons across the
+lesion; all secrete trophic factor, MSCs also vesicles; an undifferentiated cell can start a
+clone that is counted as a tumor event once detectable. A cluster with no living cells and no
+clone leaves the tissue.
+
+The rules are the compiled functions below; :func:`turn` plays them for every cluster in the
+shuffled order, and :class:`GraftCluster` is the Mesa agent whose state lives in a
+:class:`GraftSheet`.
+
+Randomness. The counts change by binomial (and, for differentiation, multinomial) draws, not
+by one uniform per cell. The kernel draws them itself from the model's NumPy ``Generator``
+(``model.rng``, passed in as an argument): Numba compiles ``Generator.binomial`` over the
+generator's own bit generator, the same algorithm NumPy runs, so the compiled kernel and its
+``.py_func`` draw identical numbers and leave the generator in the same state, and a seed
+gives one result. This was chosen over a two-phase turn (a kernel for the probabilities,
+one vectorised ``model.rng.binomial`` in Python, a second kernel to apply them): it keeps a
+cluster's rules in one pass in the order the biology reads (die, then differentiate those
+left), and it costs one Generator hand-over per turn, less than the extra kernel call and
+NumPy call of the two-phase turn. The multinomial split of leaving progenitors
+is drawn as NumPy draws it, as a binomial for neurons, then one for glia among the rest. The
+one scalar decision (does a remnant transform this tick) uses the turn's block of uniforms.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
-from simulation.agents.base import TissueCell
+import numpy as np
+from numba import njit
+
+from simulation.agents.base import CompiledCell
+from simulation.engine.moves import die, tick_chance
+from simulation.engine.sheet import CellSheet, Column
+from simulation.fields.kernels import wrap_axon
 
 
 class GraftSource(Enum):
@@ -16,27 +52,315 @@ class GraftSource(Enum):
     MSC = "msc"  # mesenchymal stem/stromal cells
 
 
+#: Sources in the order of their code in the sheet's ``source`` column.
+SOURCES = (GraftSource.NPC, GraftSource.MSC)
+
 #: Per-10,000-cell secretion rates are scaled by this.
 _PER = 1.0e4
 
+#: Columns of a cluster's parameter row (names in the ``[transplant]`` group).
+PARAMS = (
+    "base_death_per_h",
+    "inflammation_death_per_h",
+    "inflammation_half_cytokine",
+    "immune_attack_per_h",
+    "immunosuppression_factor",
+    "scaffold_protection",
+    "iv_homed_death_per_h",
+    "npc_neuron_per_h",
+    "npc_glia_per_h",
+    "msc_differentiation_per_h",
+    "npc_trophic_per_h",
+    "msc_trophic_per_h",
+    "msc_ev_per_h",
+    "glia_myelination_per_h",
+    "relay_min_cells",
+    "relay_process_um_per_h",
+    "transformation_per_cell_h",
+    "tumor_doubling_h",
+    "tumor_detect_cells",
+)
+(_BASE, _INFLAME, _HALF_CYTOKINE, _ATTACK, _SUPPRESSION, _SCAFFOLD, _IV_DEATH, _TO_NEURON,
+ _TO_GLIA, _MSC_TO_GLIA, _NPC_TROPHIC, _MSC_TROPHIC, _MSC_EV, _MYELINATION, _RELAY_MIN,
+ _PROCESS, _TRANSFORM, _DOUBLING, _DETECT) = range(len(PARAMS))  # fmt: skip
 
-class GraftCluster(TissueCell):
-    """A cluster of grafted cells at one voxel (one agent stands for thousands of cells).
+#: Model-level numbers of a turn (the ``world`` array): the tick, the switches (1.0 on), the
+#: state of the treatments, and the geometry a relay needs.
+WORLD = (
+    "dt_h",
+    "inflammation_death",
+    "immune_attack",
+    "immunosuppressed",
+    "scaffold_support",
+    "differentiation",
+    "paracrine",
+    "relay",
+    "tumor",
+    "scar_stall",
+    "dx_um",
+    "bridge_x",
+)
+(_DT, _ON_INFLAME, _ON_ATTACK, _SUPPRESSED, _ON_SCAFFOLD, _ON_DIFF, _ON_PARACRINE, _ON_RELAY,
+ _ON_TUMOR, _SCAR_STALL, _DX, _BRIDGE_X) = range(len(WORLD))  # fmt: skip
 
-    Counts by state: ``progenitors`` (committed NPCs), ``undifferentiated`` (pluripotent
-    remnants that may transform), ``neurons`` (neuron-like relay cells), ``glia`` (myelinating),
-    ``msc``. Each tick every count loses cells binomially at the hazard of inflammation, immune
-    attack (less under immunosuppression and in a scaffold) and, for intravenously delivered
-    cells, their poor engraftment; progenitors differentiate; neurons grow processes that can
-    relay host axons across the lesion; all secrete trophic factor, MSCs also vesicles; an
-    undifferentiated cell can start a clone that is counted as a tumor event once detectable.
+#: Uniforms one cluster may use in a turn: whether a remnant transforms.
+DRAWS = 1
+#: Fate bits for :meth:`GraftCluster.settle`: a clone became detectable (a tumor event); a new
+#: clone found its cluster's row of clone sizes full (the row is widened and the clone placed).
+TUMOR, CLONES_FULL = 8, 16
+#: Counts by state, in the order of the ``counts`` column.
+STATES = ("progenitors", "undifferentiated", "neurons", "glia", "msc")
+_PROG, _UNDIFF, _NEURON, _GLIA, _MSC = range(len(STATES))
+
+
+class GraftSheet(CellSheet):
+    """Every cluster's counts by state, source, route, process length and clones, by slot.
+
+    ``clones`` holds each clone's size (cells) in the first ``n_clones`` places of a cluster's
+    row; the row is widened for all clusters when one needs more (:meth:`widen_clones`).
+    ``new_tumors`` is how many of a cluster's clones became detectable in its last turn.
     """
+
+    PARAMS = PARAMS
+
+    def __init__(self, capacity: int = 64, clone_capacity: int = 4) -> None:
+        self.clone_capacity = clone_capacity
+        super().__init__(capacity)
+
+    def _columns(self) -> dict[str, tuple[Any, float, int]]:
+        return {
+            **super()._columns(),
+            "counts": (np.int64, 0, len(STATES)),
+            "source": (np.int8, 0, 0),
+            "iv": (np.int8, 0, 0),
+            "process_um": (np.float64, 0.0, 0),
+            "n_clones": (np.int64, 0, 0),
+            "new_tumors": (np.int64, 0, 0),
+            "clones": (np.float64, 0.0, self.clone_capacity),
+        }
+
+    def widen_clones(self) -> None:
+        """Twice the room for clone sizes in every cluster's row."""
+        wider = np.zeros((len(self.clones), 2 * self.clone_capacity))
+        wider[:, : self.clone_capacity] = self.clones
+        self.clone_capacity *= 2
+        self.clones = wider
+
+
+# ---------------------------------------------------------------------------------- rules
+@njit(cache=True)
+def hazard(p, cytokine, shielded, iv, world):
+    """Death rate (1/h) of a grafted cell: a baseline, inflammation rising with ``cytokine``
+    to a saturating rate, immune attack (cut by immunosuppressive drugs), and the poor
+    engraftment of intravenously delivered cells. A scaffold (``shielded``) takes away
+    ``scaffold_protection`` of the inflammatory and immune death."""
+    keep = 1.0
+    if shielded and world[_ON_SCAFFOLD] > 0.0:
+        keep = 1.0 - p[_SCAFFOLD]
+    rate = p[_BASE]
+    if world[_ON_INFLAME] > 0.0:
+        rate += keep * p[_INFLAME] * cytokine / (cytokine + p[_HALF_CYTOKINE])
+    if world[_ON_ATTACK] > 0.0:
+        attack = p[_ATTACK] * keep
+        if world[_SUPPRESSED] > 0.0:
+            attack *= p[_SUPPRESSION]
+        rate += attack
+    if iv:
+        rate += p[_IV_DEATH]
+    return rate
+
+
+@njit(cache=True)
+def survive(counts, rate, dt, rng):
+    """Every cell of every state dies with probability ``1 - exp(-rate dt)`` this tick
+    (a binomial draw per state). Returns the cells left."""
+    p_die = tick_chance(rate, dt)
+    left = 0
+    for k in range(counts.shape[0]):
+        n = counts[k]
+        if n > 0 and p_die > 0.0:
+            n -= rng.binomial(n, p_die)
+            counts[k] = n
+        left += n
+    return left
+
+
+@njit(cache=True)
+def differentiate(counts, p, dt, rng):
+    """Progenitors leave their state at ``npc_neuron_per_h + npc_glia_per_h`` (competing
+    exits: ``P(leave) = 1 - exp(-(kn + kg) dt)``, split kn : kg) to become neuron-like or glial
+    cells; MSCs rarely become glia-like."""
+    n = counts[_PROG]
+    kn = p[_TO_NEURON]
+    kg = p[_TO_GLIA]
+    if n > 0 and kn + kg > 0.0:
+        leave = tick_chance(kn + kg, dt)
+        pn = leave * kn / (kn + kg)
+        # The multinomial (neuron, glia, stay) as NumPy draws it: neurons, then glia among
+        # the rest with their conditional share.
+        to_neuron = rng.binomial(n, pn) if pn > 0.0 else 0
+        to_glia = 0
+        rest = n - to_neuron
+        if rest > 0 and pn < 1.0:
+            pg = min(1.0, (leave - pn) / (1.0 - pn))
+            if pg > 0.0:
+                to_glia = rng.binomial(rest, pg)
+        counts[_PROG] = n - to_neuron - to_glia
+        counts[_NEURON] += to_neuron
+        counts[_GLIA] += to_glia
+    m = counts[_MSC]
+    if m > 0 and p[_MSC_TO_GLIA] > 0.0:
+        k = rng.binomial(m, tick_chance(p[_MSC_TO_GLIA], dt))
+        counts[_MSC] = m - k
+        counts[_GLIA] += k
+
+
+@njit(cache=True)
+def secrete(x, y, counts, p, dt, trophic_source, ev_source):
+    """Trophic factor from every grafted cell; vesicles from MSCs (their paracrine action).
+    Rates are per 10,000 cells."""
+    neural = counts[_PROG] + counts[_UNDIFF] + counts[_NEURON] + counts[_GLIA]
+    msc = counts[_MSC]
+    rate = (p[_NPC_TROPHIC] * neural + p[_MSC_TROPHIC] * msc) / _PER
+    if rate > 0.0:
+        trophic_source[x, y] += rate * dt
+    if msc > 0 and p[_MSC_EV] > 0.0:
+        ev_source[x, y] += p[_MSC_EV] * msc / _PER * dt
+
+
+@njit(cache=True)
+def myelinate(x, y, glia, p, dt, axon, myelin):
+    """Graft glia wrap bare regrown axon in their voxel, at ``glia_myelination_per_h`` per
+    1000 glia."""
+    wrap_axon(axon, myelin, x, y, 0, tick_chance(p[_MYELINATION] * glia / 1000.0, dt))
+
+
+@njit(cache=True)
+def extend_relay(x, y, process_um, p, scar, world, relay):
+    """Graft neurons' processes grow toward both stumps (slowed by scar, stalled at
+    ``scar_stall``); once they reach the bridge they relay host axons arriving along their
+    reach, in their row and the rows beside it. Returns the new process length (µm)."""
+    process_um += p[_PROCESS] * world[_DT] * max(0.0, 1.0 - scar / world[_SCAR_STALL])
+    reach = int(process_um / world[_DX])
+    if x + reach >= world[_BRIDGE_X]:
+        w, h = relay.shape
+        for i in range(max(0, x - reach), min(w, x + 1)):
+            for j in range(max(0, y - 1), min(h, y + 2)):
+                relay[i, j] = 1
+    return process_um
+
+
+@njit(cache=True)
+def clone_growth(p, dt):
+    """Factor a transformed clone grows by in one tick (doubling every ``tumor_doubling_h``)."""
+    return math.exp(math.log(2.0) * dt / p[_DOUBLING])
+
+
+@njit(cache=True)
+def becomes_detectable(size, grown, p):
+    """A clone growing from ``size`` to ``grown`` cells crosses ``tumor_detect_cells``."""
+    return size < p[_DETECT] <= grown
+
+
+@njit(cache=True)
+def grow_clones(s, u, counts, p, dt, n_clones, clones):
+    """Clones grow; an undifferentiated cell may transform (at ``transformation_per_cell_h``
+    each) and start a clone that grows from this tick on. Returns the clones that became
+    detectable and whether a new clone found no room in the row (then the caller places it).
+    """
+    growth = clone_growth(p, dt)
+    detected = 0
+    for k in range(n_clones[s]):
+        grown = clones[s, k] * growth
+        if becomes_detectable(clones[s, k], grown, p):
+            detected += 1
+        clones[s, k] = grown
+    undiff = counts[_UNDIFF]
+    if undiff > 0 and u < tick_chance(p[_TRANSFORM] * undiff, dt):
+        counts[_UNDIFF] = undiff - 1
+        if n_clones[s] == clones.shape[1]:
+            return detected, True
+        clones[s, n_clones[s]] = growth
+        n_clones[s] += 1
+        if becomes_detectable(1.0, growth, p):
+            detected += 1
+    return detected, False
+
+
+@njit(cache=True)
+def turn(order, u, rng, x, y, fate, params, counts, iv, process_um, n_clones, clones,
+         new_tumors, cytokine, scar, scaffold, trophic_source, ev_source, axon, myelin, relay,
+         crowd, world):  # fmt: skip
+    """Every cluster in ``order`` lives one tick: survive, differentiate, secrete, myelinate,
+    relay, and its remnants perhaps transform. ``rng`` is the model's NumPy Generator."""
+    dt = world[_DT]
+    for i in range(order.shape[0]):
+        s = order[i]
+        p = params[s]
+        xi = x[s]
+        yi = y[s]
+        c = counts[s]
+        new_tumors[s] = 0
+        shielded = scaffold[xi, yi] if world[_ON_SCAFFOLD] > 0.0 else False
+        rate = hazard(p, cytokine[xi, yi], shielded, iv[s] != 0, world)
+        if survive(c, rate, dt, rng) == 0 and n_clones[s] == 0:
+            die(s, x, y, fate, crowd)
+            continue
+        if world[_ON_DIFF] > 0.0:
+            differentiate(c, p, dt, rng)
+        if world[_ON_PARACRINE] > 0.0:
+            secrete(xi, yi, c, p, dt, trophic_source, ev_source)
+        if c[_GLIA] > 0:
+            myelinate(xi, yi, c[_GLIA], p, dt, axon, myelin)
+        if world[_ON_RELAY] > 0.0 and c[_NEURON] >= p[_RELAY_MIN]:
+            process_um[s] = extend_relay(xi, yi, process_um[s], p, scar[xi, yi], world, relay)
+        if world[_ON_TUMOR] > 0.0:
+            detected, full = grow_clones(s, u[i, 0], c, p, dt, n_clones, clones)
+            if detected:
+                new_tumors[s] = detected
+                fate[s] |= TUMOR
+            if full:
+                fate[s] |= CLONES_FULL
+
+
+# ---------------------------------------------------------------------------------- agent
+class _Count(Column):
+    """One state's cell count: a place in the cluster's ``counts`` row."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__("counts", f"Grafted {state} in this cluster (cells).")
+        self.k = STATES.index(state)
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return int(obj._sheet.counts[obj.slot, self.k])
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj._sheet.counts[obj.slot, self.k] = value
+
+
+class GraftCluster(CompiledCell):
+    """A cluster of grafted cells at one voxel: one agent stands for thousands of cells
+    (see the module docstring)."""
+
+    SHEET = GraftSheet
+    DRAWS = DRAWS
+    KERNEL = turn
+    progenitors = _Count("progenitors")
+    undifferentiated = _Count("undifferentiated")
+    neurons = _Count("neurons")
+    glia = _Count("glia")
+    msc = _Count("msc")
+    source = Column("source", "Where the cells came from.", SOURCES.__getitem__, SOURCES.index)
+    iv = Column("iv", "Delivered intravenously (homed to the lesion).", bool, int)
+    process_um = Column("process_um", "Length of the graft neurons' processes (µm).")
 
     def __init__(
         self,
-        model,
-        xy,
-        params,
+        model: Any,
+        xy: tuple[int, int],
+        params: Any,
         source: GraftSource,
         cells: int,
         undifferentiated_fraction: float = 0.0,
@@ -45,127 +369,113 @@ class GraftCluster(TissueCell):
         super().__init__(model, xy, params)
         self.source = source
         self.iv = iv
-        self.neurons = 0
-        self.glia = 0
-        self.process_um = 0.0
-        self.clones: list[float] = []
         if source is GraftSource.MSC:
-            self.msc, self.progenitors, self.undifferentiated = cells, 0, 0
+            self.msc = cells
         else:
             self.undifferentiated = round(cells * undifferentiated_fraction)
             self.progenitors = cells - self.undifferentiated
-            self.msc = 0
 
     @property
     def alive(self) -> int:
         """Living grafted cells in this cluster (transformed clones not included)."""
-        return self.progenitors + self.undifferentiated + self.neurons + self.glia + self.msc
+        return int(self._sheet.counts[self.slot].sum())
 
-    def step(self) -> None:
-        """Survive, differentiate, act, and perhaps transform."""
-        on = self.model.mechanisms
-        self.survive(on)
-        if self.alive == 0 and not self.clones:
-            self.die()
-            return
-        if on.graft_differentiation:
-            self.differentiate()
-        if on.graft_paracrine:
-            self.secrete_factors()
-        if self.glia:
-            self.model.myelinate(self.xy, self.p.glia_myelination_per_h * self.glia / 1000.0)
-        if on.graft_relay and self.neurons >= self.p.relay_min_cells:
-            self.extend_relay()
-        if on.graft_tumor:
-            self.grow_clones()
+    @property
+    def clones(self) -> list[float]:
+        """Sizes (cells) of this cluster's transformed clones, oldest first."""
+        sheet = self._sheet
+        return sheet.clones[self.slot, : sheet.n_clones[self.slot]].tolist()
 
-    def hazard_per_h(self, on) -> float:
-        """Death rate of a grafted cell here and now."""
-        p = self.p
+    def hazard_per_h(self) -> float:
+        """Death rate of a grafted cell here and now (the kernel's :func:`hazard`)."""
         model = self.model
-        shielded = 1.0
-        if on.scaffold_support and model.therapy.scaffold is not None:
-            if model.therapy.scaffold[self.xy]:
-                shielded = 1.0 - p.scaffold_protection
-        rate = p.base_death_per_h
-        if on.graft_inflammation_death:
-            c = self.sense("cytokine")
-            rate += shielded * p.inflammation_death_per_h * c / (c + p.inflammation_half_cytokine)
-        if on.graft_immune_attack:
-            attack = p.immune_attack_per_h * shielded
-            if model.therapy.immunosuppressed(model.hours):
-                attack *= p.immunosuppression_factor
-            rate += attack
-        if self.iv:
-            rate += p.iv_homed_death_per_h
-        return rate
-
-    def survive(self, on) -> None:
-        """Each cell dies with probability ``1 - exp(-hazard dt)`` this tick (one draw)."""
-        p_die = -math.expm1(-self.hazard_per_h(on) * self._dt)
-        counts = (self.progenitors, self.undifferentiated, self.neurons, self.glia, self.msc)
-        # The draws of ``rng.binomial(counts, p_die)`` (NumPy draws an array's elements one by
-        # one, in order, with the same routine as a scalar call) at a tenth of the cost.
-        binomial = self.model.rng.binomial
-        dead = [binomial(n, p_die) for n in counts]
-        self.progenitors, self.undifferentiated, self.neurons, self.glia, self.msc = (
-            n - d for n, d in zip(counts, dead, strict=True)
-        )
-
-    def differentiate(self) -> None:
-        """Progenitors become neuron-like or glial cells; MSCs rarely become glia-like."""
-        p, rng, dt = self.p, self.model.rng, self._dt
-        if self.progenitors:
-            # Competing exits: P(leave) = 1 - exp(-(kn + kg) dt), split kn : kg.
-            kn, kg = p.npc_neuron_per_h, p.npc_glia_per_h
-            leave = -math.expm1(-(kn + kg) * dt)
-            pn = leave * kn / (kn + kg) if kn + kg > 0 else 0.0
-            to_neuron, to_glia, _ = rng.multinomial(
-                self.progenitors, (pn, leave - pn, 1.0 - leave)
-            ).tolist()
-            self.progenitors -= to_neuron + to_glia
-            self.neurons += to_neuron
-            self.glia += to_glia
-        if self.msc:
-            n = int(rng.binomial(self.msc, -math.expm1(-p.msc_differentiation_per_h * dt)))
-            self.msc -= n
-            self.glia += n
-
-    def secrete_factors(self) -> None:
-        """Trophic factor from every grafted cell; vesicles from MSCs (their paracrine action)."""
-        p = self.p
-        neural = self.progenitors + self.undifferentiated + self.neurons + self.glia
-        self.secrete(
-            "trophic", (p.npc_trophic_per_h * neural + p.msc_trophic_per_h * self.msc) / _PER
-        )
-        if self.msc:
-            self.secrete("ev", p.msc_ev_per_h * self.msc / _PER)
-
-    def extend_relay(self) -> None:
-        """Graft neurons' processes grow toward both stumps; a long enough reach relays axons."""
-        scar = self.sense("scar")
-        stall = self.model.scenario.growth_cone.scar_stall
-        self.process_um += self.p.relay_process_um_per_h * self._dt * max(0.0, 1.0 - scar / stall)
-        reach = int(self.process_um / self.model.dx_um)
+        sheet = self._sheet
         x, y = self.xy
-        if x + reach >= self.model.bridge_x:
-            self.model.mark_relay(x - reach, x, y)
+        world = _world(model)
+        return hazard(
+            sheet.params[self.slot],
+            float(model.fields["cytokine"][x, y]),
+            bool(world[_ON_SCAFFOLD] and model.therapy.scaffold[x, y]),
+            bool(sheet.iv[self.slot]),
+            world,
+        )
 
-    def grow_clones(self) -> None:
-        """Undifferentiated cells may transform; clones grow and are counted once detectable."""
-        p, dt = self.p, self._dt
-        if self.undifferentiated and self.rolls(
-            p.transformation_per_cell_h * self.undifferentiated
-        ):
-            self.undifferentiated -= 1
-            self.clones.append(1.0)
-        if self.clones:
-            growth = math.exp(math.log(2.0) * dt / p.tumor_doubling_h)
-            for k, size in enumerate(self.clones):
-                grown = size * growth
-                if size < p.tumor_detect_cells <= grown:
-                    self.model.therapy.tumor_events += 1
-                self.clones[k] = grown
+    @staticmethod
+    def kernel_args(model: Any, sheet: GraftSheet) -> tuple[Any, ...]:
+        """The Generator, sheet columns, fields, buffers and model numbers, in :func:`turn`'s
+        order."""
+        fields = model.fields
+        return (
+            model.rng,
+            sheet.x,
+            sheet.y,
+            sheet.fate,
+            sheet.params,
+            sheet.counts,
+            sheet.iv,
+            sheet.process_um,
+            sheet.n_clones,
+            sheet.clones,
+            sheet.new_tumors,
+            fields["cytokine"],
+            fields["scar"],
+            _scaffold(model),
+            fields.source_views["trophic"],
+            fields.source_views["ev"],
+            model.axon,
+            model.myelin,
+            model.relay,
+            model.occupancy_of(GraftCluster),
+            _world(model),
+        )
+
+    @staticmethod
+    def settle(model: Any, sheet: GraftSheet, slots: np.ndarray) -> None:
+        """Count the tumor events of the turn; place clones that found their row full."""
+        full = slots[(sheet.fate[slots] & CLONES_FULL) != 0]
+        for slot in full.tolist():
+            if sheet.n_clones[slot] == sheet.clone_capacity:
+                sheet.widen_clones()
+            p = sheet.params[slot]
+            growth = clone_growth(p, model.dt_h)
+            sheet.clones[slot, sheet.n_clones[slot]] = growth
+            sheet.n_clones[slot] += 1
+            if becomes_detectable(1.0, growth, p):
+                sheet.new_tumors[slot] += 1
+        model.therapy.tumor_events += int(sheet.new_tumors[slots].sum())
+
+
+def _world(model: Any) -> np.ndarray:
+    """The model-level numbers of a turn, in the order of :data:`WORLD`."""
+    on = model.mechanisms
+    return np.array(
+        [
+            model.dt_h,
+            on.graft_inflammation_death,
+            on.graft_immune_attack,
+            model.therapy.immunosuppressed(model.hours),
+            on.scaffold_support and model.therapy.scaffold is not None,
+            on.graft_differentiation,
+            on.graft_paracrine,
+            on.graft_relay,
+            on.graft_tumor,
+            model.scenario.growth_cone.scar_stall,
+            model.dx_um,
+            model.bridge_x,
+        ],
+        dtype=np.float64,
+    )
+
+
+#: Stands for the scaffold where there is none (``scaffold_support`` is then 0 in the world).
+_NO_SCAFFOLD = np.zeros((1, 1), dtype=bool)
+
+
+def _scaffold(model: Any) -> np.ndarray:
+    """Where a scaffold lies (bool per voxel), or a 1x1 stand-in when there is none (the
+    kernel reads it only when the world says a scaffold supports the graft)."""
+    scaffold = model.therapy.scaffold
+    return _NO_SCAFFOLD if scaffold is None else scaffold
 
 
 @dataclass

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from simulation.agents.graft import GraftCluster, GraftSource, LungDepot
+from simulation.agents.graft import GraftCluster, GraftSource, LungDepot, turn
 from tests.agents.conftest import make_sandbox
 
 #: No cell dies: used where a test counts what the surviving cells become.
@@ -27,23 +27,22 @@ def test_hazard_follows_inflammation_rejection_drugs_scaffold_and_route(sandbox)
     calm = GraftCluster(sandbox, (1, 1), p, GraftSource.NPC, 1000)
     inflamed = GraftCluster(sandbox, (3, 3), p, GraftSource.NPC, 1000)
     sandbox.fields["cytokine"][3, 3] = p.inflammation_half_cytokine  # half the saturating rate
-    on = sandbox.mechanisms
     base = p.base_death_per_h + p.immune_attack_per_h
-    assert calm.hazard_per_h(on) == pytest.approx(base)
-    assert inflamed.hazard_per_h(on) == pytest.approx(base + p.inflammation_death_per_h / 2)
+    assert calm.hazard_per_h() == pytest.approx(base)
+    assert inflamed.hazard_per_h() == pytest.approx(base + p.inflammation_death_per_h / 2)
 
     sandbox.therapy.immunosuppressed_until_h = 1e9
     drugs = p.base_death_per_h + p.immune_attack_per_h * p.immunosuppression_factor
-    assert calm.hazard_per_h(on) == pytest.approx(drugs)
+    assert calm.hazard_per_h() == pytest.approx(drugs)
 
     sandbox.therapy.scaffold = np.ones(sandbox.fields["cytokine"].shape, dtype=bool)
     shielded = p.base_death_per_h + (
         p.immune_attack_per_h * p.immunosuppression_factor * (1.0 - p.scaffold_protection)
     )
-    assert calm.hazard_per_h(on) == pytest.approx(shielded)
+    assert calm.hazard_per_h() == pytest.approx(shielded)
 
     iv = GraftCluster(sandbox, (2, 2), p, GraftSource.MSC, 1000, iv=True)
-    assert iv.hazard_per_h(on) == pytest.approx(shielded + p.iv_homed_death_per_h)
+    assert iv.hazard_per_h() == pytest.approx(shielded + p.iv_homed_death_per_h)
 
 
 def test_switching_off_immune_attack_removes_its_term():
@@ -51,7 +50,7 @@ def test_switching_off_immune_attack_removes_its_term():
     model = make_sandbox(**{"mechanisms.graft_immune_attack": False})
     p = _params(model)
     cluster = GraftCluster(model, (2, 2), p, GraftSource.NPC, 1000)
-    assert cluster.hazard_per_h(model.mechanisms) == pytest.approx(p.base_death_per_h)
+    assert cluster.hazard_per_h() == pytest.approx(p.base_death_per_h)
 
 
 def test_grafted_cells_die_exponentially_faster_where_inflamed():
@@ -61,11 +60,11 @@ def test_grafted_cells_die_exponentially_faster_where_inflamed():
     model.fields["cytokine"][3, 3] = 10 * p.inflammation_half_cytokine
     n = 20_000
     clusters = [GraftCluster(model, xy, p, GraftSource.NPC, n) for xy in ((1, 1), (3, 3))]
-    rates = [c.hazard_per_h(model.mechanisms) for c in clusters]
+    rates = [c.hazard_per_h() for c in clusters]
     ticks = round(48.0 / model.dt_h)
     for _ in range(ticks):
         for c in clusters:
-            c.survive(model.mechanisms)
+            c.step()
     for c, rate in zip(clusters, rates, strict=True):
         keep = math.exp(-rate * ticks * model.dt_h)
         sigma = math.sqrt(n * keep * (1 - keep))
@@ -80,7 +79,7 @@ def test_progenitors_become_neurons_and_glia_in_the_ratio_of_their_rates():
     p = _params(model, **IMMORTAL, npc_neuron_per_h=0.006, npc_glia_per_h=0.002)
     cluster = GraftCluster(model, (2, 2), p, GraftSource.NPC, 10_000)
     for _ in range(round(200.0 / model.dt_h)):
-        cluster.differentiate()
+        cluster.step()
     assert cluster.alive == 10_000
     assert cluster.neurons + cluster.glia > 5_000
     assert cluster.neurons / cluster.glia == pytest.approx(3.0, rel=0.1)
@@ -90,8 +89,8 @@ def test_msc_secretes_vesicles_and_progenitors_do_not():
     """Both release trophic factor; only the MSC cluster adds vesicles to the EV field."""
     model = make_sandbox()
     p = _params(model)
-    GraftCluster(model, (1, 1), p, GraftSource.MSC, 10_000).secrete_factors()
-    GraftCluster(model, (3, 3), p, GraftSource.NPC, 10_000).secrete_factors()
+    GraftCluster(model, (1, 1), p, GraftSource.MSC, 10_000).step()
+    GraftCluster(model, (3, 3), p, GraftSource.NPC, 10_000).step()
     model.fields.apply_sources()
     ev, trophic = model.fields["ev"], model.fields["trophic"]
     assert ev[1, 1] > 0 and ev[3, 3] == 0
@@ -143,3 +142,162 @@ def test_lungs_clear_intravenous_cells_within_about_three_days(sandbox):
     for _ in range(ticks * 5):
         lungs.step(sandbox)
     assert GraftSource.MSC not in lungs.cells
+
+
+def test_clone_sizes_outgrow_their_row_and_every_detectable_clone_is_counted_once():
+    """Many clones widen the cluster's row; tumor events equal the clones past detection."""
+    model = make_sandbox(seed=4)
+    p = _params(
+        model,
+        **IMMORTAL,
+        npc_neuron_per_h=0.0,
+        npc_glia_per_h=0.0,
+        transformation_per_cell_h=1.0e-5,
+        tumor_doubling_h=6.0,
+        tumor_detect_cells=50.0,
+    )
+    cluster = GraftCluster(model, (2, 2), p, GraftSource.NPC, 40_000, undifferentiated_fraction=0.5)
+    capacity = model.sheet_of(GraftCluster).clone_capacity
+    for _ in range(round(96.0 / model.dt_h)):
+        cluster.step()
+    clones = cluster.clones
+    assert len(clones) > capacity
+    assert cluster.undifferentiated == 20_000 - len(clones)
+    assert model.therapy.tumor_events == sum(size >= p.tumor_detect_cells for size in clones) > 0
+
+
+def test_graft_glia_myelinate_and_graft_neurons_relay_across_the_bridge():
+    """Glia wrap bare axon in their voxel; neurons whose processes reach the bridge mark relays."""
+    model = make_sandbox(shape=(8, 5))
+    model.bridge_x = 6
+    model.axon[3, 2] = 1.0
+    p = _params(model, **IMMORTAL, relay_process_um_per_h=1.0e4, relay_min_cells=100.0)
+    cluster = GraftCluster(model, (3, 2), p, GraftSource.NPC, 1000)
+    cluster.progenitors, cluster.glia, cluster.neurons = 0, 500, 500
+    cluster.step()
+    assert 0.0 < model.myelin[3, 2] < 1.0
+    reach = int(cluster.process_um / model.dx_um)
+    assert 3 + reach >= model.bridge_x
+    marked = np.zeros_like(model.relay)
+    marked[max(0, 3 - reach) : 4, 1:4] = 1
+    np.testing.assert_array_equal(model.relay, marked)
+
+
+@pytest.mark.parametrize(
+    "switch", ["graft_differentiation", "graft_paracrine", "graft_relay", "graft_tumor"]
+)
+def test_each_switch_turns_off_its_rule(switch):
+    """With a graft switch off, its rule leaves no trace; with it on, it does."""
+    traces = []
+    for on in (True, False):
+        model = make_sandbox(seed=6, shape=(8, 5), **{f"mechanisms.{switch}": on})
+        model.bridge_x = 4
+        p = _params(
+            model,
+            **IMMORTAL,
+            npc_neuron_per_h=0.05,
+            relay_process_um_per_h=1.0e4,
+            relay_min_cells=10.0,
+            transformation_per_cell_h=1.0e-4,
+            tumor_doubling_h=6.0,
+            tumor_detect_cells=10.0,
+        )
+        cluster = GraftCluster(model, (3, 2), p, GraftSource.NPC, 10_000, 0.1)
+        for _ in range(round(48.0 / model.dt_h)):
+            cluster.step()
+        model.fields.apply_sources()
+        traces.append(
+            {
+                "graft_differentiation": cluster.neurons,
+                "graft_paracrine": model.fields["trophic"].sum(),
+                "graft_relay": model.relay.sum(),
+                "graft_tumor": model.therapy.tumor_events,
+            }[switch]
+        )
+    assert traces[0] > 0 and traces[1] == 0
+
+
+def _tissue_with_clusters(seed: int):
+    """An 8x5 sandbox with cytokine, scar, axon, a scaffold, drugs and eight clusters of
+    every kind: NPC with remnants and clones, MSC, intravenous, nearly dead."""
+    model = make_sandbox(seed=seed, shape=(8, 5))
+    field_rng = np.random.default_rng(seed)
+    model.fields["cytokine"][:] = field_rng.random((8, 5))
+    model.fields["scar"][:] = 0.5 * field_rng.random((8, 5))
+    model.axon[:] = field_rng.random((8, 5))
+    model.bridge_x = 5
+    model.therapy.scaffold = field_rng.random((8, 5)) < 0.5
+    model.therapy.immunosuppressed_until_h = 1e9
+    p = _params(
+        model,
+        npc_neuron_per_h=0.02,
+        npc_glia_per_h=0.01,
+        msc_differentiation_per_h=0.01,
+        relay_process_um_per_h=50.0,
+        relay_min_cells=50.0,
+        transformation_per_cell_h=1.0e-4,
+        tumor_doubling_h=6.0,
+        tumor_detect_cells=20.0,
+        iv_homed_death_per_h=0.5,
+    )
+    for k in range(8):
+        source = GraftSource.MSC if k % 3 == 1 else GraftSource.NPC
+        cells = 3 if k == 7 else 5_000 * (k + 1)
+        GraftCluster(model, (k, k % 5), p, source, cells, 0.1, iv=k % 4 == 2)
+    return model
+
+
+def test_the_compiled_turn_and_its_python_source_give_the_same_tissue():
+    """The kernel compiled and run as plain Python (``.py_func``) give identical results,
+    drawing the same binomials from the same Generator."""
+    states = []
+    for compiled in (True, False):
+        model = _tissue_with_clusters(seed=5)
+        sheet = model.sheet_of(GraftCluster)
+        args = GraftCluster.kernel_args(model, sheet)
+        kernel = turn if compiled else turn.py_func
+        for tick in range(40):
+            order = np.random.default_rng(tick).permutation(sheet.live_slots())
+            u = np.random.default_rng(100 + tick).random((order.size, GraftCluster.DRAWS))
+            sheet.fate[order] = 0
+            kernel(order, u, *args)
+        states.append(
+            (sheet.fate.copy(), sheet.counts.copy(), sheet.process_um.copy(),
+             sheet.n_clones.copy(), sheet.clones.copy(), sheet.new_tumors.copy(),
+             model.fields.source_views["trophic"].copy(), model.fields.source_views["ev"].copy(),
+             model.myelin.copy(), model.relay.copy(), model.occupancy_of(GraftCluster).copy(),
+             model.rng.random(3))
+        )  # fmt: skip
+    for a, b in zip(*states, strict=True):
+        np.testing.assert_array_equal(a, b)
+    fate, counts, process, n_clones = states[0][:4]
+    assert (fate & 1).any() and counts[:, 3].any() and process.any() and n_clones.any()
+    assert states[0][9].any()  # a relay was marked
+
+
+def test_grid_agentsets_and_occupancy_agree_after_deaths_and_deliveries():
+    """After deaths and new clusters, Mesa's grid, the AgentSet, the sheet and the occupancy
+    counts describe the same clusters; the same seed gives the same tissue."""
+    runs = []
+    for _ in range(2):
+        model = _tissue_with_clusters(seed=9)
+        p = model.scenario.transplant.model_copy(update={"iv_homed_death_per_h": 0.3})
+        for tick in range(60):
+            GraftCluster.take_turn(model)
+            if tick % 10 == 0:
+                xy = (int(model.rng.integers(8)), int(model.rng.integers(5)))
+                GraftCluster(model, xy, p, GraftSource.NPC, 200, iv=True)
+        sheet = model.sheet_of(GraftCluster)
+        agents = list(model.agents_by_type[GraftCluster])
+        assert sorted(a.slot for a in agents) == sheet.live_slots().tolist()
+        assert len(agents) < sheet.n  # some clusters died
+        occupancy = np.zeros((8, 5), dtype=np.int32)
+        for a in agents:
+            assert a in a.cell.agents and a.cell.coordinate == a.xy
+            assert a.alive > 0 or a.clones
+            occupancy[a.xy] += 1
+        np.testing.assert_array_equal(occupancy, model.occupancy_of(GraftCluster))
+        assert sum(len(c.agents) for c in model.grid.all_cells) == len(agents)
+        runs.append((sheet.counts[: sheet.n].copy(), model.therapy.tumor_events))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]
