@@ -1,46 +1,453 @@
-"""The growth cone at the tip of each regrowing axon."""
+"""Growth cones: the motile tip of each regrowing axon.
+
+A cut axon waits out a latency, then extends at a speed set by the neuron's intrinsic capacity,
+trophic support, inflammation, myelin debris (its inhibitors, Nogo and MAG) and CSPG scar,
+faster on repair Schwann-cell bands and with task-specific training. It steers up the trophic
+gradient and away from scar, collapses on scar (less with training) and retracts along its own
+path, and counts as *bridged* once past the lesion. At its tip it takes up vesicles (which
+protect its neuron, see :mod:`simulation.agents.neuron`) and makes NGF from the NGF gene they
+carry. Beyond the grid's distal edge it grows along a 1-D distal tract until it reaches the
+target muscle. The voxels it passes are the axon (the ``axon`` layer counts axons per voxel).
+
+The rules are the compiled functions below; :func:`turn` plays them for every cone in the
+shuffled order, and :class:`GrowthCone` is the Mesa agent whose state lives in a
+:class:`GrowthConeSheet`.
+
+**The path lives in arrays.** Row ``s`` of the sheet's 2-D columns ``path_x`` and ``path_y``
+holds the voxels cone ``s`` has grown into, oldest first, and ``path_len[s]`` how many there are
+(the voxel the cone started in is not on its path). The rows are widened by doubling, before a
+turn, so that every cone has room for :data:`MAX_STEPS` more voxels.
+
+**At most** :data:`MAX_STEPS` **voxels a tick.** A cone extending several voxels in one tick
+uses one uniform per step, and its row of uniforms has room for that many; growth beyond that in
+one tick is lost (at default parameters a cone makes about two steps a tick, so the bound only
+binds for speeds above ``MAX_STEPS * dx_um / dt_h``, 200 µm/h at 25 µm and 1 h).
+"""
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Any, ClassVar
 
-from simulation.agents.base import TissueCell
+import numpy as np
+from numba import njit
 
-if TYPE_CHECKING:
-    from simulation.agents.neuron import Neuron
+from simulation.agents.base import CompiledCell
+from simulation.agents.mechanisms import vesicles
+from simulation.engine.moves import move_to, tick_chance
+from simulation.engine.sheet import CellSheet, Column
+
+#: Columns of a growth cone's parameter row (names in the ``[growth_cone]`` group).
+PARAMS = (
+    "speed_um_per_h",
+    "latency_h",
+    "trophic_half",
+    "chemotaxis",
+    "lateral_weight",
+    "scar_stall",
+    "debris_inhibition_half",
+    "inflammation_half",
+    "guidance_boost",
+    "collapse_rate_per_h",
+    "retraction_um",
+)
+(
+    _SPEED,
+    _LATENCY,
+    _TROPHIC_HALF,
+    _CHEMOTAXIS,
+    _LATERAL,
+    _SCAR_STALL,
+    _DEBRIS_HALF,
+    _INFLAMMATION_HALF,
+    _GUIDANCE,
+    _COLLAPSE,
+    _RETRACTION,
+) = range(len(PARAMS))
+
+#: Positions in the knobs array :meth:`GrowthCone.kernel_args` builds each tick.
+(
+    DT,
+    DX_UM,
+    WIDTH,
+    HEIGHT,
+    GROWTH_CAPACITY,
+    DISTAL_SUPPORT,
+    REHAB_GROWTH,
+    REHAB_CONSOLIDATION,
+    DISTAL_PATH_UM,
+    DISTAL_GROWTH_FACTOR,
+) = range(10)
+
+#: The most voxels a cone extends in one tick (see the module docstring).
+MAX_STEPS = 8
+#: Uniforms one cone may use in a turn: collapse, then one per extension step.
+DRAWS = 1 + MAX_STEPS
+#: Fate bit: the cone reached the muscle this turn (the muscle is told in :meth:`settle`).
+ARRIVED = 8
 
 #: Relative preference of straight-forward, diagonal-forward and (scaled by the parameter
 #: ``lateral_weight``) sideways steps before field cues are applied.
 _FORWARD, _DIAGONAL = 1.0, 0.7
+#: The candidate steps, in the order a choice scans them: forward, the two diagonals forward,
+#: the two sideways steps.
+_STEP_DX = (1, 1, 1, 0, 0)
+_STEP_DY = (0, -1, 1, -1, 1)
 
 
-class GrowthCone(TissueCell):
-    """The motile tip of one neuron's axon.
+class GrowthConeSheet(CellSheet):
+    """Every growth cone's state, path and parameters, indexed by its slot."""
 
-    It extends at a speed set by the neuron's intrinsic capacity, trophic support, inflammation,
-    myelin debris (its inhibitors, Nogo and MAG) and CSPG scar, faster on repair Schwann-cell
-    bands; it steers up the trophic gradient and away from scar, collapses and retracts on scar,
-    and counts as *bridged* once past the lesion. Beyond the grid's distal edge it grows along a
-    1-D distal tract until it reaches the target
-    muscle. The voxels it passes are the axon (the ``axon`` layer counts axons per voxel).
+    PARAMS = PARAMS
+    COLUMNS: ClassVar[dict[str, tuple[Any, float, int]]] = {
+        "neuron": (np.intp, -1, 0),
+        "start_x": (np.intp, 0, 0),
+        "age_h": (np.float64, 0.0, 0),
+        "progress_um": (np.float64, 0.0, 0),
+        "distal_um": (np.float64, 0.0, 0),
+        "in_distal_tract": (np.int8, 0, 0),
+        "arrived": (np.int8, 0, 0),
+        "relayed": (np.int8, 0, 0),
+        "trophic_seen": (np.float64, 0.0, 0),
+        "cytokine_seen": (np.float64, 0.0, 0),
+        "ev": (np.float64, 0.0, 0),
+        "ngf": (np.float64, 0.0, 0),
+        "path_len": (np.intp, 0, 0),
+    }
+    #: Voxels of path room a new sheet gives each cone.
+    PATH_WIDTH = 16
+
+    def __init__(self, capacity: int = 64) -> None:
+        self.path_width = self.PATH_WIDTH
+        super().__init__(capacity)
+
+    def _columns(self) -> dict[str, tuple[Any, float, int]]:
+        return {
+            **super()._columns(),
+            "path_x": (np.intp, -1, self.path_width),
+            "path_y": (np.intp, -1, self.path_width),
+        }
+
+    def reserve_path(self, room: int) -> None:
+        """Widen the path rows (doubling) so every cone can grow ``room`` more voxels."""
+        longest = int(self.path_len[: self.n].max()) if self.n else 0
+        width = self.path_width
+        while width < longest + room:
+            width *= 2
+        if width == self.path_width:
+            return
+        for name in ("path_x", "path_y"):
+            old = getattr(self, name)
+            new = np.full((old.shape[0], width), -1, dtype=old.dtype)
+            new[:, : self.path_width] = old
+            setattr(self, name, new)
+        self.path_width = width
+
+
+# ---------------------------------------------------------------------------------- rules
+@njit(cache=True)
+def unmake_axon(x, y, axon, myelin):
+    """One axon leaves voxel ``(x, y)``, taking its share of the myelin with it."""
+    if axon[x, y] > 0.0:
+        myelin[x, y] -= myelin[x, y] / axon[x, y]
+        axon[x, y] -= 1.0
+
+
+@njit(cache=True)
+def withdraw_axon(s, path_x, path_y, path_len, axon, myelin):
+    """Cone ``s``'s neuron died: its whole regrown axon degenerates, tip first."""
+    for k in range(path_len[s] - 1, -1, -1):
+        unmake_axon(path_x[s, k], path_y[s, k], axon, myelin)
+    path_len[s] = 0
+
+
+@njit(cache=True)
+def collapses(u, scar, p, consolidation, dt):
+    """On scar a cone collapses at ``collapse_rate_per_h`` per unit of scar relative to the
+    stall level; training consolidates it (prevents that share of collapses)."""
+    if scar <= 0.0:
+        return False
+    rate = p[_COLLAPSE] * scar / p[_SCAR_STALL] * (1.0 - consolidation)
+    return u < tick_chance(rate, dt)
+
+
+@njit(cache=True)
+def speed_um_per_h(trophic, cytokine, scar, debris, band, p, capacity):
+    """Growth speed: capacity x trophic support x inhibition (cytokine, myelin debris) x scar x
+    guidance by repair bands. ``capacity`` is the host's intrinsic capacity times training."""
+    supported = 0.2 + 0.8 * trophic / (trophic + p[_TROPHIC_HALF])
+    inflamed = 1.0 / (1.0 + cytokine / p[_INFLAMMATION_HALF])
+    inflamed /= 1.0 + debris / p[_DEBRIS_HALF]
+    unscarred = max(0.0, 1.0 - scar / p[_SCAR_STALL])
+    guided = (1.0 + p[_GUIDANCE] * min(1.0, band)) / (1.0 + p[_GUIDANCE])
+    return p[_SPEED] * capacity * supported * inflamed * unscarred * guided
+
+
+@njit(cache=True)
+def step_weight(k, x, y, trophic, scar, band, p, height):
+    """How much the cone at ``(x, y)`` prefers candidate step ``k``: its base preference, up the
+    trophic gradient, away from scar (never into stalling scar), along repair bands. 0 when the
+    step is impossible."""
+    base = _FORWARD if k == 0 else (_DIAGONAL if k < 3 else p[_LATERAL])
+    nx = x + _STEP_DX[k]
+    ny = y + _STEP_DY[k]
+    if ny < 0 or ny >= height or base <= 0.0:
+        return 0.0
+    s = scar[nx, ny]
+    if s >= p[_SCAR_STALL]:
+        return 0.0
+    here = trophic[x, y]
+    cue = p[_CHEMOTAXIS] * (trophic[nx, ny] - here) / (here + p[_TROPHIC_HALF])
+    w = base * math.exp(min(cue, 30.0)) * (1.0 - s / p[_SCAR_STALL])
+    return w * (1.0 + p[_GUIDANCE] * min(1.0, band[nx, ny]))
+
+
+@njit(cache=True)
+def choose_step(u, x, y, trophic, scar, band, p, height):
+    """One of the candidate steps, drawn with probability proportional to its weight from the
+    uniform ``u``; -1 when every step is blocked."""
+    total = 0.0
+    for k in range(5):
+        total += step_weight(k, x, y, trophic, scar, band, p, height)
+    if total <= 0.0:
+        return -1
+    target = u * total
+    last = -1
+    for k in range(5):
+        w = step_weight(k, x, y, trophic, scar, band, p, height)
+        if w > 0.0:
+            last = k
+            target -= w
+            if target < 0.0:
+                return k
+    return last  # u * total rounded up to the total
+
+
+@njit(cache=True)
+def extend(s, u, x, y, fate, p, path_x, path_y, path_len, trophic, scar, band, axon, crowd,
+           height):  # fmt: skip
+    """Cone ``s`` advances one voxel, laying down axon there; False if every way is blocked."""
+    xi = x[s]
+    yi = y[s]
+    k = choose_step(u, xi, yi, trophic, scar, band, p, height)
+    if k < 0:
+        return False
+    nx = xi + _STEP_DX[k]
+    ny = yi + _STEP_DY[k]
+    n = path_len[s]
+    path_x[s, n] = nx
+    path_y[s, n] = ny
+    path_len[s] = n + 1
+    axon[nx, ny] += 1.0
+    move_to(s, x, y, fate, crowd, nx, ny)
+    return True
+
+
+@njit(cache=True)
+def retract(s, x, y, fate, start_x, p, path_x, path_y, path_len, axon, myelin, crowd, dx):
+    """A collapsed cone pulls back ``retraction_um`` along its own path (at least one voxel),
+    the axon it leaves degenerating; with no path left it stands where it started."""
+    steps = max(1, round(p[_RETRACTION] / dx))
+    n = path_len[s]
+    for _ in range(min(steps, n)):
+        n -= 1
+        unmake_axon(path_x[s, n], path_y[s, n], axon, myelin)
+    path_len[s] = n
+    if n > 0:
+        move_to(s, x, y, fate, crowd, path_x[s, n - 1], path_y[s, n - 1])
+    else:
+        move_to(s, x, y, fate, crowd, start_x[s], y[s])
+
+
+@njit(cache=True)
+def distal_growth_um(p, kn):
+    """Growth along the distal tract this tick: top speed x the host's capacity x the tissue's
+    distal growth factor x support by distal Schwann cells."""
+    return p[_SPEED] * kn[GROWTH_CAPACITY] * kn[DISTAL_GROWTH_FACTOR] * kn[DISTAL_SUPPORT] * kn[DT]
+
+
+@njit(cache=True)
+def turn(order, u, x, y, fate, params, start_x, age_h, progress_um, distal_um, in_distal,
+         arrived, relayed, trophic_seen, cytokine_seen, ev, ngf, path_x, path_y, path_len,
+         trophic, cytokine, scar, debris, band, relay, ev_field, ngf_field, ev_sink, ngf_sink,
+         trophic_source, axon, myelin, crowd, kn, vk):  # fmt: skip
+    """Every cone in ``order`` lives one tick: age, sense, take up vesicles and make NGF, then
+    (past its latency) grow along the distal tract, or collapse on scar, or extend."""
+    dt = kn[DT]
+    dx = kn[DX_UM]
+    width = int(kn[WIDTH])
+    height = int(kn[HEIGHT])
+    capacity = kn[GROWTH_CAPACITY] * (1.0 + kn[REHAB_GROWTH])
+    for i in range(order.shape[0]):
+        s = order[i]
+        p = params[s]
+        age_h[s] += dt
+        xi = x[s]
+        yi = y[s]
+        trophic_seen[s] = trophic[xi, yi]
+        cytokine_seen[s] = cytokine[xi, yi]
+        if not in_distal[s]:
+            vesicles.absorb(s, xi, yi, ev, ngf, ev_field, ngf_field, ev_sink, ngf_sink,
+                            vk[vesicles.NEURON_UPTAKE_PER_H], vk)  # fmt: skip
+            rate = vesicles.ngf_secretion_per_h(ngf[s], vk)
+            if rate > 0.0:
+                trophic_source[xi, yi] += rate * dt
+            relayed[s] = 1 if relay[xi, yi] > 0 else 0
+        if arrived[s] or age_h[s] < p[_LATENCY]:
+            continue
+        if in_distal[s]:
+            distal_um[s] += distal_growth_um(p, kn)
+            if distal_um[s] >= kn[DISTAL_PATH_UM]:
+                arrived[s] = 1
+                fate[s] |= ARRIVED
+            continue
+        here_scar = scar[xi, yi]
+        if collapses(u[i, 0], here_scar, p, kn[REHAB_CONSOLIDATION], dt):
+            retract(s, x, y, fate, start_x, p, path_x, path_y, path_len, axon, myelin, crowd, dx)
+            progress_um[s] = 0.0
+            continue
+        speed = speed_um_per_h(trophic_seen[s], cytokine_seen[s], here_scar, debris[xi, yi],
+                               band[xi, yi], p, capacity)  # fmt: skip
+        progress_um[s] += speed * dt
+        steps = 0
+        while progress_um[s] >= dx and not in_distal[s]:
+            if steps == MAX_STEPS:  # the bound on one tick's growth: the rest is lost
+                progress_um[s] %= dx
+                break
+            progress_um[s] -= dx
+            if x[s] == width - 1:  # the grid's distal edge: on into the distal tract
+                in_distal[s] = 1
+            elif not extend(s, u[i, 1 + steps], x, y, fate, p, path_x, path_y, path_len,
+                            trophic, scar, band, axon, crowd, height):  # fmt: skip
+                progress_um[s] = 0.0
+                break
+            steps += 1
+
+
+# ---------------------------------------------------------------------------------- agent
+class GrowthCone(CompiledCell):
+    """The motile tip of one neuron's axon (see the module docstring).
+
+    ``neuron`` is its neuron's agent (the link is stored as slots: this sheet's ``neuron``
+    column, the neuron sheet's ``cone`` column).
     """
 
-    def __init__(self, model, xy, params, neuron: Neuron) -> None:
-        super().__init__(model, xy, params)
-        self.neuron = neuron
-        self.start_x = xy[0]
-        self.path: list[tuple[int, int]] = []
-        self.progress_um = 0.0
-        self.age_h = 0.0
-        self.in_distal_tract = False
-        self.distal_um = 0.0
-        self.arrived = False
-        self.trophic_seen = 0.0
-        self.cytokine_seen = 0.0
-        self.relayed = False
+    SHEET = GrowthConeSheet
+    DRAWS = DRAWS
+    KERNEL = turn
+
+    start_x = Column("start_x", "The x of the voxel the cone started from (the lesion's edge).")
+    age_h = Column("age_h", "Hours since the injury cut the axon.")
+    progress_um = Column("progress_um", "Growth not yet turned into a step to the next voxel.")
+    distal_um = Column("distal_um", "Growth along the distal tract beyond the grid (µm).")
+    in_distal_tract = Column("in_distal_tract", "Past the grid's distal edge.", bool, int)
+    arrived = Column("arrived", "Reached the target muscle.", bool, int)
+    relayed = Column("relayed", "Reached by a relaying graft neuron.", bool, int)
+    trophic_seen = Column("trophic_seen", "Trophic factor at the tip this tick (au).")
+    cytokine_seen = Column("cytokine_seen", "Cytokine at the tip this tick (au).")
+    ev_signal = Column("ev", "Extracellular vesicles taken up at the tip, fading (au).")
+    ngf_signal = Column("ngf", "The part of ``ev_signal`` that carried the NGF gene (au).")
+
+    def __init__(
+        self,
+        model: Any,
+        xy: tuple[int, int],
+        params: Any,
+        neuron: Any = None,
+        counted: bool = False,
+    ) -> None:
+        super().__init__(model, xy, params, counted)
+        self._sheet.start_x[self.slot] = xy[0]
+        if neuron is not None:
+            neuron.cone = self
+
+    @staticmethod
+    def kernel_args(model: Any, sheet: GrowthConeSheet) -> tuple[Any, ...]:
+        """Sheet columns, fields, buffers and knobs, in :func:`turn`'s order."""
+        sheet.reserve_path(MAX_STEPS)
+        f = model.fields
+        sources = f.source_views
+        sinks = f.sink_views
+        return (
+            sheet.x,
+            sheet.y,
+            sheet.fate,
+            sheet.params,
+            sheet.start_x,
+            sheet.age_h,
+            sheet.progress_um,
+            sheet.distal_um,
+            sheet.in_distal_tract,
+            sheet.arrived,
+            sheet.relayed,
+            sheet.trophic_seen,
+            sheet.cytokine_seen,
+            sheet.ev,
+            sheet.ngf,
+            sheet.path_x,
+            sheet.path_y,
+            sheet.path_len,
+            f["trophic"],
+            f["cytokine"],
+            f["scar"],
+            f["debris"],
+            model.band,
+            model.relay,
+            f["ev"],
+            f["ev_ngf"],
+            sinks["ev"],
+            sinks["ev_ngf"],
+            sources["trophic"],
+            model.axon,
+            model.myelin,
+            model.occupancy_of(GrowthCone),
+            GrowthCone.knobs(model),
+            model.vesicle_knobs,
+        )
+
+    @staticmethod
+    def knobs(model: Any) -> np.ndarray:
+        """What the cones' rules need of ``model`` this tick, as one float array."""
+        return np.array(
+            [
+                model.dt_h,
+                model.dx_um,
+                model.width,
+                model.height,
+                model.growth_capacity,
+                model.distal_support,
+                model.adjuncts_rehab("growth"),
+                model.adjuncts_rehab("consolidation"),
+                model.scenario.injury.distal_path_um,
+                model.tissue.distal_growth_factor,
+            ],
+            dtype=np.float64,
+        )
+
+    @staticmethod
+    def settle(model: Any, sheet: GrowthConeSheet, slots: np.ndarray) -> None:
+        """Axons that reached the muscle this turn reinnervate it."""
+        for s in slots.tolist():
+            if sheet.fate[s] & ARRIVED:
+                model.muscle.reinnervate()
 
     # ------------------------------------------------------------------ state
+    @property
+    def neuron(self) -> Any:
+        """The neuron this cone belongs to (None once unlinked)."""
+        from simulation.agents.neuron import Neuron
+
+        n = int(self._sheet.neuron[self.slot])
+        return self.model.sheet_of(Neuron).agents[n] if n >= 0 else None
+
+    @property
+    def path(self) -> list[tuple[int, int]]:
+        """The voxels the axon has grown into, oldest first (a copy)."""
+        s = self.slot
+        sheet = self._sheet
+        n = int(sheet.path_len[s])
+        return list(zip(sheet.path_x[s, :n].tolist(), sheet.path_y[s, :n].tolist(), strict=True))
+
     @property
     def regrown_um(self) -> float:
         """Regrowth along the nerve: grid displacement plus distance along the distal tract."""
@@ -51,134 +458,27 @@ class GrowthCone(TissueCell):
         """True once the tip stands past the lesion's distal edge plus the bridge margin."""
         return self.in_distal_tract or self.xy[0] >= self.model.bridge_x
 
-    # ------------------------------------------------------------------ behaviour
-    def step(self) -> None:
-        """Sense, then extend, stall or collapse."""
-        if self.p is not self._tuned_p:
-            self.tune()
-        model = self.model
-        self.age_h += self._dt
-        xy = self.xy
-        fields = self._fields
-        self.trophic_seen = fields["trophic"][xy]
-        self.cytokine_seen = fields["cytokine"][xy]
-        if not self.in_distal_tract:
-            if self.ev_signal or self.ngf_signal or model.ev_active:  # else these do nothing
-                self.absorb_vesicles(model.ev_params.neuron_uptake_per_h)
-                self.make_ngf()
-            self.relayed = model.relay_view[xy] > 0
-        p = self._p
-        if self.arrived or self.age_h < p.latency_h:
-            return
-        if self.in_distal_tract:
-            self.grow_distally()
-            return
-        scar = fields["scar"][xy]
-        if scar > 0.0:
-            consolidated = 1.0 - model.adjuncts_rehab("consolidation")
-            collapse = p.collapse_rate_per_h * scar / p.scar_stall * consolidated
-            if self.rolls(collapse):
-                self.retract()
-                return
-        self.progress_um += self.speed_um_per_h(scar, fields["debris"][xy]) * self._dt
-        dx = model.dx_um
-        while self.progress_um >= dx and not self.in_distal_tract:
-            self.progress_um -= dx
-            if not self.extend():
-                self.progress_um = 0.0
-                break
-
-    def speed_um_per_h(self, scar: float, debris: float) -> float:
-        """Growth speed: capacity x trophic x inhibition (cytokine, myelin) x scar x guidance."""
-        p = self._p
-        model = self.model
-        t = self.trophic_seen
-        trophic = 0.2 + 0.8 * t / (t + p.trophic_half)
-        inflamed = 1.0 / (1.0 + self.cytokine_seen / p.inflammation_half)
-        inflamed /= 1.0 + debris / p.debris_inhibition_half
-        unscarred = max(0.0, 1.0 - scar / p.scar_stall)
-        band = min(1.0, model.band_view[self.xy])
-        guided = (1.0 + p.guidance_boost * band) / (1.0 + p.guidance_boost)
-        trained = 1.0 + model.adjuncts_rehab("growth")
-        capacity = model.growth_capacity * trained
-        return p.speed_um_per_h * capacity * trophic * inflamed * unscarred * guided
-
-    def extend(self) -> bool:
-        """Advance one voxel, choosing among forward and sideways steps; False if blocked."""
-        x, y = self.xy
-        model = self.model
-        if x == model.width - 1:
-            self.enter_distal_tract()
-            return True
-        p = self._p
-        trophic = self._fields["trophic"]
-        scar = self._fields["scar"]
-        band = model.band_view
-        here_t = trophic[x, y]
-        options = []
-        weights = []
-        for ddx, ddy, base in (
-            (1, 0, _FORWARD),
-            (1, -1, _DIAGONAL),
-            (1, 1, _DIAGONAL),
-            (0, -1, p.lateral_weight),
-            (0, 1, p.lateral_weight),
-        ):
-            nx, ny = x + ddx, y + ddy
-            if ny < 0 or ny >= model.height or base <= 0.0:
-                continue
-            s = scar[nx, ny]
-            if s >= p.scar_stall:
-                continue
-            cue = p.chemotaxis * (trophic[nx, ny] - here_t) / (here_t + p.trophic_half)
-            w = base * math.exp(min(cue, 30.0)) * (1.0 - s / p.scar_stall)
-            w *= 1.0 + p.guidance_boost * min(1.0, band[nx, ny])
-            options.append((nx, ny))
-            weights.append(w)
-        if not options:
-            return False
-        nxt = self.random.choices(options, weights)[0]
-        self.path.append(nxt)
-        model.axon[nxt] += 1.0
-        self.move_to_voxel(nxt)
-        return True
-
-    def enter_distal_tract(self) -> None:
-        """Leave the grid at its distal edge and continue along the distal nerve."""
-        self.in_distal_tract = True
-
-    def grow_distally(self) -> None:
-        """Grow along the distal tract, supported by distal Schwann cells, toward the muscle."""
-        speed = (
-            self.p.speed_um_per_h
-            * self.model.growth_capacity
-            * self.model.tissue.distal_growth_factor
-            * self.model.distal_support
-        )
-        self.distal_um += speed * self.model.dt_h
-        if self.distal_um >= self.model.scenario.injury.distal_path_um:
-            self.arrived = True
-            self.model.muscle.reinnervate()
-
-    def retract(self) -> None:
-        """Collapse on scar and pull back ``retraction_um`` along the axon's own path."""
-        steps = max(1, round(self.p.retraction_um / self.model.dx_um))
-        for _ in range(min(steps, len(self.path))):
-            self._unmake_axon(self.path.pop())
-        self.progress_um = 0.0
-        self.move_to_voxel(self.path[-1] if self.path else (self.start_x, self.xy[1]))
-
+    # ------------------------------------------------------------------ by hand
     def withdraw(self) -> None:
         """The neuron died: the whole regrown axon degenerates and the cone disappears."""
-        while self.path:
-            self._unmake_axon(self.path.pop())
-        if self.arrived:
-            self.model.muscle.denervate()
+        sheet = self._sheet
+        model = self.model
+        s = self.slot
+        withdraw_axon(s, sheet.path_x, sheet.path_y, sheet.path_len, model.axon, model.myelin)
         self.die()
 
-    def _unmake_axon(self, xy: tuple[int, int]) -> None:
-        axon = self.model.axon
-        myelin = self.model.myelin
-        if axon[xy] > 0.0:
-            myelin[xy] -= myelin[xy] / axon[xy]
-            axon[xy] -= 1.0
+    def leave(self) -> None:
+        """Leave the model: an axon that had reached the muscle no longer supplies it, and the
+        neuron no longer has a cone."""
+        from simulation.agents.neuron import Neuron
+
+        sheet = self._sheet
+        if sheet.arrived[self.slot]:
+            self.model.muscle.denervate()
+        n = int(sheet.neuron[self.slot])
+        if n >= 0:
+            neurons = self.model.sheet_of(Neuron)
+            if neurons.cone[n] == self.slot:
+                neurons.cone[n] = -1
+            sheet.neuron[self.slot] = -1
+        super().leave()

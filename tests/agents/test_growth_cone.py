@@ -2,8 +2,12 @@
 
 from collections import Counter
 
-from simulation.agents.growth_cone import GrowthCone
+import numpy as np
+
+from simulation.agents.growth_cone import ARRIVED, MAX_STEPS, GrowthCone, GrowthConeSheet, turn
+from simulation.agents.mechanisms import vesicles
 from simulation.agents.neuron import Neuron
+from simulation.engine.sheet import MOVED
 from tests.agents.conftest import make_sandbox
 
 
@@ -86,3 +90,152 @@ def test_cone_leaving_the_grid_enters_the_distal_tract_and_reaches_the_muscle():
     for _ in range(200):
         cone.step()
     assert cone.arrived and model.muscle.axons_arrived == 1
+
+
+def test_a_cone_extends_at_most_max_steps_voxels_a_tick():
+    """However fast it could grow, a cone makes at most MAX_STEPS steps in one tick."""
+    model = make_sandbox(shape=(30, 5), **{"growth_cone.latency_h": 0.0, "time.dt_h": 6.0})
+    model.fields["trophic"][:] = 1.0
+    cone = _cone(model)
+    fast = {"speed_um_per_h": 200.0, "lateral_weight": 0.0, "guidance_boost": 0.0}
+    cone.p = cone.p.model_copy(update=fast)  # ~45 voxels' growth in one 6-hour tick
+    cone.step()
+    assert len(cone.path) == MAX_STEPS and cone.xy[0] == MAX_STEPS
+
+
+def test_a_long_axon_widens_the_path_rows_and_keeps_every_voxel():
+    """A path longer than the sheet's first row width is kept whole (the rows widen)."""
+    model = make_sandbox(shape=(60, 5), **{"growth_cone.latency_h": 0.0})
+    model.fields["trophic"][:] = 1.0
+    cone = _cone(model)
+    for _ in range(80):
+        if cone.in_distal_tract:
+            break
+        cone.step()
+    path = cone.path
+    assert len(path) > GrowthConeSheet.PATH_WIDTH and cone.xy == path[-1]
+    assert model.sheet_of(GrowthCone).path_width >= len(path)
+    axon = np.zeros_like(model.axon)
+    for xy in path:
+        axon[xy] += 1
+    np.testing.assert_array_equal(axon, model.axon)
+
+
+def test_withdraw_by_hand_removes_the_axon_and_the_cone():
+    """withdraw(): the regrown path degenerates (with its myelin), the cone leaves, and an
+    arrived axon no longer supplies the muscle."""
+    model = make_sandbox(
+        **{"growth_cone.latency_h": 0.0, "injury.distal_path_um": 50.0, "injury.type": "peripheral"}
+    )
+    model.fields["trophic"][:] = 1.0
+    cone = _cone(model, (1, 2))
+    for _ in range(40):
+        cone.step()
+    assert cone.arrived and model.muscle.axons_arrived == 1 and model.axon.sum() > 0
+    model.myelin[:] = 0.5 * model.axon
+    neuron = cone.neuron
+    cone.withdraw()
+    assert model.axon.sum() == 0 and model.myelin.sum() == 0
+    assert model.muscle.axons_arrived == 0 and neuron.cone is None
+    assert GrowthCone not in model.agents_by_type or not model.agents_by_type[GrowthCone]
+    assert model.occupancy_of(GrowthCone).sum() == 0
+
+
+def _tissue_with_cones(seed: int):
+    """An 8x6 sandbox with random trophic factor, a band of scar, vesicles, and ten cones
+    spread over it (some at the distal edge), each with its neuron."""
+    model = make_sandbox(
+        seed=seed,
+        shape=(8, 6),
+        **{
+            "growth_cone.latency_h": 0.0,
+            "injury.distal_path_um": 60.0,
+            "injury.type": "peripheral",
+        },
+    )
+    model.fields["trophic"][:] = model.rng.random((8, 6))
+    model.fields["scar"][3:5, :] = 0.3
+    model.fields["ev"][:] = 0.5
+    model.fields["ev_ngf"][:] = 0.5
+    model.ev_active = True
+    model.vesicle_knobs = vesicles.knobs(model)
+    model.band[5:, :] = 0.5
+    model.relay[2, :] = 1
+    p = model.scenario.growth_cone.model_copy(update={"collapse_rate_per_h": 1.0})
+    for i in range(10):
+        neuron = Neuron(model, (0, i % 6), model.scenario.neuron)
+        GrowthCone(model, (int(i * 5 % 8), i % 6), p, neuron)
+    return model
+
+
+def test_the_compiled_turn_and_its_python_source_give_the_same_tissue():
+    """Over a dozen ticks of extension, collapse and retraction, the distal tract and arrival,
+    the kernel compiled and run as plain Python (``.py_func``) give identical results."""
+    states = []
+    for kernel in (turn, turn.py_func):
+        model = _tissue_with_cones(seed=4)
+        sheet = model.sheet_of(GrowthCone)
+        rng = np.random.default_rng(2)
+        fates = 0
+        retracted = False
+        for _ in range(12):
+            order = sheet.live_slots()
+            before = sheet.path_len.copy()
+            u = rng.random((order.size, GrowthCone.DRAWS))
+            sheet.fate[order] = 0
+            kernel(order, u, *GrowthCone.kernel_args(model, sheet))
+            fates |= np.bitwise_or.reduce(sheet.fate[order])
+            retracted |= bool((sheet.path_len[: sheet.n] < before[: sheet.n]).any())
+        n = sheet.n
+        states.append(
+            [getattr(sheet, name)[:n].copy() for name in sheet._columns()]
+            + [model.axon.copy(), model.myelin.copy(), model.occupancy_of(GrowthCone).copy()]
+            + [model.fields.source_views["trophic"].copy(), model.fields.sink_views["ev"].copy()]
+        )
+        assert fates & MOVED and fates & ARRIVED and retracted  # every rule was exercised
+        assert sheet.in_distal_tract.any() and sheet.relayed.any() and sheet.ngf.any()
+    for a, b in zip(*states, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_grid_agentsets_and_occupancy_agree_after_many_ticks():
+    """After moves, retractions, arrivals and neuron deaths, Mesa's grid, the AgentSets, the
+    sheets, the neuron-cone links, the occupancy counts and the axon layer agree."""
+    model = _tissue_with_cones(seed=7)
+    model.fields["cytokine"][:] = 2.0
+    model.fields["trophic"][0, :] = 0.0  # the somata
+    model.fields["ev"][:] = model.fields["ev_ngf"][:] = 0.0  # no neuroprotection
+    frail = model.scenario.neuron.model_copy(update={"death_rate_per_h": 0.1})
+    for neuron in list(model.agents_by_type[Neuron]):
+        neuron.p = frail
+    for tick in range(40):
+        Neuron.take_turn(model)
+        GrowthCone.take_turn(model)
+        if tick % 5 == 0:  # a new neuron and its cone
+            xy = (int(model.rng.integers(8)), int(model.rng.integers(6)))
+            GrowthCone(
+                model, xy, model.scenario.growth_cone, Neuron(model, xy, model.scenario.neuron)
+            )
+    assert model.neurons_lost > 0 and model.muscle.axons_arrived > 0
+    for kind in (Neuron, GrowthCone):
+        sheet = model.sheet_of(kind)
+        agents = list(model.agents_by_type[kind])
+        assert sorted(a.slot for a in agents) == sheet.live_slots().tolist()
+        occupancy = np.zeros((8, 6), dtype=np.int32)
+        for a in agents:
+            assert a in a.cell.agents and a.cell.coordinate == a.xy
+            occupancy[a.xy] += 1
+        np.testing.assert_array_equal(occupancy, model.occupancy_of(kind))
+    cones = list(model.agents_by_type[GrowthCone])
+    assert len(cones) == len(model.agents_by_type[Neuron])
+    assert all(c.neuron.cone is c for c in cones)
+    axon = np.zeros_like(model.axon)
+    for c in cones:
+        for xy in c.path:
+            axon[xy] += 1
+    np.testing.assert_allclose(axon, model.axon)
+    arrived = sum(c.arrived for c in cones)
+    assert model.muscle.axons_arrived == arrived
+    assert sum(len(c.agents) for c in model.grid.all_cells) == len(cones) + len(
+        model.agents_by_type[Neuron]
+    )
