@@ -1,162 +1,194 @@
-"""Astrocytes (spinal cord): reactive gliosis and the CSPG glial scar."""
+"""Astrocytes (spinal cord): reactive gliosis and the CSPG glial scar.
+
+Cytokine raises an astrocyte's reactivity slowly (over days) and it relaxes back without it. Once
+scar-forming, an astrocyte deposits CSPG in its voxel (saturating at ``scar_max``), secretes a
+little cytokine, divides where there is room and creeps up the cytokine gradient toward the
+lesion, stopping at the edge of the debris-filled core (debris above
+``astrocyte.core_debris_au``).
+
+The rules are the compiled functions below; :func:`turn` plays them for every astrocyte in the
+shuffled order, and :class:`Astrocyte` is the Mesa agent whose state lives in an
+:class:`AstrocyteSheet`.
+"""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
+from numba import njit
 
-from simulation.agents.base import TissueCell, tick_chance
-from simulation.engine.sheet import CellSheet
+from simulation.agents.base import CompiledCell
+from simulation.engine.moves import (
+    divide,
+    emptiest_neighbour,
+    move_to,
+    scan_start,
+    steepest_neighbour,
+    tick_chance,
+)
+from simulation.engine.sheet import CellSheet, Column
 
 #: Reactivity above which an astrocyte is scar-forming (deposits CSPG, divides, migrates).
 SCAR_FORMING = 0.5
 #: Below this reactivity, in less cytokine than this, an astrocyte is quiescent this tick.
 QUIET = 1e-3
 
+#: Columns of an astrocyte's parameter row (names in the ``[astrocyte]`` group).
+PARAMS = (
+    "activation_per_h",
+    "activation_half_cytokine",
+    "deactivation_per_h",
+    "proliferation_per_h",
+    "proliferation_half_cytokine",
+    "max_per_voxel",
+    "scar_per_h",
+    "scar_max",
+    "cytokine_per_h",
+    "migrate_per_h",
+)
+(
+    _ACTIVATION,
+    _ACTIVATION_HALF,
+    _DEACTIVATION,
+    _PROLIFERATION,
+    _PROLIFERATION_HALF,
+    _MAX_HERE,
+    _SCAR,
+    _SCAR_MAX,
+    _CYTOKINE,
+    _MIGRATE,
+) = range(len(PARAMS))
+#: Uniforms one astrocyte may use in a turn: division, where to, migration, which way.
+DRAWS = 4
+
 
 class AstrocyteSheet(CellSheet):
-    """Every astrocyte's reactivity ``r``, voxel and reactivity rates, indexed by its slot.
+    """Every astrocyte's voxel, reactivity ``r`` and parameters, indexed by its slot."""
 
-    Most astrocytes only react to cytokine in a tick (a few lines of arithmetic each, but a
-    method call); :meth:`react_all` does that for all of them at once with the same arithmetic
-    in the same order, so :meth:`Astrocyte.step_all` need only step the scar-forming ones.
-    Reactivity depends only on a cell's own state and the cytokine in its voxel, which no cell
-    changes during the cells' turn (secretion is buffered), so the order does not matter.
-    """
-
-    COLUMNS: ClassVar[dict[str, tuple[Any, float, int]]] = {
-        "r": (np.float64, 0.0, 0),
-        "activation": (np.float64, 0.0, 0),
-        "deactivation": (np.float64, 0.0, 0),
-        "half": (np.float64, 1.0, 0),
-    }
-
-    def set_rates(self, slot: int, p: Any) -> None:
-        """The reactivity rates of the astrocyte in ``slot`` (its parameter group ``p``)."""
-        self.activation[slot] = p.activation_per_h
-        self.deactivation[slot] = p.deactivation_per_h
-        self.half[slot] = p.activation_half_cytokine
-
-    def react_all(self, cytokine: np.ndarray, dt: float) -> None:
-        """:meth:`Astrocyte.react` for every astrocyte that is not quiescent, at once."""
-        n = self.n
-        r = self.r[:n]
-        c = cytokine[self.x[:n], self.y[:n]]
-        live = (r >= QUIET) | (c >= QUIET)
-        rl, cl = r[live], c[live]
-        drive = cl / (cl + self.half[:n][live])
-        rl = rl + dt * (self.activation[:n][live] * drive * (1.0 - rl))
-        rl = rl - dt * self.deactivation[:n][live] * rl
-        r[live] = rl
+    COLUMNS: ClassVar[dict[str, tuple[Any, float, int]]] = {"r": (np.float64, 0.0, 0)}
+    PARAMS = PARAMS
 
 
-class Astrocyte(TissueCell):
-    """A resident astrocyte.
+@njit(cache=True)
+def react(r, cytokine, p, dt):
+    """Reactivity rises toward 1 with cytokine (half drive at ``activation_half_cytokine``) and
+    relaxes back to 0 at ``deactivation_per_h``; returns the new reactivity."""
+    drive = cytokine / (cytokine + p[_ACTIVATION_HALF])
+    r += dt * (p[_ACTIVATION] * drive * (1.0 - r))
+    r -= dt * p[_DEACTIVATION] * r
+    return r
 
-    Cytokine raises its reactivity slowly (over days); once scar-forming it deposits CSPG in its
-    voxel (saturating at ``scar_max``), secretes a little cytokine, divides where there is room and
-    creeps toward the lesion, stopping at the edge of debris-filled core tissue. Its reactivity
-    lives in the model's :class:`AstrocyteSheet`.
-    """
 
-    def __init__(self, model, xy, params) -> None:
-        self._sheet = model.astrocytes
-        self.slot = self._sheet.add(xy)
-        super().__init__(model, xy, params)
+@njit(cache=True)
+def deposit_scar(x, y, r, p, dt, scar, scar_source):
+    """Lay down CSPG in voxel ``(x, y)`` in proportion to reactivity, slowing as the scar there
+    approaches ``scar_max``."""
+    room = 1.0 - scar[x, y] / p[_SCAR_MAX]
+    if room > 0.0:
+        rate = p[_SCAR] * r * room
+        if rate > 0.0:
+            scar_source[x, y] += rate * dt
 
-    @property
-    def reactivity(self) -> float:
-        """0 (quiescent) to 1 (fully reactive)."""
-        return self._sheet.views["r"][self.slot]
 
-    @reactivity.setter
-    def reactivity(self, value: float) -> None:
-        self._sheet.views["r"][self.slot] = value
+@njit(cache=True)
+def secrete_cytokine(x, y, p, dt, cytokine_source):
+    """A scar-forming astrocyte keeps the lesion inflamed with a little cytokine."""
+    if p[_CYTOKINE] > 0.0:
+        cytokine_source[x, y] += p[_CYTOKINE] * dt
 
-    def tune(self) -> None:
-        """Per-tick chance of migrating (a constant rate); the sheet's reactivity rates."""
-        super().tune()
-        self._migrate_chance = tick_chance(self.p.migrate_per_h, self._dt)
-        self._sheet.set_rates(self.slot, self.p)
+
+@njit(cache=True)
+def divides(u, cytokine, p, dt):
+    """Reactive astrocytes divide faster in acute-phase cytokine (half rate at
+    ``proliferation_half_cytokine``)."""
+    rate = p[_PROLIFERATION] * cytokine / (cytokine + p[_PROLIFERATION_HALF])
+    return u < tick_chance(rate, dt)
+
+
+@njit(cache=True)
+def is_core(debris, x, y, core_debris):
+    """Lesion core still full of debris: astrocytes neither divide nor move into it."""
+    return debris[x, y] > core_debris
+
+
+@njit(cache=True)
+def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, debris, core_debris):
+    """Divide into the emptiest neighbouring voxel if it has room and is not core."""
+    nx, ny = emptiest_neighbour(crowd, x[s], y[s], scan_start(u))
+    if nx >= 0 and crowd[nx, ny] < p[_MAX_HERE] and not is_core(debris, nx, ny, core_debris):
+        divide(s, fate, daughter_x, daughter_y, crowd, nx, ny)
+
+
+@njit(cache=True)
+def migrate_to_border(s, u, x, y, fate, p, cytokine, crowd, debris, core_debris):
+    """Step up the cytokine gradient (to a voxel with room), but not into debris-filled core."""
+    nx, ny = steepest_neighbour(cytokine, crowd, x[s], y[s], 1.0, p[_MAX_HERE], scan_start(u))
+    if not is_core(debris, nx, ny, core_debris):
+        move_to(s, x, y, fate, crowd, nx, ny)
+
+
+@njit(cache=True)
+def turn(order, u, x, y, fate, daughter_x, daughter_y, r, params, cytokine, scar, debris,
+         cytokine_source, scar_source, crowd, core_debris, dt):  # fmt: skip
+    """Every astrocyte in ``order`` lives one tick: react; if scar-forming, deposit scar,
+    secrete cytokine, perhaps divide and perhaps migrate."""
+    for i in range(order.shape[0]):
+        s = order[i]
+        p = params[s]
+        xi = x[s]
+        yi = y[s]
+        c = cytokine[xi, yi]
+        if r[s] < QUIET and c < QUIET:
+            continue  # quiescent tissue: nothing to do
+        rs = react(r[s], c, p, dt)
+        r[s] = rs
+        if rs < SCAR_FORMING:
+            continue
+        deposit_scar(xi, yi, rs, p, dt, scar, scar_source)
+        secrete_cytokine(xi, yi, p, dt, cytokine_source)
+        if divides(u[i, 0], c, p, dt):
+            proliferate(s, u[i, 1], x, y, fate, daughter_x, daughter_y, p, crowd, debris,
+                        core_debris)  # fmt: skip
+        if u[i, 2] < tick_chance(p[_MIGRATE], dt):
+            migrate_to_border(s, u[i, 3], x, y, fate, p, cytokine, crowd, debris, core_debris)
+
+
+class Astrocyte(CompiledCell):
+    """A resident astrocyte (see the module docstring)."""
+
+    SHEET = AstrocyteSheet
+    DRAWS = DRAWS
+    KERNEL = turn
+    reactivity = Column("r", "Reactivity: 0 (quiescent) to 1 (fully reactive).")
 
     @staticmethod
-    def step_all(model, order: Sequence[Any]) -> None:
-        """The astrocytes' turn: all react at once, then the scar-forming ones act in ``order``
-        (weak references in shuffled order) exactly as their :meth:`step` would."""
-        sheet = model.astrocytes
-        sheet.react_all(model.fields["cytokine"], model.dt_h)
-        reactivity = sheet.views["r"]
-        cytokine = model.field_views["cytokine"]
-        for ref in order:
-            cell = ref()
-            if cell is not None and reactivity[cell.slot] >= SCAR_FORMING:
-                if cell.p is not cell._tuned_p:
-                    cell.tune()
-                cell.build_scar(cytokine[cell.xy])
+    def kernel_args(model: Any, sheet: AstrocyteSheet) -> tuple[Any, ...]:
+        """Sheet columns, fields, buffers, the core threshold and the tick, in :func:`turn`'s
+        order."""
+        fields = model.fields
+        return (
+            sheet.x,
+            sheet.y,
+            sheet.fate,
+            sheet.daughter_x,
+            sheet.daughter_y,
+            sheet.r,
+            sheet.params,
+            fields["cytokine"],
+            fields["scar"],
+            fields["debris"],
+            fields.source_views["cytokine"],
+            fields.source_views["scar"],
+            model.occupancy_of(Astrocyte),
+            float(model.scenario.astrocyte.core_debris_au),
+            model.dt_h,
+        )
 
-    def step(self) -> None:
-        """React to cytokine; when scar-forming, build scar, divide and migrate."""
-        c = self._fields["cytokine"][self.xy]
-        if self.reactivity < QUIET and c < QUIET:
-            return  # quiescent tissue: nothing to do
-        if self.p is not self._tuned_p:
-            self.tune()
-        if self.react(c) < SCAR_FORMING:
-            return
-        self.build_scar(c)
-
-    def react(self, cytokine: float) -> float:
-        """Reactivity rises with cytokine and relaxes back without it; returns the new value."""
-        p = self._p
-        drive = cytokine / (cytokine + p.activation_half_cytokine)
-        dt = self._dt
-        r = self.reactivity
-        r += dt * (p.activation_per_h * drive * (1.0 - r))
-        r -= dt * p.deactivation_per_h * r
-        self.reactivity = r
-        return r
-
-    def build_scar(self, cytokine: float) -> None:
-        """What a scar-forming astrocyte does: deposit CSPG, secrete, perhaps divide and move."""
-        p = self._p
-        self.deposit_scar()
-        rate = p.cytokine_per_h
-        if rate > 0.0:  # secrete("cytokine", rate), inlined
-            self._sources["cytokine"][self.xy] += rate * self._dt
-        # rolls(rate), inlined
-        rate = p.proliferation_per_h * cytokine / (cytokine + p.proliferation_half_cytokine)
-        if self._uniform() < -math.expm1(-rate * self._dt):
-            self.proliferate()
-        if self._uniform() < self._migrate_chance:  # rolls(p.migrate_per_h)
-            self.migrate_to_border()
-
-    def deposit_scar(self) -> None:
-        """Lay down CSPG in this voxel, slowing as it approaches ``scar_max``."""
-        p = self._p
-        xy = self.xy
-        room = 1.0 - self._fields["scar"][xy] / p.scar_max
-        if room > 0.0:
-            rate = p.scar_per_h * self.reactivity * room
-            if rate > 0.0:  # secrete("scar", rate), inlined
-                self._sources["scar"][xy] += rate * self._dt
-
-    def proliferate(self) -> None:
-        """Divide into the emptiest neighbouring voxel if it has room."""
-        xy = self.emptiest_neighbour()
-        if self.crowding(xy) < self.p.max_per_voxel and not self.model.is_core(xy):
-            daughter = Astrocyte(self.model, xy, self.p)
-            daughter.reactivity = self.reactivity
-
-    def migrate_to_border(self) -> None:
-        """Step up the cytokine gradient, but not into debris-filled core."""
-        xy = self.steepest("cytokine", max_here=self.p.max_per_voxel)
-        if not self.model.is_core(xy):
-            self.move_to_voxel(xy)
-
-    def move_to_voxel(self, xy: tuple[int, int]) -> None:
-        """Step to voxel ``xy`` (and tell the sheet)."""
-        super().move_to_voxel(xy)
-        self._sheet.x[self.slot], self._sheet.y[self.slot] = self.xy
+    @staticmethod
+    def born(model: Any, parent_slot: int, xy: tuple[int, int]) -> Astrocyte:
+        """The daughter of the astrocyte in ``parent_slot``: as reactive as her mother."""
+        sheet = model.sheet_of(Astrocyte)
+        daughter = Astrocyte(model, xy, sheet.agents[parent_slot].p, counted=True)
+        sheet.copy_row(parent_slot, daughter.slot)
+        return daughter

@@ -1,108 +1,283 @@
-"""Schwann cells (peripheral nerve): repair state, bands of Büngner, NGF, remyelination."""
+"""Schwann cells (peripheral nerve): repair state, bands of Büngner, NGF, remyelination.
+
+Losing its axon (distal to the injury) a myelinating Schwann cell dedifferentiates into a repair
+cell; repair cells eat myelin debris, secrete NGF, divide, spread into empty tissue (bridging a
+gap) and line up as guidance bands whose strength is their repair capacity. Capacity fades the
+longer the cell stays denervated. A regrown axon reaching a repair cell turns it back to
+myelinating that axon; remyelination is faster where neurotrophins (trophic factor) are high and
+after taking up vesicles (:mod:`~simulation.agents.mechanisms.vesicles`).
+
+The rules are the compiled functions below; :func:`turn` plays them for every Schwann cell in
+the shuffled order, and :class:`SchwannCell` is the Mesa agent whose state lives in a
+:class:`SchwannSheet`.
+"""
 
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any, ClassVar
 
-from simulation.agents.base import TissueCell, tick_chance
+import numpy as np
+from numba import njit
+
+from simulation.agents.base import CompiledCell
+from simulation.agents.mechanisms import vesicles
+from simulation.engine.moves import divide, emptiest_neighbour, move_to, scan_start, tick_chance
+from simulation.engine.sheet import CellSheet, Column
+from simulation.fields.kernels import wrap_axon
 
 
 class SchwannState(Enum):
-    """What a Schwann cell is doing."""
+    """What a Schwann cell is doing (the value is its code in the sheet's ``state`` column)."""
 
-    MYELINATING = "myelinating"  # wrapped around an intact axon
-    REPAIR = "repair"  # denervated: clears debris, guides, secretes NGF, divides, migrates
-    REMYELINATING = "remyelinating"  # contacted by a regrown axon: wraps it
-
-
-# Module-level aliases: an Enum member read through its class costs as much as a field read.
-_MYELINATING = SchwannState.MYELINATING
-_REPAIR = SchwannState.REPAIR
-_REMYELINATING = SchwannState.REMYELINATING
+    MYELINATING = 0  # wrapped around an intact axon
+    REPAIR = 1  # denervated: clears debris, guides, secretes NGF, divides, migrates
+    REMYELINATING = 2  # contacted by a regrown axon: wraps it
 
 
-class SchwannCell(TissueCell):
-    """A Schwann cell of the peripheral nerve.
+# The states' codes, for the compiled rules.
+MYELINATING = SchwannState.MYELINATING.value
+REPAIR = SchwannState.REPAIR.value
+REMYELINATING = SchwannState.REMYELINATING.value
 
-    Losing its axon (distal to the injury) it dedifferentiates into a repair cell; repair cells
-    eat myelin debris, secrete NGF, divide, spread into empty tissue (bridging a gap) and line up
-    as guidance bands whose strength is their repair capacity. Remyelination is faster where
-    neurotrophins (trophic factor) are high and after taking up vesicles. Capacity fades the
-    longer the cell stays denervated. A regrown axon reaching it turns it back to myelinating
-    that axon.
+#: Columns of a Schwann cell's parameter row (names in the ``[schwann]`` group).
+PARAMS = (
+    "dedifferentiation_per_h",
+    "phagocytosis_per_h",
+    "trophic_per_h",
+    "proliferation_per_h",
+    "mitogen_half_cytokine",
+    "max_per_voxel",
+    "migrate_per_h",
+    "myelination_per_h",
+    "trophic_myelination_boost",
+    "trophic_myelination_half",
+    "internode_voxels",
+    "repair_fade_per_h",
+)
+(
+    _DEDIFFERENTIATION,
+    _PHAGO,
+    _TROPHIC,
+    _PROLIFERATION,
+    _MITOGEN_HALF,
+    _MAX_HERE,
+    _MIGRATE,
+    _MYELINATION,
+    _TROPHIC_BOOST,
+    _TROPHIC_HALF,
+    _INTERNODE,
+    _FADE,
+) = range(len(PARAMS))
+#: Uniforms one Schwann cell may use in a turn: dedifferentiation, division, where to, spreading,
+#: which way.
+DRAWS = 5
+#: Share of a repair cell's NGF secretion that a remyelinating cell keeps making.
+REMYELINATING_TROPHIC_SHARE = 0.25
+
+
+class SchwannSheet(CellSheet):
+    """Every Schwann cell's voxel, state, denervation, repair capacity, vesicle signals and
+    parameters, indexed by its slot."""
+
+    COLUMNS: ClassVar[dict[str, tuple[Any, float, int]]] = {
+        "state": (np.int8, MYELINATING, 0),
+        "denervated": (np.int8, 0, 0),
+        "capacity": (np.float64, 1.0, 0),
+        "ev": (np.float64, 0.0, 0),
+        "ngf": (np.float64, 0.0, 0),
+    }
+    PARAMS = PARAMS
+
+
+@njit(cache=True)
+def dedifferentiates(u, denervated, p, dt):
+    """A myelinating cell that has lost its axon turns into a repair cell."""
+    return denervated != 0 and u < tick_chance(p[_DEDIFFERENTIATION], dt)
+
+
+@njit(cache=True)
+def lay_band(x, y, capacity, band):
+    """A repair or remyelinating cell lines up as a guidance band as strong as its capacity."""
+    band[x, y] += capacity
+
+
+@njit(cache=True)
+def make_ngf(x, y, ngf_signal, trophic_source, k):
+    """Secrete NGF (trophic factor) from the gene NGF-cargo vesicles delivered."""
+    rate = vesicles.ngf_secretion_per_h(ngf_signal, k)
+    if rate > 0.0:
+        trophic_source[x, y] += rate * k[vesicles.DT]
+
+
+@njit(cache=True)
+def fade(capacity, p, dt):
+    """Repair capacity fades the longer the cell stays denervated; returns the new capacity."""
+    return capacity - capacity * p[_FADE] * dt
+
+
+@njit(cache=True)
+def clear_and_feed(x, y, capacity, p, dt, debris_sink, trophic_source):
+    """A repair cell eats myelin debris (first-order uptake) and secretes NGF, both in
+    proportion to its capacity."""
+    rate = p[_PHAGO] * capacity
+    if rate > 0.0:
+        debris_sink[x, y] += rate
+    rate = p[_TROPHIC] * capacity
+    if rate > 0.0:
+        trophic_source[x, y] += rate * dt
+
+
+@njit(cache=True)
+def divides(u, capacity, cytokine, p, dt):
+    """Repair cells divide, driven by macrophage mitogens (cytokine as proxy)."""
+    rate = p[_PROLIFERATION] * capacity * cytokine / (cytokine + p[_MITOGEN_HALF])
+    return u < tick_chance(rate, dt)
+
+
+@njit(cache=True)
+def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd):
+    """Divide into the emptiest neighbouring voxel if it has room."""
+    nx, ny = emptiest_neighbour(crowd, x[s], y[s], scan_start(u))
+    if nx >= 0 and crowd[nx, ny] < p[_MAX_HERE]:
+        divide(s, fate, daughter_x, daughter_y, crowd, nx, ny)
+
+
+@njit(cache=True)
+def spread(s, u, x, y, fate, crowd):
+    """Move toward emptier tissue: how repair cells bridge a gap."""
+    xi = x[s]
+    yi = y[s]
+    nx, ny = emptiest_neighbour(crowd, xi, yi, scan_start(u))
+    if nx >= 0 and crowd[nx, ny] < crowd[xi, yi]:
+        move_to(s, x, y, fate, crowd, nx, ny)
+
+
+@njit(cache=True)
+def remyelinate(x, y, capacity, ev_signal, p, trophic, trophic_source, axon, myelin, k):
+    """Wrap the regrown axon along one internode either way (faster with neurotrophins and
+    after taking up vesicles) and keep making some NGF."""
+    dt = k[vesicles.DT]
+    t = trophic[x, y]
+    neurotrophin = 1.0 + p[_TROPHIC_BOOST] * t / (t + p[_TROPHIC_HALF])
+    boost = vesicles.myelination_boost(ev_signal, k)
+    rate = p[_MYELINATION] * capacity * neurotrophin * boost
+    wrap_axon(axon, myelin, x, y, int(p[_INTERNODE]), tick_chance(rate, dt))
+    rate = REMYELINATING_TROPHIC_SHARE * p[_TROPHIC] * capacity
+    if rate > 0.0:
+        trophic_source[x, y] += rate * dt
+
+
+@njit(cache=True)
+def turn(order, u, x, y, fate, daughter_x, daughter_y, state, denervated, capacity, ev, ngf,
+         params, cytokine, trophic, ev_field, ngf_field, debris_sink, trophic_source, ev_sink,
+         ngf_sink, band, axon, myelin, crowd, k):  # fmt: skip
+    """Every Schwann cell in ``order`` lives one tick, according to its state."""
+    dt = k[vesicles.DT]
+    for i in range(order.shape[0]):
+        s = order[i]
+        p = params[s]
+        if state[s] == MYELINATING:
+            if dedifferentiates(u[i, 0], denervated[s], p, dt):
+                state[s] = REPAIR
+            continue
+        xi = x[s]
+        yi = y[s]
+        lay_band(xi, yi, capacity[s], band)
+        vesicles.absorb(s, xi, yi, ev, ngf, ev_field, ngf_field, ev_sink, ngf_sink,
+                        k[vesicles.GLIA_UPTAKE_PER_H], k)  # fmt: skip
+        make_ngf(xi, yi, ngf[s], trophic_source, k)
+        if state[s] == REMYELINATING:
+            remyelinate(xi, yi, capacity[s], ev[s], p, trophic, trophic_source, axon, myelin, k)
+            continue
+        capacity[s] = fade(capacity[s], p, dt)
+        clear_and_feed(xi, yi, capacity[s], p, dt, debris_sink, trophic_source)
+        if axon[xi, yi] > 0.0:  # a regrown axon has reached it
+            state[s] = REMYELINATING
+            continue
+        if divides(u[i, 1], capacity[s], cytokine[xi, yi], p, dt):
+            proliferate(s, u[i, 2], x, y, fate, daughter_x, daughter_y, p, crowd)
+        if u[i, 3] < tick_chance(p[_MIGRATE], dt):
+            spread(s, u[i, 4], x, y, fate, crowd)
+
+
+def _state(code: Any) -> SchwannState:
+    return SchwannState(int(code))
+
+
+def _code(state: SchwannState) -> int:
+    return state.value
+
+
+class SchwannCell(CompiledCell):
+    """A Schwann cell of the peripheral nerve (see the module docstring).
+
+    Args:
+        denervated: whether it has lost its axon (distal to the injury): it will turn repair.
     """
 
-    def __init__(self, model, xy, params, denervated: bool = False) -> None:
-        super().__init__(model, xy, params)
-        self.state = _MYELINATING
+    SHEET = SchwannSheet
+    DRAWS = DRAWS
+    KERNEL = turn
+    state = Column("state", "What the cell is doing (a SchwannState).", _state, _code)
+    denervated = Column("denervated", "It has lost its axon.", bool, int)
+    capacity = Column("capacity", "Repair capacity: 1 fresh, fading while denervated.")
+    ev_signal = Column("ev", "Extracellular vesicles taken up, fading (au).")
+    ngf_signal = Column("ngf", "The part of ``ev_signal`` that carried the NGF gene (au).")
+
+    def __init__(
+        self,
+        model: Any,
+        xy: tuple[int, int],
+        params: Any,
+        denervated: bool = False,
+        counted: bool = False,
+    ) -> None:
+        super().__init__(model, xy, params, counted=counted)
         self.denervated = denervated
         self.capacity = model.schwann_capacity
 
-    def tune(self) -> None:
-        """Per-tick chances of dedifferentiating and of spreading (constant rates)."""
-        super().tune()
-        self._dedifferentiation_chance = tick_chance(self.p.dedifferentiation_per_h, self._dt)
-        self._spread_chance = tick_chance(self.p.migrate_per_h, self._dt)
+    @staticmethod
+    def kernel_args(model: Any, sheet: SchwannSheet) -> tuple[Any, ...]:
+        """Sheet columns, fields, buffers, tissue layers and the vesicle knobs, in
+        :func:`turn`'s order."""
+        fields = model.fields
+        return (
+            sheet.x,
+            sheet.y,
+            sheet.fate,
+            sheet.daughter_x,
+            sheet.daughter_y,
+            sheet.state,
+            sheet.denervated,
+            sheet.capacity,
+            sheet.ev,
+            sheet.ngf,
+            sheet.params,
+            fields["cytokine"],
+            fields["trophic"],
+            fields["ev"],
+            fields["ev_ngf"],
+            fields.sink_views["debris"],
+            fields.source_views["trophic"],
+            fields.sink_views["ev"],
+            fields.sink_views["ev_ngf"],
+            model.band,
+            model.axon,
+            model.myelin,
+            model.occupancy_of(SchwannCell),
+            model.vesicle_knobs,
+        )
 
-    def step(self) -> None:
-        """Act according to state."""
-        if self.p is not self._tuned_p:
-            self.tune()
-        state = self.state
-        if state is _MYELINATING:
-            # rolls(p.dedifferentiation_per_h)
-            if self.denervated and self._uniform() < self._dedifferentiation_chance:
-                self.state = _REPAIR
-            return
-        model = self.model
-        model.band_view[self.xy] += self.capacity
-        if self.ev_signal or model.ev_active:
-            self.absorb_vesicles(model.ev_params.glia_uptake_per_h)
-            self.make_ngf()
-        if state is _REPAIR:
-            self.repair()
-        else:
-            self.remyelinate()
-
-    def remyelinate(self) -> None:
-        """Wrap the regrown axon here (faster with neurotrophins and vesicles); some NGF."""
-        p = self._p
-        model = self.model
-        xy = self.xy
-        t = self._fields["trophic"][xy]
-        neurotrophin = 1.0 + p.trophic_myelination_boost * t / (t + p.trophic_myelination_half)
-        boost = 1.0 if self.ev_signal == 0.0 else model.ev_myelin_boost(self)
-        rate = p.myelination_per_h * self.capacity * neurotrophin * boost
-        model.myelinate(xy, rate, p.internode_voxels)
-        rate = 0.25 * p.trophic_per_h * self.capacity
-        if rate > 0.0:  # secrete("trophic", rate), inlined
-            self._sources["trophic"][xy] += rate * self._dt
-
-    def repair(self) -> None:
-        """One tick of repair-cell work."""
-        p = self._p
-        self.capacity -= self.capacity * p.repair_fade_per_h * self._dt
-        self.take_up("debris", p.phagocytosis_per_h * self.capacity)
-        self.secrete("trophic", p.trophic_per_h * self.capacity)
-        if self.model.axon[self.xy] > 0.0:
-            self.state = _REMYELINATING
-            return
-        c = self.sense("cytokine")
-        if self.rolls(p.proliferation_per_h * self.capacity * c / (c + p.mitogen_half_cytokine)):
-            self.proliferate()
-        if self._uniform() < self._spread_chance:  # rolls(p.migrate_per_h)
-            self.spread()
-
-    def proliferate(self) -> None:
-        """Divide into the emptiest neighbouring voxel if it has room."""
-        xy = self.emptiest_neighbour()
-        if self.crowding(xy) < self.p.max_per_voxel:
-            daughter = SchwannCell(self.model, xy, self.p, denervated=True)
-            daughter.state = _REPAIR
-            daughter.capacity = self.capacity
-
-    def spread(self) -> None:
-        """Move toward emptier tissue (how repair cells bridge a gap)."""
-        xy = self.emptiest_neighbour()
-        if self.crowding(xy) < self.crowding():
-            self.move_to_voxel(xy)
+    @staticmethod
+    def born(model: Any, parent_slot: int, xy: tuple[int, int]) -> SchwannCell:
+        """The daughter of the repair cell in ``parent_slot``: a denervated repair cell with her
+        mother's capacity (and no vesicles of her own yet)."""
+        sheet = model.sheet_of(SchwannCell)
+        daughter = SchwannCell(model, xy, sheet.agents[parent_slot].p, True, counted=True)
+        sheet.copy_row(parent_slot, daughter.slot)
+        sheet.state[daughter.slot] = REPAIR
+        sheet.denervated[daughter.slot] = 1
+        sheet.ev[daughter.slot] = 0.0
+        sheet.ngf[daughter.slot] = 0.0
+        return daughter

@@ -14,7 +14,7 @@ from mesa import Model
 from mesa.agent import AgentSet
 from mesa.discrete_space import OrthogonalMooreGrid
 
-from simulation.agents.astrocyte import Astrocyte, AstrocyteSheet
+from simulation.agents.astrocyte import Astrocyte
 from simulation.agents.base import PlainParams, TissueCell, restore_attributes
 from simulation.agents.graft import GraftCluster
 from simulation.agents.growth_cone import GrowthCone
@@ -148,7 +148,6 @@ class NerveRepairModel(Model):
         self.ngf_keep = math.exp(-scenario.ev.ngf_expression_decay_per_h * self.dt_h)
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
         self.sheets: dict[type, CellSheet] = {}
-        self.astrocytes = AstrocyteSheet()
         self._occupancy: dict[type, np.ndarray] = {}
         self._make_views()
         self.neighbours = self._moore_neighbours()
@@ -242,10 +241,6 @@ class NerveRepairModel(Model):
         self.schwann_capacity = h.diabetic_schwann_factor if h.diabetic else 1.0
         self.macrophage_recruitment = h.diabetic_recruitment_factor if h.diabetic else 1.0
         self.baseline_cytokine_per_h = h.diabetic_cytokine_per_h if h.diabetic else 0.0
-
-    def is_core(self, xy: tuple[int, int]) -> bool:
-        """True in lesion core still full of debris (astrocytes stay out)."""
-        return self.fields["debris"][xy] > self.scenario.astrocyte.core_debris_au
 
     def plain_params(self, params: Any) -> PlainParams:
         """``params`` (a frozen parameter group) as :class:`PlainParams`, one per group."""

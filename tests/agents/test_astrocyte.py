@@ -1,11 +1,9 @@
 """Astrocyte: quiescent without cytokine; reactive with it; builds scar up to scar_max."""
 
-import random
-import weakref
-
 import numpy as np
 
-from simulation.agents.astrocyte import SCAR_FORMING, Astrocyte
+from simulation.agents.astrocyte import SCAR_FORMING, Astrocyte, turn
+from simulation.engine.sheet import DIVIDED, MOVED
 from tests.agents.conftest import make_sandbox
 
 STILL = {"migrate_per_h": 0.0, "proliferation_per_h": 0.0}
@@ -49,38 +47,85 @@ def test_reactive_astrocytes_proliferate_up_to_the_crowding_limit():
     assert model.occupancy_of(Astrocyte).max() <= model.scenario.astrocyte.max_per_voxel
 
 
-def test_the_sheet_reacts_all_astrocytes_exactly_as_each_would_alone():
-    """The model's vectorised turn (react all, step the scar-forming) equals stepping every
-    astrocyte in the same shuffled order: same reactivities, sources, daughters, draws."""
-    shuffler = random.Random
+def _tissue_with_astrocytes(seed: int):
+    """An 8x6 sandbox: random cytokine, a debris-filled core at x >= 6, two dozen astrocytes of
+    mixed reactivity (some quiescent) that divide and migrate often."""
+    model = make_sandbox(
+        seed=seed,
+        shape=(8, 6),
+        **{"astrocyte.proliferation_per_h": 0.5, "astrocyte.migrate_per_h": 1.0},
+    )
+    rng = np.random.default_rng(seed)
+    model.fields["cytokine"][:] = rng.uniform(0.0, 2.0, size=(8, 6))
+    model.fields["cytokine"][0, :] = 0.0  # quiescent voxels too
+    model.fields["debris"][6:, :] = 2.0 * model.scenario.astrocyte.core_debris_au
+    model.fields["scar"][:] = rng.uniform(0.0, 1.2, size=(8, 6))
+    for k in range(24):
+        cell = Astrocyte(model, (k % 6, k // 4), model.scenario.astrocyte)
+        cell.reactivity = 0.0 if k % 6 == 0 else float(rng.uniform(0.3, 1.0))
+    return model
 
-    def turns(vectorised: bool):
-        model = make_sandbox(seed=7, shape=(12, 6), **{"astrocyte.proliferation_per_h": 0.5})
-        rng = np.random.default_rng(1)
-        model.fields["cytokine"][:] = rng.uniform(0.0, 0.2, size=(12, 6))
-        model.fields["cytokine"][0, :] = 0.0  # quiescent voxels too
-        for x in range(12):
-            for y in (1, 4):
-                cell = Astrocyte(model, (x, y), model.scenario.astrocyte)
-                cell.reactivity = 0.0 if x == 0 else float(rng.uniform(0.0, 0.9))
-        for turn in range(24):
-            order = list(model.agents_by_type[Astrocyte])
-            shuffler(turn).shuffle(order)
-            if vectorised:
-                Astrocyte.step_all(model, [weakref.ref(cell) for cell in order])
-            else:
-                for cell in order:
-                    cell.step()
-        cells = list(model.agents_by_type[Astrocyte])
-        return (
-            [(cell.xy, cell.reactivity) for cell in cells],
-            model.fields.source_views["scar"].copy(),
-            model.random.random(),
-        )
 
-    one_by_one, at_once = turns(False), turns(True)
-    assert len(at_once[0]) > 24  # some divided
-    assert any(r >= SCAR_FORMING for _, r in at_once[0])
-    assert one_by_one[0] == at_once[0]
-    np.testing.assert_array_equal(one_by_one[1], at_once[1])
-    assert one_by_one[2] == at_once[2]
+def test_the_compiled_turn_and_its_python_source_give_the_same_tissue():
+    """The kernel compiled and run as plain Python (``.py_func``) give identical results."""
+    states = []
+    for compiled in (True, False):
+        model = _tissue_with_astrocytes(seed=5)
+        sheet = model.sheet_of(Astrocyte)
+        order = np.random.default_rng(2).permutation(sheet.live_slots())
+        u = np.random.default_rng(1).random((order.size, Astrocyte.DRAWS))
+        kernel = turn if compiled else turn.py_func
+        kernel(order, u, *Astrocyte.kernel_args(model, sheet))
+        states.append(
+            (sheet.x.copy(), sheet.y.copy(), sheet.fate.copy(), sheet.r.copy(),
+             sheet.daughter_x.copy(), sheet.daughter_y.copy(),
+             model.fields.source_views["cytokine"].copy(), model.fields.source_views["scar"].copy(),
+             model.occupancy_of(Astrocyte).copy())
+        )  # fmt: skip
+    for a, b in zip(*states, strict=True):
+        np.testing.assert_array_equal(a, b)
+    fate = states[0][2]
+    assert (fate & DIVIDED).any() and (fate & MOVED).any()  # divisions and moves happened
+
+
+def test_astrocytes_never_divide_or_move_into_the_core():
+    """However often they divide and migrate, no astrocyte enters debris-filled core."""
+    model = _tissue_with_astrocytes(seed=3)
+    for _ in range(40):
+        Astrocyte.take_turn(model)
+    assert model.occupancy_of(Astrocyte)[6:, :].sum() == 0
+    assert len(model.agents_by_type[Astrocyte]) > 24
+
+
+def test_a_daughter_is_as_reactive_as_her_mother():
+    """A reactive astrocyte's daughter starts with her mother's reactivity and parameters."""
+    model = make_sandbox(seed=1)
+    model.fields["cytokine"][:] = 2.0
+    p = model.scenario.astrocyte.model_copy(
+        update={"migrate_per_h": 0.0, "proliferation_per_h": 50.0}
+    )
+    mother = Astrocyte(model, (2, 2), p)
+    mother.reactivity = 0.9
+    mother.step()
+    (daughter,) = [a for a in model.agents_by_type[Astrocyte] if a is not mother]
+    assert daughter.reactivity == mother.reactivity and daughter.p is p
+    assert daughter.xy != mother.xy and daughter.cell.coordinate == daughter.xy
+
+
+def test_grid_agentsets_and_occupancy_agree_after_many_ticks():
+    """After divisions and moves, Mesa's grid, the AgentSet, the sheet and the occupancy counts
+    describe the same astrocytes."""
+    model = _tissue_with_astrocytes(seed=9)
+    for _ in range(30):
+        Astrocyte.take_turn(model)
+    sheet = model.sheet_of(Astrocyte)
+    agents = list(model.agents_by_type[Astrocyte])
+    assert len(agents) > 24
+    assert sorted(a.slot for a in agents) == sheet.live_slots().tolist()
+    occupancy = np.zeros((8, 6), dtype=np.int32)
+    for a in agents:
+        assert a in a.cell.agents and a.cell.coordinate == a.xy
+        occupancy[a.xy] += 1
+    np.testing.assert_array_equal(occupancy, model.occupancy_of(Astrocyte))
+    assert occupancy.max() <= model.scenario.astrocyte.max_per_voxel
+    assert sum(len(c.agents) for c in model.grid.all_cells) == len(agents)

@@ -1,6 +1,11 @@
 """Schwann cell: denervation turns it into a repair cell; axon contact turns it myelinating."""
 
-from simulation.agents.schwann import SchwannCell, SchwannState
+import numpy as np
+
+from simulation.agents.mechanisms import vesicles
+from simulation.agents.schwann import SchwannCell, SchwannState, turn
+from simulation.engine.sheet import DIVIDED, MOVED
+from tests.agents.conftest import make_sandbox
 
 STILL = {"migrate_per_h": 0.0, "proliferation_per_h": 0.0}
 
@@ -50,3 +55,111 @@ def test_repair_capacity_fades_with_chronic_denervation(sandbox):
         c.step()
     expected = (1 - p.repair_fade_per_h) ** 1000
     assert abs(c.capacity - expected) < 1e-9
+
+
+def test_remyelinating_cell_wraps_along_one_internode_either_way(sandbox):
+    """Myelin builds up to ``internode_voxels`` voxels either side along the nerve, no further."""
+    p = sandbox.scenario.schwann.model_copy(update={**STILL, "internode_voxels": 1})
+    sandbox.axon[:, 2] = 1.0
+    c = SchwannCell(sandbox, (2, 2), p, True)
+    c.state = SchwannState.REMYELINATING
+    for _ in range(24 * 10):
+        c.step()
+    assert (sandbox.myelin[1:4, 2] > 0).all()
+    assert sandbox.myelin[0, 2] == sandbox.myelin[4, 2] == 0.0
+    assert sandbox.band[2, 2] > 0
+
+
+def test_a_daughter_is_a_denervated_repair_cell_with_her_mothers_capacity():
+    """A dividing repair cell's daughter is a denervated repair cell as capable as her mother."""
+    model = make_sandbox(seed=1)
+    model.fields["cytokine"][:] = 5.0
+    p = model.scenario.schwann.model_copy(
+        update={"migrate_per_h": 0.0, "proliferation_per_h": 50.0}
+    )
+    mother = SchwannCell(model, (2, 2), p, False)
+    mother.state = SchwannState.REPAIR
+    mother.capacity = 0.7
+    mother.step()
+    (daughter,) = [c for c in model.agents_by_type[SchwannCell] if c is not mother]
+    assert daughter.state is SchwannState.REPAIR and daughter.denervated
+    assert daughter.capacity == mother.capacity < 0.7  # faded once, then passed on
+    assert daughter.p is p and daughter.cell.coordinate == daughter.xy != mother.xy
+
+
+def _tissue_with_schwann_cells(seed: int):
+    """A 7x5 sandbox: random cytokine, trophic factor and debris, regrown axon, and
+    30 Schwann cells in every state that divide and spread often."""
+    model = make_sandbox(seed=seed, shape=(7, 5))
+    rng = np.random.default_rng(seed)
+    for name in ("cytokine", "trophic", "debris", "ev_ngf"):
+        model.fields[name][:] = rng.uniform(0.0, 1.0, size=(7, 5))
+    model.axon[:, 2] = 1.0
+    model.axon[2:5, 3] = 0.5
+    model.ev_active = True
+    model.vesicle_knobs = vesicles.knobs(model)
+    p = model.scenario.schwann.model_copy(
+        update={"proliferation_per_h": 0.5, "migrate_per_h": 2.0, "dedifferentiation_per_h": 0.5}
+    )
+    for k in range(30):
+        c = SchwannCell(model, (k % 7, k % 4 if k % 4 != 2 else 4), p, denervated=k % 5 != 0)
+        c.state = SchwannState(k % 3)
+    SchwannCell(model, (3, 2), p, True).state = SchwannState.REPAIR  # meets the axon
+    return model
+
+
+def test_the_compiled_turn_and_its_python_source_give_the_same_tissue():
+    """The kernel compiled and run as plain Python (``.py_func``) give identical results."""
+    states = []
+    for compiled in (True, False):
+        model = _tissue_with_schwann_cells(seed=5)
+        sheet = model.sheet_of(SchwannCell)
+        order = np.random.default_rng(2).permutation(sheet.live_slots())
+        u = np.random.default_rng(1).random((order.size, SchwannCell.DRAWS))
+        kernel = turn if compiled else turn.py_func
+        kernel(order, u, *SchwannCell.kernel_args(model, sheet))
+        f = model.fields
+        states.append(
+            (sheet.x.copy(), sheet.y.copy(), sheet.fate.copy(), sheet.state.copy(),
+             sheet.capacity.copy(), sheet.ev.copy(), sheet.ngf.copy(), sheet.daughter_x.copy(),
+             sheet.daughter_y.copy(), model.band.copy(), model.myelin.copy(),
+             f.sink_views["debris"].copy(), f.source_views["trophic"].copy(),
+             f.sink_views["ev_ngf"].copy(), model.occupancy_of(SchwannCell).copy())
+        )  # fmt: skip
+    for a, b in zip(*states, strict=True):
+        np.testing.assert_array_equal(a, b)
+    fate, state = states[0][2], states[0][3]
+    assert (fate & DIVIDED).any() and (fate & MOVED).any()  # divisions and moves happened
+    assert state[30] == SchwannState.REMYELINATING.value  # the repair cell met the axon
+    assert states[0][10].sum() > 0  # myelin wrapped
+
+
+def test_grid_agentsets_and_occupancy_agree_after_many_ticks():
+    """After divisions and moves, Mesa's grid, the AgentSet, the sheet and the occupancy counts
+    describe the same Schwann cells, and the bands they lay feed the distal support."""
+    model = _tissue_with_schwann_cells(seed=9)
+    for _ in range(20):
+        band = np.zeros((7, 5))
+        for a in model.agents_by_type[SchwannCell]:
+            if a.state is not SchwannState.MYELINATING:
+                band[a.xy] += a.capacity
+        model.band[:] = 0.0
+        SchwannCell.take_turn(model)
+    # Each working cell laid a band as strong as its capacity where it stood before it acted.
+    np.testing.assert_allclose(model.band, band, rtol=1e-12)
+    sheet = model.sheet_of(SchwannCell)
+    agents = list(model.agents_by_type[SchwannCell])
+    assert len(agents) > 31
+    assert sorted(a.slot for a in agents) == sheet.live_slots().tolist()
+    occupancy = np.zeros((7, 5), dtype=np.int32)
+    for a in agents:
+        assert a in a.cell.agents and a.cell.coordinate == a.xy
+        occupancy[a.xy] += 1
+    np.testing.assert_array_equal(occupancy, model.occupancy_of(SchwannCell))
+    assert sum(len(c.agents) for c in model.grid.all_cells) == len(agents)
+    model.is_spinal = False
+    model.distal_mask[:] = False
+    model.distal_mask[4:, :] = True
+    model.update_distal_support()
+    expected = model.band[4:, :].sum() / occupancy[4:, :].sum()
+    assert model.distal_support == expected > 0
