@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numba import njit
 
-from simulation.agents.base import CompiledCell
+from simulation.agents.base import TissueCell
 from simulation.engine.moves import (
     divide,
     emptiest_neighbour,
@@ -154,7 +154,7 @@ def turn(order, u, x, y, fate, daughter_x, daughter_y, r, params, cytokine, scar
             migrate_to_border(s, u[i, 3], x, y, fate, p, cytokine, crowd, debris, core_debris)
 
 
-class Astrocyte(CompiledCell):
+class Astrocyte(TissueCell):
     """A resident astrocyte (see the module docstring)."""
 
     SHEET = AstrocyteSheet

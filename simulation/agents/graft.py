@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from simulation.agents.base import CompiledCell
+from simulation.agents.base import TissueCell
 from simulation.engine.moves import die, tick_chance
 from simulation.engine.sheet import CellSheet, Column
 from simulation.fields.kernels import wrap_axon
@@ -340,7 +340,7 @@ class _Count(Column):
         obj._sheet.counts[obj.slot, self.k] = value
 
 
-class GraftCluster(CompiledCell):
+class GraftCluster(TissueCell):
     """A cluster of grafted cells at one voxel: one agent stands for thousands of cells
     (see the module docstring)."""
 
@@ -447,7 +447,7 @@ class GraftCluster(CompiledCell):
 
 def _world(model: Any) -> np.ndarray:
     """The model-level numbers of a turn, in the order of :data:`WORLD`."""
-    on = model.mechanisms
+    on = model.scenario.mechanisms
     return np.array(
         [
             model.dt_h,

@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numba import njit
 
-from simulation.agents.base import CompiledCell
+from simulation.agents.base import TissueCell
 from simulation.agents.mechanisms import vesicles
 from simulation.engine.moves import move_to, tick_chance
 from simulation.engine.sheet import CellSheet, Column
@@ -325,7 +325,7 @@ def turn(order, u, x, y, fate, params, start_x, age_h, progress_um, distal_um, i
 
 
 # ---------------------------------------------------------------------------------- agent
-class GrowthCone(CompiledCell):
+class GrowthCone(TissueCell):
     """The motile tip of one neuron's axon (see the module docstring).
 
     ``neuron`` is its neuron's agent (the link is stored as slots: this sheet's ``neuron``

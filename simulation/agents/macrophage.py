@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numba import njit
 
-from simulation.agents.base import CompiledCell
+from simulation.agents.base import TissueCell
 from simulation.agents.mechanisms import vesicles
 from simulation.agents.neutrophil import Neutrophil
 from simulation.engine.moves import die, move_to, scan_start, steepest_neighbour, tick_chance
@@ -225,7 +225,7 @@ def _m2(phenotype: Phenotype) -> int:
     return int(phenotype is Phenotype.M2)
 
 
-class Macrophage(CompiledCell):
+class Macrophage(TissueCell):
     """A monocyte-derived macrophage (or activated microglia); see the module docstring."""
 
     SHEET = MacrophageSheet

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numba import njit
 
-from simulation.agents.base import CompiledCell
+from simulation.agents.base import TissueCell
 from simulation.agents.growth_cone import GrowthCone, withdraw_axon
 from simulation.agents.mechanisms import vesicles
 from simulation.engine.moves import die, tick_chance
@@ -92,7 +92,7 @@ def turn(order, u, x, y, fate, params, cone, cytokine, trophic, crowd, cone_x, c
             die(s, x, y, fate, crowd)
 
 
-class Neuron(CompiledCell):
+class Neuron(TissueCell):
     """An injured neuron, standing at its soma (spinal cord) or proximal stump (nerve); see the
     module docstring."""
 

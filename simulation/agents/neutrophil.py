@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numba import njit
 
-from simulation.agents.base import CompiledCell
+from simulation.agents.base import TissueCell
 from simulation.engine.moves import die, move_to, scan_start, steepest_neighbour, tick_chance
 from simulation.engine.sheet import CellSheet, Column
 
@@ -81,7 +81,7 @@ def turn(order, u, x, y, fate, apoptotic, params, cytokine, cytokine_source, deb
             move_to(s, x, y, fate, crowd, nx, ny)
 
 
-class Neutrophil(CompiledCell):
+class Neutrophil(TissueCell):
     """A neutrophil recruited from the blood into inflamed tissue (see the module docstring)."""
 
     SHEET = NeutrophilSheet

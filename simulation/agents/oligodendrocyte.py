@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numba import njit
 
-from simulation.agents.base import CompiledCell
+from simulation.agents.base import TissueCell
 from simulation.agents.mechanisms import vesicles
 from simulation.engine.moves import die, tick_chance
 from simulation.engine.sheet import CellSheet, Column
@@ -95,7 +95,7 @@ def turn(order, u, x, y, fate, mature, ev, ngf, params, cytokine, ev_field, ngf_
         myelinate(xi, yi, ev[s], p, axon, myelin, k)
 
 
-class Oligodendrocyte(CompiledCell):
+class Oligodendrocyte(TissueCell):
     """An oligodendrocyte precursor or mature oligodendrocyte (see the module docstring)."""
 
     SHEET = OligodendrocyteSheet

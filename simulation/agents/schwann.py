@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numba import njit
 
-from simulation.agents.base import CompiledCell
+from simulation.agents.base import TissueCell
 from simulation.agents.mechanisms import vesicles
 from simulation.engine.moves import divide, emptiest_neighbour, move_to, scan_start, tick_chance
 from simulation.engine.sheet import CellSheet, Column
@@ -209,7 +209,7 @@ def _code(state: SchwannState) -> int:
     return state.value
 
 
-class SchwannCell(CompiledCell):
+class SchwannCell(TissueCell):
     """A Schwann cell of the peripheral nerve (see the module docstring).
 
     Args:

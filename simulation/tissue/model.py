@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import math
 import pickle
-import random
-from collections.abc import Callable
-from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
 from mesa import Model
-from mesa.agent import AgentSet
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from simulation.agents.astrocyte import Astrocyte
-from simulation.agents.base import PlainParams, TissueCell, restore_attributes
 from simulation.agents.graft import GraftCluster
 from simulation.agents.growth_cone import GrowthCone
 from simulation.agents.macrophage import Macrophage
@@ -26,9 +20,8 @@ from simulation.agents.neutrophil import Neutrophil
 from simulation.agents.oligodendrocyte import Oligodendrocyte
 from simulation.agents.schwann import SchwannCell
 from simulation.engine.mesa_compat import empty_layer, share_cell_class
-from simulation.engine.sheet import CellSheet
+from simulation.engine.sheet import CellSheet, restore_attributes
 from simulation.fields import FieldSet, FieldSpec
-from simulation.fields.kernels import wrap_axon
 from simulation.scenario.schema import Scenario
 from simulation.tissue.therapies import TherapyState, deliver, schedule
 
@@ -50,19 +43,6 @@ ACTIVATION_ORDER = (
 #: Chemical fields (diffusing or not) and structural tissue layers (never diffusing).
 CHEMICAL_FIELDS = ("cytokine", "trophic", "ev", "ev_ngf", "debris", "scar")
 TISSUE_LAYERS = ("axon", "myelin")
-
-
-#: Memoryview attributes of the model, remade by :meth:`NerveRepairModel._make_views`.
-_VIEW_ATTRIBUTES = (
-    "field_views",
-    "source_views",
-    "sink_views",
-    "band_view",
-    "relay_view",
-    "apoptotic_view",
-    "empty_view",
-    "_occupancy_views",
-)
 
 
 class NerveRepairModel(Model):
@@ -105,7 +85,6 @@ class NerveRepairModel(Model):
         """
         super().__init__(seed=seed)
         self.scenario = scenario
-        self._plain_params: dict[int, tuple[Any, PlainParams]] = {}
         self.seed = seed
         self.injured = injured
         g = scenario.grid
@@ -130,7 +109,6 @@ class NerveRepairModel(Model):
             dt_h=self.dt_h,
             grid=self.grid,
         )
-        self.field_arrays = {name: self.fields[name] for name in self.fields.names}
         self.voxel_cells = {cell.coordinate: cell for cell in self.grid.all_cells}
         self.axon = self.fields["axon"]
         self.myelin = self.fields["myelin"]
@@ -141,16 +119,10 @@ class NerveRepairModel(Model):
         self._next_event = 0
         self.ev_active = False
         self.vesicle_knobs = vesicles.knobs(self)
-        # Plain copies of the groups cells read every tick (see PlainParams).
-        self.ev_params = self.plain_params(scenario.ev)
-        self.mechanisms = self.plain_params(scenario.mechanisms)
-        self.ev_keep = math.exp(-scenario.ev.response_fade_per_h * self.dt_h)
-        self.ngf_keep = math.exp(-scenario.ev.ngf_expression_decay_per_h * self.dt_h)
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
         self.sheets: dict[type, CellSheet] = {}
         self._occupancy: dict[type, np.ndarray] = {}
-        self._make_views()
-        self.neighbours = self._moore_neighbours()
+        self.empty_view = empty_layer(self.grid)
         self._place_lesion()
         self._set_host()
         self.neurons_lost = 0
@@ -165,38 +137,18 @@ class NerveRepairModel(Model):
             self.distal_mask[:] = False
         self.debris_peak = float(self.fields["debris"].sum())
 
-    def _make_views(self) -> None:
-        """Memoryviews of the per-voxel arrays that cells read and update one voxel at a time.
-
-        The same memory: a scalar read or write costs about half as much as indexing a NumPy
-        array with a tuple, and the arithmetic stays float64.
-        """
-        self.field_views = {name: memoryview(a) for name, a in self.field_arrays.items()}
-        self.source_views = {name: memoryview(a) for name, a in self.fields.source_views.items()}
-        self.sink_views = {name: memoryview(a) for name, a in self.fields.sink_views.items()}
-        self.band_view = memoryview(self.band)
-        self.relay_view = memoryview(self.relay)
-        self.apoptotic_view = memoryview(self.apoptotic_neutrophils)
-        self.empty_view = empty_layer(self.grid)
-        self._occupancy_views = {kind: memoryview(occ) for kind, occ in self._occupancy.items()}
-
     def __getstate__(self) -> dict[str, Any]:
-        """Pickle without the memoryviews (they cannot be pickled); unpickling remakes them."""
+        """Pickle without the memoryview of the grid's empty layer; unpickling remakes it."""
         state = self.__dict__.copy()
-        for name in _VIEW_ATTRIBUTES:
-            state.pop(name, None)
+        del state["empty_view"]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         restore_attributes(self, state)
         # The FieldSet has re-linked its layers; these arrays are views of them too.
-        self.field_arrays = {name: self.fields[name] for name in self.fields.names}
         self.axon = self.fields["axon"]
         self.myelin = self.fields["myelin"]
-        self._make_views()
-        for agent in self.agents:
-            if isinstance(agent, TissueCell):
-                agent.bind_views(self)
+        self.empty_view = empty_layer(self.grid)
 
     def __deepcopy__(self, memo: dict) -> NerveRepairModel:
         """A copy by pickling: Mesa's AgentSets hold weak references, which ``deepcopy`` would
@@ -212,9 +164,6 @@ class NerveRepairModel(Model):
         self.events = schedule(scenario)
 
     # ------------------------------------------------------------------ geometry
-    def _moore_neighbours(self) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:
-        return _moore_neighbours(self.width, self.height)
-
     def _place_lesion(self) -> None:
         inj = self.scenario.injury
         length = max(1, round(inj.lesion_length_um / self.dx_um))
@@ -242,13 +191,6 @@ class NerveRepairModel(Model):
         self.macrophage_recruitment = h.diabetic_recruitment_factor if h.diabetic else 1.0
         self.baseline_cytokine_per_h = h.diabetic_cytokine_per_h if h.diabetic else 0.0
 
-    def plain_params(self, params: Any) -> PlainParams:
-        """``params`` (a frozen parameter group) as :class:`PlainParams`, one per group."""
-        entry = self._plain_params.get(id(params))
-        if entry is None or entry[0] is not params:
-            entry = self._plain_params[id(params)] = (params, PlainParams(params))
-        return entry[1]
-
     def sheet_of(self, kind: Any) -> CellSheet:
         """The per-cell state arrays of cell type ``kind`` (made on first use)."""
         sheet = self.sheets.get(kind)
@@ -261,16 +203,7 @@ class NerveRepairModel(Model):
         occ = self._occupancy.get(kind)
         if occ is None:
             occ = self._occupancy[kind] = np.zeros((self.width, self.height), dtype=np.int32)
-            self._occupancy_views[kind] = memoryview(occ)
         return occ
-
-    def occupancy_view_of(self, kind: type) -> memoryview:
-        """:meth:`occupancy_of` as a memoryview (the same counts, for cells' hot paths)."""
-        view = self._occupancy_views.get(kind)
-        if view is None:
-            self.occupancy_of(kind)
-            view = self._occupancy_views[kind]
-        return view
 
     # ------------------------------------------------------------------ set-up
     def _random_voxels(self, density: float, allowed: np.ndarray) -> list[tuple[int, int]]:
@@ -359,12 +292,6 @@ class NerveRepairModel(Model):
         cdf /= cdf[-1]
         return cdf.searchsorted(self.rng.random(n), side="right")
 
-    def myelinate(self, xy: tuple[int, int], rate_per_h: float, reach: int = 0) -> None:
-        """Wrap bare regrown axon at first-order ``rate_per_h`` in voxel ``xy`` and ``reach``
-        voxels either way along the nerve (one myelinating cell's internodes)."""
-        fraction = -math.expm1(-rate_per_h * self.dt_h)
-        wrap_axon(self.axon, self.myelin, xy[0], xy[1], reach, fraction)
-
     # ------------------------------------------------------------------ the tick
     def step(self) -> None:
         """Advance the tissue by one tick (see the class docstring for the order)."""
@@ -380,16 +307,8 @@ class NerveRepairModel(Model):
         self.advance_clock()
 
     def activate(self, kind: Any) -> None:
-        """Every cell of ``kind`` takes its turn, in shuffled order."""
-        if kind.KERNEL is not None:
-            kind.take_turn(self)
-            return
-        agents = self.agents_by_type.get(kind)
-        if agents:
-            if kind.step_all is not None:  # the type steps its cells itself
-                kind.step_all(self, _shuffled(agents))
-            else:
-                _shuffle_step(agents, kind.step)
+        """Every cell of ``kind`` takes its turn, in shuffled order (its compiled rules)."""
+        kind.take_turn(self)
 
     def advance_clock(self) -> None:
         """The tick is over: time moves on and the debris peak updates."""
@@ -422,7 +341,7 @@ class NerveRepairModel(Model):
     def adjuncts_rehab(self, effect: str) -> float:
         """The size of a training effect now: ``growth``, ``consolidation`` or ``muscle``."""
         level = self.therapy.rehab(self.hours)
-        if level == 0.0 or not self.mechanisms.rehab_plasticity:
+        if level == 0.0 or not self.scenario.mechanisms.rehab_plasticity:
             return 0.0
         a = self.scenario.adjuncts
         scale = {
@@ -431,16 +350,6 @@ class NerveRepairModel(Model):
             "muscle": a.rehab_muscle_protection,
         }[effect]
         return level * scale
-
-    def ev_myelin_boost(self, cell) -> float:
-        """Myelination multiplier from vesicles a glial cell has taken up."""
-        if cell.ev_signal == 0.0 or not self.mechanisms.ev_remyelination:
-            return 1.0
-        return 1.0 + self.ev_params.myelination_boost_per_au * cell.ev_signal
-
-    def mark_relay(self, x0: int, x1: int, y: int) -> None:
-        """Graft neurons at row ``y`` reach host axons arriving between ``x0`` and ``x1``."""
-        self.relay[max(0, x0) : x1 + 1, max(0, y - 1) : y + 2] = 1
 
     def update_distal_support(self) -> None:
         """Mean repair capacity of the Schwann cells in the distal stump (1 in the CNS)."""
@@ -454,71 +363,3 @@ class NerveRepairModel(Model):
     def day(self) -> float:
         """Days since injury."""
         return self.hours / 24.0
-
-
-def _shuffled(agents: AgentSet) -> list[Any]:
-    """Weak references to ``agents`` in the order of Mesa's ``shuffle_do``: insertion order,
-    shuffled by the model's ``random`` (with :func:`_shuffle` where that is the same)."""
-    refs = list(agents._agents.keyrefs())
-    rnd = agents.random
-    if type(rnd) is random.Random and _shuffle_is_random_shuffle():
-        _shuffle(refs, rnd.getrandbits)
-    else:
-        rnd.shuffle(refs)
-    return refs
-
-
-def _shuffle_step(agents: AgentSet, step: Callable[[Any], None]) -> None:
-    """``agents.shuffle_do("step")`` with ``step`` being the one ``step`` of their type.
-
-    The same order and the same skipping of agents gone meanwhile, without looking ``step`` up
-    by name and calling it through ``*args, **kwargs`` for every agent (a quarter of the cost
-    of stepping a quiet cell).
-    """
-    for ref in _shuffled(agents):
-        if (agent := ref()) is not None:
-            step(agent)
-
-
-def _shuffle(x: list, getrandbits: Callable[[int], int]) -> None:
-    """``random.Random.shuffle(x)`` of CPython 3.11+, written out: the same draws, the same
-    swaps, without a ``_randbelow`` call per element (half the cost of a shuffle, which was a
-    tenth of a run). :func:`_shuffle_is_random_shuffle` checks it before it is used.
-    """
-    for i in reversed(range(1, len(x))):
-        n = i + 1
-        k = n.bit_length()
-        j = getrandbits(k)
-        while j >= n:
-            j = getrandbits(k)
-        x[i], x[j] = x[j], x[i]
-
-
-@cache
-def _shuffle_is_random_shuffle() -> bool:
-    """True when :func:`_shuffle` reproduces this Python's ``random.Random.shuffle`` exactly
-    (the order and the random numbers left after it); checked once per process."""
-    for seed in range(8):
-        for n in (0, 1, 2, 3, 7, 8, 9, 64, 65, 300):
-            expected, got = list(range(n)), list(range(n))
-            ours, theirs = random.Random(seed), random.Random(seed)
-            theirs.shuffle(expected)
-            _shuffle(got, ours.getrandbits)
-            if got != expected or ours.random() != theirs.random():
-                return False
-    return True
-
-
-@lru_cache(maxsize=8)
-def _moore_neighbours(w: int, h: int) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:
-    """Moore neighbours of every voxel of a ``w x h`` grid (cached: shared by runs)."""
-    out = {}
-    for x in range(w):
-        for y in range(h):
-            out[(x, y)] = tuple(
-                (x + i, y + j)
-                for i in (-1, 0, 1)
-                for j in (-1, 0, 1)
-                if (i or j) and 0 <= x + i < w and 0 <= y + j < h
-            )
-    return out
