@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -477,7 +477,7 @@ def _error_keys(loc: tuple[Any, ...]) -> tuple[str, str]:
     return key, key
 
 
-def _describe_error(err: dict[str, Any]) -> str:
+def _describe_error(err: Mapping[str, Any]) -> str:
     """One clause naming the key, the value, its units and what is allowed."""
     key, schema_key = _error_keys(tuple(err["loc"]))
     kind = err["type"]

@@ -38,6 +38,7 @@ import json
 import math
 import tomllib
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -258,10 +259,10 @@ def _resolve(p: ParameterSpec, i: int, base: Scenario, schema: dict[str, Any]) -
     if p.values is None:
         if kind not in ("float", "int"):
             raise SweepError(f"{where}: {kind} parameter; give values = [...] (design grid)")
-        for end, value in (("lo", p.lo), ("hi", p.hi)):
-            if (lo is not None and value < lo) or (hi is not None and value > hi):
+        for end, bound in (("lo", p.lo), ("hi", p.hi)):
+            if (lo is not None and bound < lo) or (hi is not None and bound > hi):
                 raise SweepError(
-                    f"{where}: {end} {value:g} is outside the parameter's range {allowed}"
+                    f"{where}: {end} {bound:g} is outside the parameter's range {allowed}"
                 )
     else:
         for value in p.values:
@@ -331,7 +332,7 @@ def planned_points(spec: SweepSpec) -> int:
     return n
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: Mapping[str, Any]) -> str:
     """One clause for a pydantic error in a sweep file."""
     loc = err["loc"]
     parts: list[str] = []
