@@ -20,6 +20,7 @@ import tomli_w
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from simulation.scenario.base import Flag, P, Params
+from simulation.scenario.errors import describe, first_error
 from simulation.scenario.therapy_params import (
     INTERVENTION_TYPES,
     AdjunctParams,
@@ -461,10 +462,6 @@ def unknown_key(key: str, schema_key: str | None = None) -> str:
     return f"{key}: unknown key ({hint}{listing} lists the keys)"
 
 
-def _fmt(v: float | None) -> str:
-    return "" if v is None else f"{v:g}"
-
-
 def _error_keys(loc: tuple[Any, ...]) -> tuple[str, str]:
     """The key to show (``interventions[0].day``) and the schema key (``interventions.ev.day``)."""
     if len(loc) == 2 and loc[0] == "interventions" and isinstance(loc[1], int):
@@ -480,45 +477,16 @@ def _error_keys(loc: tuple[Any, ...]) -> tuple[str, str]:
 def _describe_error(err: Mapping[str, Any]) -> str:
     """One clause naming the key, the value, its units and what is allowed."""
     key, schema_key = _error_keys(tuple(err["loc"]))
-    kind = err["type"]
-    value = err.get("input")
-    if kind == "extra_forbidden":
-        return unknown_key(key, schema_key)
-    if kind == "value_error":  # a cross-field check: its message already names key and range
-        return str(err.get("ctx", {}).get("error", err.get("msg", "invalid")))
-    shown = (
-        json.dumps(value) if isinstance(value, str | int | float | bool) else type(value).__name__
-    )
-    if kind == "literal_error":
-        return f"{key}: {shown} is not one of {err.get('ctx', {}).get('expected', '')}"
-    if kind in ("model_type", "dict_type"):
-        return f"{key}: {shown} should be a table of settings ([{key}] in TOML)"
-    if kind == "union_tag_invalid":
-        tag = json.dumps(err.get("ctx", {}).get("tag", ""))
-        return f"{key}.kind: {tag} is not one of {', '.join(INTERVENTION_TYPES)}"
-    if kind == "union_tag_not_found":
-        return f"{key}.kind: missing (one of {', '.join(INTERVENTION_TYPES)})"
     units, lo, hi = parameter_info(schema_key)
-    units = {"1": "dimensionless", "text": "", "choice": ""}.get(units, units)
-    parts = [units] if units else []
-    if lo is not None or hi is not None:
-        parts.append(f"allowed [{_fmt(lo)}, {_fmt(hi)}]")
-    what = ", ".join(parts)
-    if kind == "finite_number":
-        problem = "is not a finite number"
-    elif kind in ("greater_than_equal", "less_than_equal"):
-        problem = "is out of range"
-    elif kind.startswith(("int", "float", "bool", "string")):
-        expected = {
-            "int": "a whole number",
-            "float": "a number",
-            "bool": "true or false",
-            "string": "text",
-        }[kind.split("_")[0]]
-        problem = f"is not {expected}"
-    else:
-        problem = f"is invalid: {err.get('msg', '').lower()}"
-    return f"{key}: {shown} {problem}" + (f" ({what})" if what else "")
+    return describe(
+        err,
+        key,
+        units=units,
+        lo=lo,
+        hi=hi,
+        unknown=lambda: unknown_key(key, schema_key),
+        tags=tuple(INTERVENTION_TYPES),
+    )
 
 
 def validate_scenario(data: dict[str, Any], source: str = "scenario") -> Scenario:
@@ -526,9 +494,7 @@ def validate_scenario(data: dict[str, Any], source: str = "scenario") -> Scenari
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ScenarioError(f"{source}: {_describe_error(errors[0])}{more}") from None
+        raise ScenarioError(f"{source}: {first_error(exc, _describe_error)}") from None
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
