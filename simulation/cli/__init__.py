@@ -1,7 +1,7 @@
 """The ``nervesim`` command: one module per subcommand, each with its parser beside its handler.
 
 :mod:`simulation.cli.common` holds what they share (the parser class, the illustrative label,
-table helpers, argument types, the one-line error). This module builds the parser and turns errors into one line.
+table helpers, argument types, the one-line error). This module builds the parser and runs it.
 """
 
 from __future__ import annotations
