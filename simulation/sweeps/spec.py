@@ -47,7 +47,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from simulation.runs.metrics import METRICS
 from simulation.scenario.errors import describe, first_error, units_and_range
-from simulation.scenario.schema import Scenario, ScenarioError, iter_parameters, load_scenario
+from simulation.scenario.schema import (
+    MOVED_KEYS,
+    Scenario,
+    ScenarioError,
+    iter_parameters,
+    load_scenario,
+)
 
 #: The designs a sweep file may name.
 DESIGNS = ("grid", "lhs", "sobol", "morris")
@@ -240,6 +246,8 @@ def _resolve(p: ParameterSpec, i: int, base: Scenario, schema: dict[str, Any]) -
     else:
         schema_key = key
     info = schema.get(schema_key)
+    if schema_key in MOVED_KEYS:
+        raise SweepError(f"{where}: no longer a key; vary {MOVED_KEYS[schema_key]} instead")
     if info is None or schema_key.endswith(".kind"):
         raise SweepError(f"{where}: not a scenario parameter (see nervesim show-params)")
     kind = _kind(info.annotation)
