@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 DEVSTAMP:= $(VENV)/.installed-dev
 
-.PHONY: run validate test bench lint format clean dashboard
+.PHONY: run validate test bench lint typecheck format clean dashboard
 
 # The venv is (re)installed only when it is missing or pyproject.toml changed.
 $(BIN)/python:
@@ -49,9 +49,14 @@ bench: $(DEVSTAMP)
 	$(BIN)/python -m benchmarks sweep
 	$(BIN)/python -m benchmarks dashboard
 
-lint: $(DEVSTAMP)
+# Ruff (lint + format check) and the mypy type check; CI runs this before the tests.
+lint: $(DEVSTAMP) typecheck
 	$(BIN)/ruff check simulation benchmarks tests dashboard
 	$(BIN)/ruff format --check simulation benchmarks tests dashboard
+
+# mypy on simulation/ (settings in pyproject.toml's [tool.mypy]).
+typecheck: $(DEVSTAMP)
+	$(BIN)/mypy
 
 format: $(DEVSTAMP)
 	$(BIN)/ruff format simulation benchmarks tests dashboard

@@ -334,7 +334,7 @@ THERAPIES: tuple[Topic, ...] = (
         (
             "interventions.ev.dose_particles",
             "interventions.ev.doses",
-            "fields.ev.decay_per_h",
+            "ev.clearance_half_life_h",
             "ev.m2_drive_per_au",
             "ev.neuroprotection_per_au",
             "ev.ngf_trophic_per_au_h",

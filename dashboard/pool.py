@@ -1,4 +1,4 @@
-"""The dashboard's worker processes: one spawned pool per server, started once, warmed.
+"""The dashboard's worker processes: the shared pool of :mod:`simulation.runs.pool`, sized here.
 
 No Streamlit here, so ``python -m dashboard`` can start the pool before the server runs
 without touching Streamlit's caches (``dashboard.runs`` decorates its functions with
@@ -8,14 +8,9 @@ without touching Streamlit's caches (``dashboard.runs`` decorates its functions 
 from __future__ import annotations
 
 import os
-import threading
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 
-from dashboard.worker import warm_up
-
-_lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
+from simulation.runs.pool import reset_shared_pool, shared_pool
 
 
 def worker_count() -> int:
@@ -28,25 +23,7 @@ def worker_count() -> int:
 
 def get_pool() -> ProcessPoolExecutor | None:
     """The pool, started (and each worker warmed) on first use; None with 0 workers."""
-    global _pool
-    n = worker_count()
-    if n == 0:
-        return None
-    with _lock:
-        if _pool is None:
-            _pool = _new_pool(n)
-            for _ in range(n):
-                _pool.submit(warm_up)
-        return _pool
-
-
-def _new_pool(n: int) -> ProcessPoolExecutor:
-    """``n`` spawned workers; the sweep module's pool (tuned allocator, no Ctrl-C) if present."""
-    try:
-        from simulation.runs.pool import local_pool
-    except ImportError:
-        return ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn"))
-    return local_pool(n)
+    return shared_pool(worker_count())
 
 
 def prewarm() -> None:
@@ -56,8 +33,4 @@ def prewarm() -> None:
 
 def reset_pool() -> None:
     """Drop a broken pool; the next :func:`get_pool` starts a new one."""
-    global _pool
-    with _lock:
-        if _pool is not None:
-            _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = None
+    reset_shared_pool()

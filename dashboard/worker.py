@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 
 from simulation.runs.branching import run_shared
-from simulation.runs.pool import settle_worker
+from simulation.runs.pool import warm_up
 from simulation.runs.runner import RunResult, run
 from simulation.scenario.schema import loads_scenario
+
+__all__ = ["RunData", "simulate", "simulate_shared", "warm_up"]
 
 
 @dataclass
@@ -57,15 +59,3 @@ def simulate_shared(scenario_tomls: tuple[str, ...], seed: int, days: float) -> 
     Each result is exactly what :func:`simulate` gives for that arm."""
     scenarios = [loads_scenario(toml, source="dashboard") for toml in scenario_tomls]
     return [_run_data(r) for r in run_shared(scenarios, seed=seed, days=days, snapshots=True)]
-
-
-def warm_up() -> bool:
-    """Import the model and compile its kernels in a fresh worker (a one-day tiny run)."""
-    from simulation.scenario.schema import Scenario
-
-    tiny = Scenario().with_overrides(
-        {"grid.width_voxels": 60, "grid.height_voxels": 8, "neuron.count": 5}
-    )
-    run(tiny, seed=0, days=1, snapshots=False)
-    settle_worker()  # the model's modules are loaded now: freeze them out of GC's way
-    return True

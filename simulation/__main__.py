@@ -2,7 +2,7 @@
 
 import sys
 
-from simulation.cli.main import main
+from simulation.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
-from simulation.cli.main import TABLE_METRICS, main
+from simulation.cli import TABLE_METRICS, main
 from simulation.runs.storage import read_metadata
 from simulation.scenario.schema import iter_parameters, load_scenario
 

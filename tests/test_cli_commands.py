@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from simulation._version import ILLUSTRATIVE_LABEL
-from simulation.cli.main import COMPARE_METRICS, main
+from simulation.cli import COMPARE_METRICS, main
 from simulation.runs.compare import SUMMARY_COLUMNS, compact, format_estimate, summarize, t975
 from simulation.runs.metrics import METRICS
 from simulation.runs.runner import spawn_seeds

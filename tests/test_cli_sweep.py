@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from simulation._version import ILLUSTRATIVE_LABEL
-from simulation.cli.main import TABLE_METRICS, main
+from simulation.cli import TABLE_METRICS, main
 from simulation.runs.runner import spawn_seeds
 from simulation.runs.storage import read_metadata
 from simulation.sweeps.sweep import load_results, status

@@ -152,3 +152,20 @@ def test_completions_yield_in_finishing_order_and_accept_more():
                 done.add(pool.submit(gate.setdefault, "late", 2))
         assert len(order) == 3
         assert order[-1] is slow
+
+
+def test_shared_pool_starts_once_until_reset():
+    """The long-lived pool (the dashboard's): none for 0 workers, the same pool on every call,
+    a new one after reset_shared_pool; its workers run tasks after their warm-up."""
+    from simulation.runs.pool import reset_shared_pool, shared_pool
+
+    assert shared_pool(0) is None
+    try:
+        pool = shared_pool(1)
+        assert pool is not None and shared_pool(2) is pool and capacity(pool) == 1
+        assert pool.submit(os.getpid).result(timeout=600) != os.getpid()
+        reset_shared_pool()
+        again = shared_pool(1)
+        assert again is not None and again is not pool
+    finally:
+        reset_shared_pool()

@@ -1,5 +1,6 @@
 """The scenario schema: documented parameters, TOML round trip, base files, one-line errors."""
 
+import math
 import re
 from pathlib import Path
 
@@ -211,8 +212,8 @@ def test_digest_names_the_values():
 def test_with_overrides_returns_a_new_validated_scenario():
     """Overrides apply dotted keys to a copy and are validated like a file."""
     base = Scenario()
-    changed = base.with_overrides({"neuron.count": 60, "fields.ev.decay_per_h": 0.2})
-    assert (changed.neuron.count, changed.fields.ev.decay_per_h) == (60, 0.2)
+    changed = base.with_overrides({"neuron.count": 60, "fields.trophic.decay_per_h": 0.2})
+    assert (changed.neuron.count, changed.fields.trophic.decay_per_h) == (60, 0.2)
     assert base.neuron.count == 40
     with pytest.raises(ScenarioError, match=r"^overrides: neuron\.cuont: unknown key \(did you"):
         base.with_overrides({"neuron.cuont": 60})
@@ -325,8 +326,8 @@ BAD_VALUES = [
     ),
     (
         "minus-inf",
-        "[fields.ev]\ndecay_per_h = -inf\n",
-        ["fields.ev.decay_per_h: -Infinity is not a finite number (1/h, allowed [0, 20])"],
+        "[fields.trophic]\ndecay_per_h = -inf\n",
+        ["fields.trophic.decay_per_h: -Infinity is not a finite number (1/h, allowed [0, 20])"],
     ),
     (
         "nested-out-of-range",
@@ -515,3 +516,34 @@ def test_in_range_value_validates_and_round_trips(case):
             got = got[part]
     assert got == value
     assert loads_scenario(scenario.to_toml()) == scenario
+
+
+def test_vesicle_clearance_is_one_half_life_for_both_vesicle_fields():
+    """ev.clearance_half_life_h sets both vesicle fields' decay to ln 2 / half-life (what the
+    field engine reads as decay_per_h); the derived rate is not a key and not written out."""
+    default = Scenario()
+    assert default.ev.clearance_half_life_h == 17.33
+    assert default.fields.ev.decay_per_h == pytest.approx(0.04, rel=1e-3)
+    changed = default.with_overrides({"ev.clearance_half_life_h": 5.0})
+    for group in (changed.fields.ev, changed.fields.ev_ngf):
+        assert group.decay_per_h == math.log(2) / 5.0
+        assert group.model_dump()["decay_per_h"] == math.log(2) / 5.0
+    assert default.fields.ev.decay_per_h == math.log(2) / 17.33  # the default is untouched
+    assert "decay_per_h" not in changed.to_dict()["fields"]["ev"]
+    assert loads_scenario(changed.to_toml()) == changed
+    assert changed.digest() != default.digest()
+    assert parameter_info("ev.clearance_half_life_h") == ("h", 0.1, 2000.0)
+    keys = [key for key, _ in iter_parameters()]
+    assert "ev.clearance_half_life_h" in keys
+    assert "fields.ev.decay_per_h" not in keys and "fields.ev_ngf.decay_per_h" not in keys
+
+
+@pytest.mark.parametrize("field", ["ev", "ev_ngf"])
+def test_old_vesicle_decay_key_names_the_half_life(field):
+    """A file from before the half-life sets fields.ev.decay_per_h: one line naming the new key."""
+    with pytest.raises(ScenarioError) as info:
+        loads_scenario(f"[fields.{field}]\ndecay_per_h = 0.1\n", source="old.toml")
+    message = str(info.value)
+    _assert_one_line(message)
+    assert message.startswith(f"old.toml: fields.{field}.decay_per_h: no longer a key; set ")
+    assert "ev.clearance_half_life_h (h; both vesicle fields clear at ln 2 / it)" in message

@@ -7,7 +7,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from simulation._version import ILLUSTRATIVE_LABEL
-from simulation.cli.main import TABLE_METRICS
+from simulation.cli import TABLE_METRICS
 from simulation.runs.runner import run
 from simulation.scenario.schema import load_scenario
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simulation.cli.main import main
+from simulation.cli import main
 from simulation.runs.pool import InlineExecutor
 from simulation.sweeps.sensitivity import analyze
 from simulation.sweeps.spec import SweepError

@@ -14,7 +14,7 @@ from pandas.testing import assert_frame_equal
 
 import simulation.sweeps.sweep as sweep_module
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
-from simulation.cli.main import main
+from simulation.cli import main
 from simulation.runs.pool import InlineExecutor
 from simulation.runs.runner import run, spawn_seeds
 from simulation.runs.storage import read_metadata

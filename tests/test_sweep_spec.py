@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from simulation.cli.main import main
+from simulation.cli import main
 from simulation.sweeps.spec import SweepError, load_sweep, planned_points
 from simulation.sweeps.sweep import plan
 from tests.sweep_files import SWEEP_DIR, TINY_GRID, write_sweep

@@ -1,5 +1,62 @@
-"""The ``nervesim`` command."""
+"""The ``nervesim`` command: one module per subcommand, each with its parser beside its handler.
 
-from simulation.cli.main import main
+:mod:`simulation.cli.common` holds what they share (the parser class, the illustrative label,
+table helpers, argument types, the one-line error). This module builds the parser and runs it.
+"""
 
-__all__ = ["main"]
+from __future__ import annotations
+
+import argparse
+import sys
+
+from simulation._version import ILLUSTRATIVE_LABEL, __version__
+from simulation.cli import compare, demo, listing, run, sensitivity, show_params, sweep, validate
+from simulation.cli.common import (
+    COMPARE_METRICS,
+    TABLE_DAYS,
+    TABLE_METRICS,
+    Parser,
+    error_line,
+    trend_table,
+)
+
+__all__ = ["COMPARE_METRICS", "TABLE_DAYS", "TABLE_METRICS", "build_parser", "main", "trend_table"]
+
+#: The subcommands, in the order ``nervesim --help`` lists them.
+COMMANDS = (run, show_params, demo, listing, compare, validate, sweep, sensitivity)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``nervesim`` command."""
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = Parser(
+        prog="nervesim",
+        description=f"NerveSim {__version__}: agent-based nerve repair.\n{ILLUSTRATIVE_LABEL}",
+        epilog="examples:\n  nervesim run scenarios/spinal_cord_untreated.toml --seed 3\n"
+        "  nervesim compare scenarios/spinal_cord_untreated.toml scenarios/spinal_cord_ev.toml\n"
+        "  nervesim validate --only neutrophils_first\n"
+        "  nervesim sweep scenarios/sweeps/toy_sobol.toml --workers 2\n"
+        "  nervesim sensitivity results/toy_sobol --metric macrophages_m1_count --plot s.png\n"
+        "  nervesim show-params --filter macrophage",
+        formatter_class=fmt,
+    )
+    parser.add_argument("--version", action="version", version=f"nervesim {__version__}")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=Parser
+    )
+    for command in COMMANDS:
+        command.add_parser(sub, fmt)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``nervesim`` command; return its exit code (2 for bad input)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version and bad arguments: return, do not raise
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        return args.func(args)
+    except (ValueError, OSError) as err:  # ScenarioError, range and file errors: no traceback
+        print(error_line(err), file=sys.stderr)
+        return 2

@@ -5,7 +5,10 @@ future with ``result()``. A ``distributed.Client`` is such an executor too, but 
 complete through ``distributed.as_completed``; :class:`Completions` hides that difference.
 
 * :func:`local_pool`: a ``ProcessPoolExecutor`` with the *spawn* start method (forking a process
-  whose Numba/OpenMP threads have started can deadlock the child).
+  whose Numba/OpenMP threads have started can deadlock the child). Every batch of runs uses it:
+  sweeps, ``validation.checks.run_arms`` (``nervesim run/compare/validate``).
+* :func:`shared_pool`: the one long-lived pool of a server process (the dashboard's), started
+  once, each worker warmed by :func:`warm_up`; :func:`reset_shared_pool` drops a broken one.
 * :func:`dask_client`: a client of a new ``LocalCluster`` (one single-threaded worker process
   per worker), or of a running scheduler (``dask scheduler`` + ``dask worker``).
 * :class:`InlineExecutor`: runs each task when submitted, in this process (tests, debugging).
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from multiprocessing import get_context
 from typing import Any
@@ -74,10 +78,52 @@ def _worker_init() -> None:
 
 
 def local_pool(workers: int) -> cf.ProcessPoolExecutor:
-    """A pool of ``workers`` processes started with *spawn*."""
+    """A pool of ``workers`` processes started with *spawn* (malloc settled, Ctrl-C ignored)."""
     return cf.ProcessPoolExecutor(
         max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_init
     )
+
+
+def warm_up() -> bool:
+    """Import the model and compile its kernels in a fresh worker (a one-day tiny run), then
+    :func:`settle_worker` (its modules are loaded now: freeze them out of GC's way)."""
+    from simulation.runs.runner import run
+    from simulation.scenario.schema import Scenario
+
+    tiny = Scenario().with_overrides(
+        {"grid.width_voxels": 60, "grid.height_voxels": 8, "neuron.count": 5}
+    )
+    run(tiny, seed=0, days=1, snapshots=False)
+    settle_worker()
+    return True
+
+
+_shared_lock = threading.Lock()
+_shared: cf.ProcessPoolExecutor | None = None
+
+
+def shared_pool(workers: int) -> cf.ProcessPoolExecutor | None:
+    """This process's long-lived pool: :func:`local_pool` of ``workers`` started on the first
+    call, one :func:`warm_up` queued per worker (later calls return the same pool, whatever
+    ``workers``). None for 0 workers (run in this process)."""
+    global _shared
+    if workers <= 0:
+        return None
+    with _shared_lock:
+        if _shared is None:
+            _shared = local_pool(workers)
+            for _ in range(workers):
+                _shared.submit(warm_up)
+        return _shared
+
+
+def reset_shared_pool() -> None:
+    """Drop a broken shared pool; the next :func:`shared_pool` starts a new one."""
+    global _shared
+    with _shared_lock:
+        if _shared is not None:
+            _shared.shutdown(wait=False, cancel_futures=True)
+        _shared = None
 
 
 #: Dask settings for a cluster whose workers run long, CPU-bound, single-threaded tasks and

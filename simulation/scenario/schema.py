@@ -10,17 +10,20 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import math
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, computed_field, model_validator
 
 from simulation.scenario.base import Flag, P, Params
+from simulation.scenario.errors import describe, first_error
 from simulation.scenario.therapy_params import (
+    EV_CLEARANCE_HALF_LIFE_H,
     INTERVENTION_TYPES,
     AdjunctParams,
     EVParams,
@@ -28,6 +31,9 @@ from simulation.scenario.therapy_params import (
     MechanismSwitches,
     TransplantParams,
 )
+
+#: ln 2: a first-order rate k has half-life ln 2 / k.
+LN2 = math.log(2.0)
 
 
 # ------------------------------------------------------------------------------------ world
@@ -148,13 +154,47 @@ class FieldParams(Params):
     decay_per_h: float = P(0.0, 0.0, 20.0, "1/h", "first-order decay or clearance rate")
 
 
+class VesicleFieldParams(Params):
+    """Transport of a field of extracellular vesicles.
+
+    Their clearance is set in one place for both vesicle fields, as a half-life:
+    ``ev.clearance_half_life_h``. ``decay_per_h`` (ln 2 / that half-life) is derived by the
+    scenario; it is read like any field's rate but is not a key of its own.
+    """
+
+    diffusion_um2_per_h: float = P(0.0, 0.0, 1.0e6, "µm²/h", "diffusion coefficient")
+    _decay_per_h: float = PrivateAttr(default=LN2 / EV_CLEARANCE_HALF_LIFE_H)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def decay_per_h(self) -> float:
+        """First-order clearance rate, 1/h: ln 2 / ``ev.clearance_half_life_h``."""
+        return self._decay_per_h
+
+    def cleared_at(self, half_life_h: float) -> VesicleFieldParams:
+        """A copy that clears with ``half_life_h`` (hours)."""
+        copy = self.model_copy()
+        copy._decay_per_h = LN2 / half_life_h
+        return copy
+
+
+#: Keys that are gone, and what replaced each (a file naming one gets this one-line pointer).
+_VESICLE_CLEARANCE = "ev.clearance_half_life_h (h; both vesicle fields clear at ln 2 / it)"
+MOVED_KEYS = {
+    "fields.ev.decay_per_h": _VESICLE_CLEARANCE,
+    "fields.ev_ngf.decay_per_h": _VESICLE_CLEARANCE,
+}
+#: Derived values in :meth:`Scenario.to_dict` output that are not keys (left out of it).
+_DERIVED = {"fields": {"ev": {"decay_per_h"}, "ev_ngf": {"decay_per_h"}}}
+
+
 class FieldsParams(Params):
     """The chemical fields. Concentrations are in arbitrary units (au)."""
 
     cytokine: FieldParams = FieldParams(diffusion_um2_per_h=3.6e4, decay_per_h=0.5)
     trophic: FieldParams = FieldParams(diffusion_um2_per_h=1.0e5, decay_per_h=0.46)
-    ev: FieldParams = FieldParams(diffusion_um2_per_h=1.8e4, decay_per_h=0.04)
-    ev_ngf: FieldParams = FieldParams(diffusion_um2_per_h=1.8e4, decay_per_h=0.04)
+    ev: VesicleFieldParams = VesicleFieldParams(diffusion_um2_per_h=1.8e4)
+    ev_ngf: VesicleFieldParams = VesicleFieldParams(diffusion_um2_per_h=1.8e4)
     debris: FieldParams = FieldParams(diffusion_um2_per_h=0.0, decay_per_h=0.0)
     scar: FieldParams = FieldParams(diffusion_um2_per_h=0.0, decay_per_h=0.0001)
 
@@ -361,6 +401,16 @@ class Scenario(Params):
             )
         return self
 
+    @model_validator(mode="after")
+    def _vesicle_clearance(self) -> Scenario:
+        """Both vesicle fields clear at ln 2 / ``ev.clearance_half_life_h``."""
+        half_life = self.ev.clearance_half_life_h
+        f = self.fields
+        if f.ev.decay_per_h != LN2 / half_life or f.ev_ngf.decay_per_h != LN2 / half_life:
+            cleared = {"ev": f.ev.cleared_at(half_life), "ev_ngf": f.ev_ngf.cleared_at(half_life)}
+            object.__setattr__(self, "fields", f.model_copy(update=cleared))  # frozen: new groups
+        return self
+
     @property
     def tissue(self) -> TissueParams:
         """The tissue parameters of this injury type (CNS for spinal cord, else PNS)."""
@@ -368,7 +418,7 @@ class Scenario(Params):
 
     def to_dict(self) -> dict[str, Any]:
         """Every value, as plain TOML-ready data."""
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", exclude=_DERIVED)
 
     def to_toml(self) -> str:
         """The scenario as TOML text; :func:`loads_scenario` reads it back unchanged."""
@@ -449,6 +499,9 @@ def parameter_info(dotted: str) -> tuple[str, float | None, float | None]:
 
 def unknown_key(key: str, schema_key: str | None = None) -> str:
     """The clause for an unknown key, with the nearest key of its group when one is close."""
+    moved = MOVED_KEYS.get(schema_key or key)
+    if moved is not None:
+        return f"{key}: no longer a key; set {moved} instead"
     group, _, name = (schema_key or key).rpartition(".")
     prefix = f"{group}." if group else ""
     names = sorted(
@@ -459,10 +512,6 @@ def unknown_key(key: str, schema_key: str | None = None) -> str:
     hint = f"did you mean {shown}? " if near else ""
     listing = f"nervesim show-params --filter {group}" if group else "nervesim show-params"
     return f"{key}: unknown key ({hint}{listing} lists the keys)"
-
-
-def _fmt(v: float | None) -> str:
-    return "" if v is None else f"{v:g}"
 
 
 def _error_keys(loc: tuple[Any, ...]) -> tuple[str, str]:
@@ -477,48 +526,19 @@ def _error_keys(loc: tuple[Any, ...]) -> tuple[str, str]:
     return key, key
 
 
-def _describe_error(err: dict[str, Any]) -> str:
+def _describe_error(err: Mapping[str, Any]) -> str:
     """One clause naming the key, the value, its units and what is allowed."""
     key, schema_key = _error_keys(tuple(err["loc"]))
-    kind = err["type"]
-    value = err.get("input")
-    if kind == "extra_forbidden":
-        return unknown_key(key, schema_key)
-    if kind == "value_error":  # a cross-field check: its message already names key and range
-        return str(err.get("ctx", {}).get("error", err.get("msg", "invalid")))
-    shown = (
-        json.dumps(value) if isinstance(value, str | int | float | bool) else type(value).__name__
-    )
-    if kind == "literal_error":
-        return f"{key}: {shown} is not one of {err.get('ctx', {}).get('expected', '')}"
-    if kind in ("model_type", "dict_type"):
-        return f"{key}: {shown} should be a table of settings ([{key}] in TOML)"
-    if kind == "union_tag_invalid":
-        tag = json.dumps(err.get("ctx", {}).get("tag", ""))
-        return f"{key}.kind: {tag} is not one of {', '.join(INTERVENTION_TYPES)}"
-    if kind == "union_tag_not_found":
-        return f"{key}.kind: missing (one of {', '.join(INTERVENTION_TYPES)})"
     units, lo, hi = parameter_info(schema_key)
-    units = {"1": "dimensionless", "text": "", "choice": ""}.get(units, units)
-    parts = [units] if units else []
-    if lo is not None or hi is not None:
-        parts.append(f"allowed [{_fmt(lo)}, {_fmt(hi)}]")
-    what = ", ".join(parts)
-    if kind == "finite_number":
-        problem = "is not a finite number"
-    elif kind in ("greater_than_equal", "less_than_equal"):
-        problem = "is out of range"
-    elif kind.startswith(("int", "float", "bool", "string")):
-        expected = {
-            "int": "a whole number",
-            "float": "a number",
-            "bool": "true or false",
-            "string": "text",
-        }[kind.split("_")[0]]
-        problem = f"is not {expected}"
-    else:
-        problem = f"is invalid: {err.get('msg', '').lower()}"
-    return f"{key}: {shown} {problem}" + (f" ({what})" if what else "")
+    return describe(
+        err,
+        key,
+        units=units,
+        lo=lo,
+        hi=hi,
+        unknown=lambda: unknown_key(key, schema_key),
+        tags=tuple(INTERVENTION_TYPES),
+    )
 
 
 def validate_scenario(data: dict[str, Any], source: str = "scenario") -> Scenario:
@@ -526,9 +546,7 @@ def validate_scenario(data: dict[str, Any], source: str = "scenario") -> Scenari
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ScenarioError(f"{source}: {_describe_error(errors[0])}{more}") from None
+        raise ScenarioError(f"{source}: {first_error(exc, _describe_error)}") from None
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

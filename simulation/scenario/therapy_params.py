@@ -13,6 +13,9 @@ from pydantic import Field
 
 from simulation.scenario.base import Flag, P, Params
 
+#: Default half-life of vesicles in the tissue, h: a clearance rate of ln 2 / 17.33 h = 0.04 /h.
+EV_CLEARANCE_HALF_LIFE_H = 17.33
+
 
 # ------------------------------------------------------------------------------ biology
 class TransplantParams(Params):
@@ -89,6 +92,14 @@ class EVParams(Params):
     )
     iv_lesion_fraction: float = P(
         0.05, 0.0, 1.0, "fraction", "share of an intravenous EV dose that reaches the lesion"
+    )
+    # In mice: systemic elimination half-life 2.5-13 h; local residence hours to a few days.
+    clearance_half_life_h: float = P(
+        EV_CLEARANCE_HALF_LIFE_H,
+        0.1,
+        2000.0,
+        "h",
+        "half-life of vesicles in tissue: both EV fields clear at ln 2 / this (mice: hours-days)",
     )
     macrophage_uptake_per_h: float = P(0.3, 0.0, 10.0, "1/h", "EV uptake by a macrophage")
     neuron_uptake_per_h: float = P(0.2, 0.0, 10.0, "1/h", "EV uptake at a neuron's axon tip")

@@ -52,7 +52,11 @@ def save(fig: Figure, path: str | Path) -> Path:
 
 
 def _footer(fig: Figure) -> None:
-    fig.get_layout_engine().set(h_pad=0.08)
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):  # always, from _figure
+        engine.set(h_pad=0.08)
     fig.supxlabel(ILLUSTRATIVE_LABEL, fontsize=7.5, color="0.3")
 
 
@@ -143,7 +147,7 @@ def sensitivity_figure(result: Sensitivity) -> Figure:
     keys = list(table["parameter"])
     n = len(keys)
     fig = _figure(max(7.0, 2.6 * min(n, 4)), 6.4)
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 1.1])
+    top, bottom = fig.subfigures(2, 1, squeeze=False, height_ratios=[1.0, 1.1])[:, 0]
     ax = top.subplots()
     pos = np.arange(n)
     bars = [c for c in ("S1", "ST", "mu_star", "main_effect") if c in table.columns]

@@ -154,7 +154,7 @@ def _salib(
                 r = sobol.analyze(
                     problem, y, calc_second_order=bool(manifest["second_order"]), seed=seed
                 )
-                keys = ("S1", "S1_conf", "ST", "ST_conf")
+                keys: tuple[str, ...] = ("S1", "S1_conf", "ST", "ST_conf")
             elif design == "morris":
                 from SALib.analyze import morris
 

@@ -38,6 +38,7 @@ import json
 import math
 import tomllib
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -45,7 +46,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulation.runs.metrics import METRICS
-from simulation.scenario.schema import Scenario, ScenarioError, iter_parameters, load_scenario
+from simulation.scenario.errors import describe, first_error, units_and_range
+from simulation.scenario.schema import (
+    MOVED_KEYS,
+    Scenario,
+    ScenarioError,
+    iter_parameters,
+    load_scenario,
+)
 
 #: The designs a sweep file may name.
 DESIGNS = ("grid", "lhs", "sobol", "morris")
@@ -217,10 +225,6 @@ def _kind(annotation: Any) -> str:
     return "text"
 
 
-def _fmt(v: float | None) -> str:
-    return "" if v is None else f"{v:g}"
-
-
 def _resolve(p: ParameterSpec, i: int, base: Scenario, schema: dict[str, Any]) -> Parameter:
     """Check one parameter against the schema and the base scenario."""
     where = f"parameters[{i}] ({p.key})"
@@ -242,6 +246,8 @@ def _resolve(p: ParameterSpec, i: int, base: Scenario, schema: dict[str, Any]) -
     else:
         schema_key = key
     info = schema.get(schema_key)
+    if schema_key in MOVED_KEYS:
+        raise SweepError(f"{where}: no longer a key; vary {MOVED_KEYS[schema_key]} instead")
     if info is None or schema_key.endswith(".kind"):
         raise SweepError(f"{where}: not a scenario parameter (see nervesim show-params)")
     kind = _kind(info.annotation)
@@ -251,17 +257,16 @@ def _resolve(p: ParameterSpec, i: int, base: Scenario, schema: dict[str, Any]) -
     for m in info.metadata:
         lo = getattr(m, "ge", lo)
         hi = getattr(m, "le", hi)
-    shown = {"1": "dimensionless"}.get(units, units)
-    allowed = f"({shown}, allowed [{_fmt(lo)}, {_fmt(hi)}])"
+    allowed = f"({units_and_range(units, lo, hi)})"
     if kind == "text":
         raise SweepError(f"{where}: text, not a parameter to vary")
     if p.values is None:
         if kind not in ("float", "int"):
             raise SweepError(f"{where}: {kind} parameter; give values = [...] (design grid)")
-        for end, value in (("lo", p.lo), ("hi", p.hi)):
-            if (lo is not None and value < lo) or (hi is not None and value > hi):
+        for end, bound in (("lo", p.lo), ("hi", p.hi)):
+            if (lo is not None and bound < lo) or (hi is not None and bound > hi):
                 raise SweepError(
-                    f"{where}: {end} {value:g} is outside the parameter's range {allowed}"
+                    f"{where}: {end} {bound:g} is outside the parameter's range {allowed}"
                 )
     else:
         for value in p.values:
@@ -331,38 +336,17 @@ def planned_points(spec: SweepSpec) -> int:
     return n
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: Mapping[str, Any]) -> str:
     """One clause for a pydantic error in a sweep file."""
-    loc = err["loc"]
     parts: list[str] = []
-    for item in loc:
+    for item in err["loc"]:
         if isinstance(item, int):
             parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
         elif item in ("bool", "int", "float", "str") and parts and parts[-1].endswith("]"):
             continue  # the union member pydantic tried: not a key
         else:
             parts.append(str(item))
-    key = ".".join(parts) or "sweep"
-    kind = err["type"]
-    value = err.get("input")
-    shown = (
-        json.dumps(value) if isinstance(value, str | int | float | bool) else type(value).__name__
-    )
-    if kind == "extra_forbidden":
-        return f"{key}: unknown key"
-    if kind == "missing":
-        return f"{key}: missing"
-    if kind == "value_error":
-        if isinstance(value, dict) and isinstance(value.get("key"), str):
-            key = f"{key} ({value['key']})"
-        return f"{key}: {err.get('ctx', {}).get('error', err.get('msg', 'invalid'))}"
-    if kind == "literal_error":
-        return f"{key}: {shown} is not one of {err.get('ctx', {}).get('expected', '')}"
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        ops = {"ge": ">=", "le": "<=", "gt": ">", "lt": "<"}
-        limits = ", ".join(f"{ops[k]} {v}" for k, v in err.get("ctx", {}).items() if k in ops)
-        return f"{key}: {shown} is out of range (allowed {limits})"
-    return f"{key}: {shown} is invalid: {err.get('msg', '').lower()}"
+    return describe(err, ".".join(parts) or "sweep")
 
 
 def loads_sweep(text: str, path: str | Path) -> Sweep:
@@ -379,9 +363,7 @@ def loads_sweep(text: str, path: str | Path) -> Sweep:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise SweepError(f"{path}: {_describe(errors[0])}{more}") from None
+        raise SweepError(f"{path}: {first_error(exc, _describe)}") from None
     try:
         _check_design(spec)
         base_path = (path.parent / spec.base).resolve()

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from simulation.runs.branching import families, run_shared
+from simulation.runs.pool import local_pool, settle_worker
 from simulation.scenario.schema import load_scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
@@ -235,8 +235,6 @@ def _scenario(arm: Arm):
 
 def _run_family(job: tuple[tuple[Arm, ...], int]) -> list[pd.DataFrame]:
     """One seed of a family of arms, their common start simulated once (``run_shared``)."""
-    from simulation.runs.pool import settle_worker
-
     settle_worker()  # once per process
     arms, seed = job
     results = run_shared(
@@ -266,12 +264,15 @@ def run_arms(
     jobs = [(family, s) for family in kin for s in seeds]
     results: dict[int, list[pd.DataFrame]] = {}
     if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        pool = local_pool(workers)
+        try:
             futures = {pool.submit(_run_family, job): k for k, job in enumerate(jobs)}
             for fut in as_completed(futures):
                 results[futures[fut]] = fut.result()
                 for _ in range(len(jobs[futures[fut]][0]) if progress else 0):
                     progress()
+        finally:  # on Ctrl-C or an error: drop the queued runs, let the running ones end
+            pool.shutdown(wait=True, cancel_futures=True)
     else:
         for k, job in enumerate(jobs):
             results[k] = _run_family(job)

@@ -167,7 +167,7 @@ def iv_cells_gone_after_each_dose(*arms: Arm):
         ]
         return 0.01 - max(shares)
 
-    effect.__doc__ = iv_cells_gone_after_each_dose.__doc__.removeprefix("Effect: ")
+    effect.__doc__ = (iv_cells_gone_after_each_dose.__doc__ or "").removeprefix("Effect: ")
     return effect
 
 

@@ -1,0 +1,184 @@
+"""What the ``nervesim`` subcommands share: the parser class, the illustrative label, table
+helpers, argument types and the one-line error text."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+from simulation._version import ILLUSTRATIVE_LABEL
+
+#: Days shown in trend tables (those within the run's duration).
+TABLE_DAYS = (0, 7, 14, 28, 56, 84)
+#: Metrics shown in trend tables, in this order.
+TABLE_METRICS = (
+    "neuron_survival_fraction",
+    "neutrophils_count",
+    "macrophages_m1_count",
+    "macrophages_m2_count",
+    "inflammation_mean_au",
+    "scar_area_fraction",
+    "debris_remaining_fraction",
+    "axons_bridged_fraction",
+    "axon_length_mean_um",
+    "myelinated_fraction",
+    "schwann_repair_count",
+    "muscle_mass_index",
+    "function_index",
+)
+#: Metrics compared side by side by ``nervesim compare``: the trend table's plus the graft's.
+COMPARE_METRICS = (*TABLE_METRICS, "grafted_cells_alive_count", "tumor_events_count")
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def print_label() -> None:
+    """Print the illustrative label (every command's output starts with it)."""
+    print(ILLUSTRATIVE_LABEL)
+
+
+def trend_table(timeseries, days=TABLE_DAYS):
+    """Metrics (rows) at the recorded days nearest to ``days`` and at the last day (columns)."""
+    import pandas as pd
+
+    last = float(timeseries["day"].max())
+    cols = {}
+    for d in (*(d for d in days if d < last - 1e-9), last):
+        idx = (timeseries["day"] - d).abs().idxmin()
+        cols[f"day {d:g}"] = timeseries.loc[idx, list(TABLE_METRICS)]
+    return pd.DataFrame(cols)
+
+
+def error_line(err: ValueError | OSError) -> str:
+    """A user error (bad file, value or flag) as the one line ``nervesim`` prints for it."""
+    if isinstance(err, OSError):
+        where = f"{err.filename}: " if err.filename else ""
+        return f"nervesim: error: {where}{err.strerror or err}"
+    return f"nervesim: error: {err}"
+
+
+def file_stem(name: str) -> str:
+    """A scenario name as a safe file-name stem (the name is free text)."""
+    return re.sub(r"[^\w.-]+", "_", name) or "scenario"
+
+
+def one_line(err: Exception, path: Path) -> str:
+    """An error as one line, without the file's own path in front."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    for prefix in (f"{path}: ", f"{path.resolve()}: "):
+        text = text.removeprefix(prefix)
+    return text if isinstance(err, ValueError | OSError) else f"{type(err).__name__}: {text}"
+
+
+def arm_labels(paths: list[Path]) -> list[str]:
+    """File stems, with ``#2``, ``#3`` added to repeats so every arm has its own column."""
+    labels: list[str] = []
+    for path in paths:
+        label, k = path.stem, 1
+        while label in labels:
+            k += 1
+            label = f"{path.stem}#{k}"
+        labels.append(label)
+    return labels
+
+
+def print_columns(rows: list[list[str]], indent: str = "") -> None:
+    """Rows of text cells, each column padded to its widest cell."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print(indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+
+
+#: Image formats --plot writes.
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def check_figure_path(path: str | None) -> None:
+    """Refuse a --plot file we cannot write, before any run starts."""
+    if path is None:
+        return
+    suffix = Path(path).suffix.lower()
+    if suffix not in FIGURE_SUFFIXES:
+        raise ValueError(f"--plot: {path}: use a {', '.join(FIGURE_SUFFIXES)} file name")
+    parent = Path(path).parent
+    if parent.exists() and not parent.is_dir():
+        raise ValueError(f"--plot: {parent}: not a folder")
+
+
+def default_workers() -> int:
+    import os
+
+    return min(2, os.cpu_count() or 1)
+
+
+def format_duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{seconds:.1f}s"
+
+
+def default_sweep_out(path: Path) -> Path:
+    return Path("results") / path.stem
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 0")
+    return value
+
+
+def days_arg(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
+    if not 0 < value <= 365:
+        raise argparse.ArgumentTypeError(f"{value} days is outside (0, 365]")
+    return value
+
+
+def int_at_least(lo: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``lo``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < lo:
+            raise argparse.ArgumentTypeError(f"{value} must be >= {lo}")
+        return value
+
+    return parse
+
+
+def day_list(text: str) -> tuple[float, ...]:
+    days = []
+    for part in text.split(","):
+        try:
+            value = float(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{part.strip()!r} is not a number of days") from None
+        if not 0 <= value <= 365:
+            raise argparse.ArgumentTypeError(f"{value:g} days is outside [0, 365]")
+        days.append(value)
+    return tuple(days)
+
+
+def day_list_one(text: str) -> float:
+    """An argparse type: one day in [0, 365]."""
+    days = day_list(text)
+    if len(days) != 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give one day")
+    return days[0]
