@@ -123,6 +123,8 @@ class GraftSheet(CellSheet):
 
     PARAMS = PARAMS
 
+    clones: np.ndarray
+
     def __init__(self, capacity: int = 64, clone_capacity: int = 4) -> None:
         self.clone_capacity = clone_capacity
         super().__init__(capacity)
@@ -395,7 +397,11 @@ class GraftCluster(TissueCell):
         return hazard(
             sheet.params[self.slot],
             float(model.fields["cytokine"][x, y]),
-            bool(world[_ON_SCAFFOLD] and model.therapy.scaffold[x, y]),
+            bool(
+                world[_ON_SCAFFOLD]
+                and model.therapy.scaffold is not None
+                and model.therapy.scaffold[x, y]
+            ),
             bool(sheet.iv[self.slot]),
             world,
         )

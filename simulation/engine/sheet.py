@@ -20,7 +20,7 @@ Columns every sheet has:
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -48,6 +48,10 @@ class CellSheet:
 
     COLUMNS: ClassVar[dict[str, tuple[Any, float, int]]] = {}
     PARAMS: ClassVar[tuple[str, ...]] = ()
+
+    if TYPE_CHECKING:  # the columns are attributes made at run time from COLUMNS
+
+        def __getattr__(self, name: str) -> np.ndarray: ...
 
     def __init__(self, capacity: int = 64) -> None:
         self.n = 0
