@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
+import numpy as np
+
 from simulation.agents.astrocyte import SCAR_FORMING, Astrocyte
-from simulation.agents.graft import GraftCluster
+from simulation.agents.graft import STATES, GraftCluster
 from simulation.agents.growth_cone import GrowthCone
 from simulation.agents.macrophage import Macrophage, Phenotype
 from simulation.agents.neuron import Neuron
@@ -38,34 +40,47 @@ class Metric(NamedTuple):
     compute: Callable[[NerveRepairModel], float]
 
 
-def _agents(model: NerveRepairModel, kind: type) -> list:
-    agents = model.agents_by_type.get(kind)
-    return list(agents) if agents else []
+def _live(model: NerveRepairModel, kind: type, column: str) -> np.ndarray:
+    """Column ``column`` of the living cells of ``kind`` (read from its sheet, not the agents)."""
+    sheet = model.sheets.get(kind)
+    if sheet is None:
+        return np.zeros(0)
+    return getattr(sheet, column)[: sheet.n][sheet.alive[: sheet.n] != 0]
 
 
 def neuron_survival_fraction(model: NerveRepairModel) -> float:
     """Share of the injured neurons still alive."""
-    return len(_agents(model, Neuron)) / model.neuron_count_initial
+    return _live(model, Neuron, "alive").size / model.neuron_count_initial
 
 
 def neutrophils_count(model: NerveRepairModel) -> float:
     """Active (non-apoptotic) neutrophils."""
-    return float(sum(1 for a in _agents(model, Neutrophil) if not a.apoptotic))
+    return float(np.count_nonzero(_live(model, Neutrophil, "apoptotic") == 0))
 
 
 def _macrophages(model: NerveRepairModel, phenotype: Phenotype) -> float:
-    return float(sum(1 for a in _agents(model, Macrophage) if a.phenotype is phenotype))
+    m2 = _live(model, Macrophage, "m2")
+    return float(np.count_nonzero(m2 == (phenotype is Phenotype.M2)))
+
+
+def _bridged(model: NerveRepairModel) -> np.ndarray:
+    """Whether each living cone's tip is past the lesion (see ``GrowthCone.bridged``)."""
+    tract = _live(model, GrowthCone, "in_distal_tract") != 0
+    return tract | (_live(model, GrowthCone, "x") >= model.bridge_x)
 
 
 def axons_bridged_fraction(model: NerveRepairModel) -> float:
     """Share of the injured neurons whose axon tip is past the lesion."""
-    return sum(1 for c in _agents(model, GrowthCone) if c.bridged) / model.neuron_count_initial
+    return int(np.count_nonzero(_bridged(model))) / model.neuron_count_initial
 
 
 def axon_length_mean_um(model: NerveRepairModel) -> float:
-    """Mean regrowth along the nerve of the surviving neurons' axons."""
-    cones = _agents(model, GrowthCone)
-    return sum(c.regrown_um for c in cones) / len(cones) if cones else 0.0
+    """Mean regrowth along the nerve of the surviving neurons' axons (``GrowthCone.regrown_um``)."""
+    x = _live(model, GrowthCone, "x")
+    if x.size == 0:
+        return 0.0
+    grid = np.maximum(0, x - _live(model, GrowthCone, "start_x")) * model.dx_um
+    return float((grid + _live(model, GrowthCone, "distal_um")).mean())
 
 
 def myelinated_fraction(model: NerveRepairModel) -> float:
@@ -82,12 +97,13 @@ def muscle_recovery(model: NerveRepairModel) -> float:
 
 def relay_connections_count(model: NerveRepairModel) -> float:
     """Host axons not across the lesion themselves but reached by relaying graft neurons."""
-    return float(sum(1 for c in _agents(model, GrowthCone) if c.relayed and not c.bridged))
+    relayed = _live(model, GrowthCone, "relayed") != 0
+    return float(np.count_nonzero(relayed & ~_bridged(model)))
 
 
 def grafted_cells_alive(model: NerveRepairModel) -> float:
     """Grafted cells alive at the injury site (cells in the lungs not included)."""
-    return float(sum(g.alive for g in _agents(model, GraftCluster)))
+    return float(_live(model, GraftCluster, "counts").sum())
 
 
 def grafted_survival_fraction(model: NerveRepairModel) -> float:
@@ -98,9 +114,11 @@ def grafted_survival_fraction(model: NerveRepairModel) -> float:
 
 def differentiated_fraction(model: NerveRepairModel) -> float:
     """Share of living grafted cells that became neuron-like or glial cells."""
-    clusters = _agents(model, GraftCluster)
-    alive = sum(g.alive for g in clusters)
-    return sum(g.neurons + g.glia for g in clusters) / alive if alive else 0.0
+    counts = _live(model, GraftCluster, "counts")
+    alive = counts.sum()
+    if not alive:
+        return 0.0
+    return float(counts[:, [STATES.index("neurons"), STATES.index("glia")]].sum() / alive)
 
 
 def function_index(model: NerveRepairModel) -> float:
@@ -148,12 +166,14 @@ METRICS: dict[str, Metric] = {
     "schwann_repair_count": Metric(
         "cells",
         "Schwann cells in the repair state",
-        lambda m: float(sum(1 for a in _agents(m, SchwannCell) if a.state is SchwannState.REPAIR)),
+        lambda m: float(
+            np.count_nonzero(_live(m, SchwannCell, "state") == SchwannState.REPAIR.value)
+        ),
     ),
     "astrocytes_reactive_count": Metric(
         "cells",
         "scar-forming reactive astrocytes",
-        lambda m: float(sum(1 for a in _agents(m, Astrocyte) if a.reactivity >= SCAR_FORMING)),
+        lambda m: float(np.count_nonzero(_live(m, Astrocyte, "r") >= SCAR_FORMING)),
     ),
     "reinnervated_fraction": Metric(
         "fraction",
