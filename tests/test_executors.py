@@ -160,6 +160,7 @@ def test_shared_pool_starts_once_until_reset():
     from simulation.runs.pool import reset_shared_pool, shared_pool
 
     assert shared_pool(0) is None
+    reset_shared_pool()  # another test in this process may have started one
     try:
         pool = shared_pool(1)
         assert pool is not None and shared_pool(2) is pool and capacity(pool) == 1
