@@ -347,16 +347,6 @@ def _scale_lines(v, s):
 
 
 @njit(cache=True, fastmath=True)
-def _scale_lines_twice(v, sx, sy):
-    """Both sweeps of a field that only decays (r = 0) in one pass: ``v = v * sx * sy``."""
-    if sx != 1.0 or sy != 1.0:
-        for i in range(v.shape[0]):
-            row = v[i]
-            for j in range(row.size):
-                row[j] = row[j] * sx * sy
-
-
-@njit(cache=True, fastmath=True)
 def _stays_zero(v, f, coef):
     """Whether field ``f`` (``v``, 2-D C-contiguous) is zero everywhere with no fixed-edge
     supply: its tick would leave it zero, so the tick can be skipped (a field nothing has
@@ -389,7 +379,8 @@ def _tick_field(u, f, inv_x, w_x, inv_y, w_y, coef):
     nx = v.shape[0]
     r = coef[f, R]
     if r == 0.0:
-        _scale_lines_twice(v, inv_x[f, 0], inv_y[f, 0])
+        _scale_lines(v, inv_x[f, 0])  # two passes, not one by sx * sy: the same rounding
+        _scale_lines(v, inv_y[f, 0])
         return
     if _stays_zero(v, f, coef):
         return
