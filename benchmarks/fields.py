@@ -23,11 +23,18 @@ are single-threaded, measured at 1 thread only, each on its own (median of batch
 section measures where the implicit tick's time goes, the thread pool's wake-up and the explicit
 step's memory behaviour, and writes that evidence into the notes. The targets (ratios from this
 run) are reported as PASS/MISS, never asserted. Results go to benchmarks/results/fields.json.
+
+``--model-grid`` runs only the model's own field stage instead (a few seconds): apply_sources()
+then diffuse() on the default 100 x 30 grid with the six chemical fields and two tissue layers,
+2016 ticks each timed alone between untimed, model-like buffer fills; µs per tick (median) for
+all six chemical fields active and for the untreated load (vesicle fields empty), against
+target 4 (<= 25 µs). Results go to benchmarks/results/fields-model-grid.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import statistics
 import time
@@ -344,6 +351,210 @@ def _row_cells(row: dict[str, Any], detail: dict[str, Any]) -> list[object]:
         f"{detail['repeats']}x{detail['calls_per_repeat']}",
         f"{spread * 100:.0f}%",
     ]
+
+
+# ------------------------------------------------------------------------------------ model grid
+# The field stage of a model tick as the model runs it: FieldSet.apply_sources() then
+# FieldSet.diffuse() on the default grid (100 x 30 voxels of 25 µm), the six chemical fields with
+# the scenario's default transport plus the two tissue layers, buffers filled as cells fill them.
+
+#: Ticks of the default 84-day run, and the field stage's share of its 0.25 s budget per tick.
+MODEL_TICKS = 2016
+MODEL_TARGET_US = 25.0
+#: Buffer patterns cycled over the ticks (untimed fills), so no voxel's uptake repeats each tick.
+MODEL_PATTERNS = 16
+
+
+def _model_fieldset() -> FieldSet:
+    """A FieldSet built as ``NerveRepairModel`` builds its own, from the default scenario."""
+    from simulation.scenario.schema import Scenario
+    from simulation.tissue.model import CHEMICAL_FIELDS, TISSUE_LAYERS
+
+    sc = Scenario()
+    g = sc.grid
+    specs = [
+        *(FieldSpec(name, **getattr(sc.fields, name).model_dump()) for name in CHEMICAL_FIELDS),
+        *(FieldSpec(name) for name in TISSUE_LAYERS),
+    ]
+    return FieldSet((g.width_voxels, g.height_voxels), g.dx_um, specs, dt_h=sc.time.dt_h)
+
+
+def _model_loads(fs: FieldSet, rng: np.random.Generator, vesicles: bool) -> list[Callable]:
+    """Buffer fills like a model tick's (counts seen in the untreated spinal run, days 0-25).
+
+    Cytokine: DAMPs over ~1600 voxels; trophic: ~15 secreting and ~15 consuming cells; debris:
+    ~200 voxels eaten and one shed; scar: ~100 secreting astrocytes. With ``vesicles`` the
+    two vesicle fields get ~15 sources and sinks each (else they stay empty, as untreated).
+    """
+    n = fs.shape[0] * fs.shape[1]
+    plan = {
+        "cytokine": (1600, 0, 0.01),
+        "trophic": (15, 15, 0.02),
+        "debris": (1, 200, 0.05),
+        "scar": (100, 0, 0.01),
+    }
+    if vesicles:
+        plan |= {"ev": (15, 15, 0.05), "ev_ngf": (15, 15, 0.05)}
+    loads = []
+    for _ in range(MODEL_PATTERNS):
+        parts = []
+        for name, (n_src, n_sink, amount) in plan.items():
+            src = fs.source_views[name].reshape(n)
+            sink = fs.sink_views[name].reshape(n)
+            src_at = rng.choice(n, n_src, replace=False)
+            src_amount = amount * rng.random(n_src)
+            sink_at = rng.choice(n, n_sink, replace=False)
+            sink_rate = 0.2 * rng.random(n_sink)
+            parts.append((src, src_at, src_amount, sink, sink_at, sink_rate))
+
+        def fill(parts: list = parts) -> None:
+            for src, src_at, src_amount, sink, sink_at, sink_rate in parts:
+                src[src_at] += src_amount
+                sink[sink_at] += sink_rate
+
+        loads.append(fill)
+    return loads
+
+
+def _run_model_grid(vesicles: bool, ticks: int) -> dict[str, Any]:
+    """µs per tick of apply_sources + diffuse over ``ticks`` model-like ticks, one thread."""
+    numba.set_num_threads(1)
+    fs = _model_fieldset()
+    rng = np.random.default_rng(11)
+    names = ("cytokine", "trophic", "debris", "scar") + (("ev", "ev_ngf") if vesicles else ())
+    for name in names:  # start from tissue that already holds every active field
+        fs[name][:] = rng.random(fs.shape)
+    fs["axon"][:] = rng.random(fs.shape) > 0.8
+    loads = _model_loads(fs, rng, vesicles)
+    for k in range(50):  # warm-up: kernels loaded, caches and branch history settled
+        loads[k % MODEL_PATTERNS]()
+        fs.apply_sources()
+        fs.diffuse()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    both, apply, diffuse = [], [], []
+    try:
+        for k in range(ticks):
+            loads[k % MODEL_PATTERNS]()
+            t0 = time.perf_counter()
+            fs.apply_sources()
+            t1 = time.perf_counter()
+            fs.diffuse()
+            t2 = time.perf_counter()
+            both.append(t2 - t0)
+            apply.append(t1 - t0)
+            diffuse.append(t2 - t1)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    deciles = statistics.quantiles(both, n=10)
+    return {
+        "grid": f"{fs.shape[0]}x{fs.shape[1]}",
+        "fields": len(fs.names),
+        "load": "all 6 chemical fields active" if vesicles else "untreated (ev, ev_ngf empty)",
+        "ticks": ticks,
+        "us_per_tick": statistics.median(both) * 1e6,
+        "us_p10": deciles[0] * 1e6,
+        "us_p90": deciles[-1] * 1e6,
+        "us_apply_sources": statistics.median(apply) * 1e6,
+        "us_diffuse": statistics.median(diffuse) * 1e6,
+        "s_for_ticks": sum(both),
+        "finite": bool(np.isfinite(fs.values).all()),
+    }
+
+
+def _measure_model_grid(ticks: int) -> list[dict[str, Any]]:
+    """Both loads on the default model grid, printed as a table."""
+    table = _util.Table(
+        [
+            ("grid", 7, "<"),
+            ("fields", 6, ">"),
+            ("load", 30, "<"),
+            ("ticks", 5, ">"),
+            ("µs/tick", 7, ">"),
+            ("p10-p90", 11, ">"),
+            ("apply", 6, ">"),
+            ("diffuse", 7, ">"),
+            ("s/run", 6, ">"),
+        ]
+    )
+    _util.emit(table.header())
+    rows = []
+    for vesicles in (True, False):
+        row = _run_model_grid(vesicles, ticks)
+        rows.append(row)
+        _util.emit(
+            table.row(
+                [
+                    row["grid"],
+                    row["fields"],
+                    row["load"],
+                    row["ticks"],
+                    f"{row['us_per_tick']:.1f}",
+                    f"{row['us_p10']:.1f}-{row['us_p90']:.1f}",
+                    f"{row['us_apply_sources']:.1f}",
+                    f"{row['us_diffuse']:.1f}",
+                    f"{row['s_for_ticks']:.3f}",
+                ]
+            )
+        )
+    return rows
+
+
+def _model_grid_target(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    row = rows[0]
+    return _util.target(
+        "4",
+        "apply_sources + diffuse, µs/tick (all 6)",
+        row["us_per_tick"],
+        "<=",
+        MODEL_TARGET_US,
+        grid=row["grid"],
+        fields=row["fields"],
+        threads=1,
+    )
+
+
+def run_model_grid(out_path: Path | None) -> int:
+    """Only the model-grid case (``--model-grid``): a short run, its own JSON."""
+    out_path = out_path or _util.RESULTS_DIR / "fields-model-grid.json"
+    original_threads = numba.get_num_threads()
+    started = _util.now_iso()
+    t0 = time.perf_counter()
+    try:
+        machine = _util.machine_info()
+        _util.emit("NerveSim field engine: the model's field stage on its default grid")
+        _util.emit(_util.machine_header(machine))
+        _util.emit(
+            f"note: FieldSet.apply_sources() + FieldSet.diffuse() per tick, {MODEL_TICKS} "
+            "ticks each timed on its own (untimed buffer fills between them), one thread"
+        )
+        _util.emit()
+        rows = _measure_model_grid(MODEL_TICKS)
+        target = _model_grid_target(rows)
+        _util.emit()
+        _util.print_targets(
+            [target],
+            check_width=34,
+            extra=[("grid", 7, "<", "grid"), ("fields", 6, ">", "fields")],
+        )
+    finally:
+        numba.set_num_threads(original_threads)
+    elapsed = time.perf_counter() - t0
+    payload = {
+        "benchmark": NAME,
+        "case": "model_grid",
+        "command": _util.command_line(),
+        "started": started,
+        "seconds": round(elapsed, 1),
+        "machine": machine,
+        "rows": _util.rounded(rows),
+        "targets": _util.rounded([target]),
+    }
+    path = _util.write_json(out_path, payload)
+    _util.emit()
+    _util.emit(f"{elapsed:.1f} s in all; wrote {path}")
+    return 0
 
 
 # ------------------------------------------------------------------------------------ profile
@@ -679,6 +890,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ),
     )
     parser.add_argument(
+        "--model-grid",
+        action="store_true",
+        help=(
+            "only the model's field stage on its default grid (apply_sources + diffuse, "
+            f"{MODEL_TICKS} ticks; a few seconds); writes fields-model-grid.json unless --out"
+        ),
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=None,
@@ -688,6 +907,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark, print the tables and write the JSON; return the exit status."""
+    if args.model_grid:
+        return run_model_grid(args.out)
     config = QUICK if args.quick else FULL
     out_path = args.out or _util.RESULTS_DIR / (
         "fields-quick.json" if config.quick else "fields.json"

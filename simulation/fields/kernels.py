@@ -37,6 +37,10 @@ from numba import njit, prange
 #: interleaved hide the latency of each one's serial dependency.
 ROW_BLOCK = 8
 
+#: Voxels per chunk of the source pass: a chunk whose buffers are all zero (most of them, in a
+#: model tick: cells secrete into a few voxels) is only read, not written.
+SOURCE_CHUNK = 64
+
 #: Columns of the per-field scalar array ``coef`` of the implicit tick: the ratio r = D dt / dx²
 #: and the fixed-edge terms r * g of the x_min, x_max, y_min and y_max edges (0 when no-flux).
 R, GX_LO, GX_HI, GY_LO, GY_HI = 0, 1, 2, 3, 4
@@ -109,71 +113,153 @@ def _solve_8_rows(u, f, i, r, inv, w, g_lo, g_hi):
 
     Each row's running value lives in a local (``p0``..``p7``), so the eight serial chains
     overlap in the pipeline instead of waiting on memory; measured 2.3x faster than a loop over
-    the rows at 512x512. Needs ``n >= 2``.
+    the rows at 512x512. The rows are 1-D views and the last step is peeled (no fixed-edge
+    term added to every step): 1.45x faster again on 100x30 rows. Needs ``n >= 2``.
     """
     n = u.shape[2]
+    q0 = u[f, i]
+    q1 = u[f, i + 1]
+    q2 = u[f, i + 2]
+    q3 = u[f, i + 3]
+    q4 = u[f, i + 4]
+    q5 = u[f, i + 5]
+    q6 = u[f, i + 6]
+    q7 = u[f, i + 7]
     a = inv[0]
-    p0 = (u[f, i, 0] + g_lo) * a
-    p1 = (u[f, i + 1, 0] + g_lo) * a
-    p2 = (u[f, i + 2, 0] + g_lo) * a
-    p3 = (u[f, i + 3, 0] + g_lo) * a
-    p4 = (u[f, i + 4, 0] + g_lo) * a
-    p5 = (u[f, i + 5, 0] + g_lo) * a
-    p6 = (u[f, i + 6, 0] + g_lo) * a
-    p7 = (u[f, i + 7, 0] + g_lo) * a
-    u[f, i, 0] = p0
-    u[f, i + 1, 0] = p1
-    u[f, i + 2, 0] = p2
-    u[f, i + 3, 0] = p3
-    u[f, i + 4, 0] = p4
-    u[f, i + 5, 0] = p5
-    u[f, i + 6, 0] = p6
-    u[f, i + 7, 0] = p7
-    for j in range(1, n):
+    p0 = (q0[0] + g_lo) * a
+    p1 = (q1[0] + g_lo) * a
+    p2 = (q2[0] + g_lo) * a
+    p3 = (q3[0] + g_lo) * a
+    p4 = (q4[0] + g_lo) * a
+    p5 = (q5[0] + g_lo) * a
+    p6 = (q6[0] + g_lo) * a
+    p7 = (q7[0] + g_lo) * a
+    q0[0] = p0
+    q1[0] = p1
+    q2[0] = p2
+    q3[0] = p3
+    q4[0] = p4
+    q5[0] = p5
+    q6[0] = p6
+    q7[0] = p7
+    for j in range(1, n - 1):
         a = inv[j]
-        e = g_hi if j == n - 1 else 0.0
-        p0 = (u[f, i, j] + e + r * p0) * a
-        p1 = (u[f, i + 1, j] + e + r * p1) * a
-        p2 = (u[f, i + 2, j] + e + r * p2) * a
-        p3 = (u[f, i + 3, j] + e + r * p3) * a
-        p4 = (u[f, i + 4, j] + e + r * p4) * a
-        p5 = (u[f, i + 5, j] + e + r * p5) * a
-        p6 = (u[f, i + 6, j] + e + r * p6) * a
-        p7 = (u[f, i + 7, j] + e + r * p7) * a
-        u[f, i, j] = p0
-        u[f, i + 1, j] = p1
-        u[f, i + 2, j] = p2
-        u[f, i + 3, j] = p3
-        u[f, i + 4, j] = p4
-        u[f, i + 5, j] = p5
-        u[f, i + 6, j] = p6
-        u[f, i + 7, j] = p7
-    for j in range(n - 2, -1, -1):
+        p0 = (q0[j] + r * p0) * a
+        p1 = (q1[j] + r * p1) * a
+        p2 = (q2[j] + r * p2) * a
+        p3 = (q3[j] + r * p3) * a
+        p4 = (q4[j] + r * p4) * a
+        p5 = (q5[j] + r * p5) * a
+        p6 = (q6[j] + r * p6) * a
+        p7 = (q7[j] + r * p7) * a
+        q0[j] = p0
+        q1[j] = p1
+        q2[j] = p2
+        q3[j] = p3
+        q4[j] = p4
+        q5[j] = p5
+        q6[j] = p6
+        q7[j] = p7
+    j = n - 1
+    a = inv[j]
+    p0 = (q0[j] + g_hi + r * p0) * a
+    p1 = (q1[j] + g_hi + r * p1) * a
+    p2 = (q2[j] + g_hi + r * p2) * a
+    p3 = (q3[j] + g_hi + r * p3) * a
+    p4 = (q4[j] + g_hi + r * p4) * a
+    p5 = (q5[j] + g_hi + r * p5) * a
+    p6 = (q6[j] + g_hi + r * p6) * a
+    p7 = (q7[j] + g_hi + r * p7) * a
+    q0[j] = p0
+    q1[j] = p1
+    q2[j] = p2
+    q3[j] = p3
+    q4[j] = p4
+    q5[j] = p5
+    q6[j] = p6
+    q7[j] = p7
+    for k in range(n - 1):
+        j = n - 2 - k
         b = w[j]
-        p0 = u[f, i, j] + b * p0
-        p1 = u[f, i + 1, j] + b * p1
-        p2 = u[f, i + 2, j] + b * p2
-        p3 = u[f, i + 3, j] + b * p3
-        p4 = u[f, i + 4, j] + b * p4
-        p5 = u[f, i + 5, j] + b * p5
-        p6 = u[f, i + 6, j] + b * p6
-        p7 = u[f, i + 7, j] + b * p7
-        u[f, i, j] = p0
-        u[f, i + 1, j] = p1
-        u[f, i + 2, j] = p2
-        u[f, i + 3, j] = p3
-        u[f, i + 4, j] = p4
-        u[f, i + 5, j] = p5
-        u[f, i + 6, j] = p6
-        u[f, i + 7, j] = p7
+        p0 = q0[j] + b * p0
+        p1 = q1[j] + b * p1
+        p2 = q2[j] + b * p2
+        p3 = q3[j] + b * p3
+        p4 = q4[j] + b * p4
+        p5 = q5[j] + b * p5
+        p6 = q6[j] + b * p6
+        p7 = q7[j] + b * p7
+        q0[j] = p0
+        q1[j] = p1
+        q2[j] = p2
+        q3[j] = p3
+        q4[j] = p4
+        q5[j] = p5
+        q6[j] = p6
+        q7[j] = p7
+
+
+@njit(cache=True, fastmath=True)
+def _solve_4_rows(u, f, i, r, inv, w, g_lo, g_hi):
+    """:func:`_solve_8_rows` for four rows ``i:i+4`` (what is left of a block). ``n >= 2``."""
+    n = u.shape[2]
+    q0 = u[f, i]
+    q1 = u[f, i + 1]
+    q2 = u[f, i + 2]
+    q3 = u[f, i + 3]
+    a = inv[0]
+    p0 = (q0[0] + g_lo) * a
+    p1 = (q1[0] + g_lo) * a
+    p2 = (q2[0] + g_lo) * a
+    p3 = (q3[0] + g_lo) * a
+    q0[0] = p0
+    q1[0] = p1
+    q2[0] = p2
+    q3[0] = p3
+    for j in range(1, n - 1):
+        a = inv[j]
+        p0 = (q0[j] + r * p0) * a
+        p1 = (q1[j] + r * p1) * a
+        p2 = (q2[j] + r * p2) * a
+        p3 = (q3[j] + r * p3) * a
+        q0[j] = p0
+        q1[j] = p1
+        q2[j] = p2
+        q3[j] = p3
+    j = n - 1
+    a = inv[j]
+    p0 = (q0[j] + g_hi + r * p0) * a
+    p1 = (q1[j] + g_hi + r * p1) * a
+    p2 = (q2[j] + g_hi + r * p2) * a
+    p3 = (q3[j] + g_hi + r * p3) * a
+    q0[j] = p0
+    q1[j] = p1
+    q2[j] = p2
+    q3[j] = p3
+    for k in range(n - 1):
+        j = n - 2 - k
+        b = w[j]
+        p0 = q0[j] + b * p0
+        p1 = q1[j] + b * p1
+        p2 = q2[j] + b * p2
+        p3 = q3[j] + b * p3
+        q0[j] = p0
+        q1[j] = p1
+        q2[j] = p2
+        q3[j] = p3
 
 
 @njit(cache=True, fastmath=True)
 def _solve_row_block(u, f, i0, i1, r, inv, w, g_lo, g_hi):
     """Solve rows ``i0:i1`` (at most ``ROW_BLOCK``) of field ``f`` along axis 2."""
-    if i1 - i0 == ROW_BLOCK and u.shape[2] >= 2:
+    if u.shape[2] < 2:
+        _solve_rows(u, f, i0, i1, r, inv, w, g_lo, g_hi)
+    elif i1 - i0 == ROW_BLOCK:
         _solve_8_rows(u, f, i0, r, inv, w, g_lo, g_hi)
     else:
+        if i1 - i0 >= 4:
+            _solve_4_rows(u, f, i0, r, inv, w, g_lo, g_hi)
+            i0 += 4
         _solve_rows(u, f, i0, i1, r, inv, w, g_lo, g_hi)
 
 
@@ -264,6 +350,30 @@ def _scale_lines(v, s):
                 row[j] *= s
 
 
+@njit(cache=True, fastmath=True)
+def _stays_zero(v, f, coef):
+    """Whether field ``f`` (``v``, 2-D C-contiguous) is zero everywhere with no fixed-edge
+    supply: its tick would leave it zero, so the tick can be skipped (a field nothing has
+    secreted into yet, e.g. vesicles before a dose)."""
+    if coef[f, GX_LO] != 0.0 or coef[f, GX_HI] != 0.0:
+        return False
+    if coef[f, GY_LO] != 0.0 or coef[f, GY_HI] != 0.0:
+        return False
+    flat = v.reshape(v.size)
+    n = flat.size
+    full = n - n % SOURCE_CHUNK
+    for j0 in range(0, full, SOURCE_CHUNK):  # chunk by chunk: a field in use stops at once
+        total = 0.0
+        for k in range(SOURCE_CHUNK):
+            total += abs(flat[j0 + k])
+        if total != 0.0:
+            return False
+    total = 0.0
+    for j in range(full, n):
+        total += abs(flat[j])
+    return total == 0.0
+
+
 # --------------------------------------------------------------------------------------------
 # One implicit tick (x sweep, then y sweep) per call.
 # --------------------------------------------------------------------------------------------
@@ -281,8 +391,10 @@ def _tick_field(u, f, inv_x, w_x, inv_y, w_y, coef):
     nx = v.shape[0]
     r = coef[f, R]
     if r == 0.0:
-        _scale_lines(v, inv_x[f, 0])
+        _scale_lines(v, inv_x[f, 0])  # two passes, not one by sx * sy: the same rounding
         _scale_lines(v, inv_y[f, 0])
+        return
+    if _stays_zero(v, f, coef):
         return
     iy, wy = inv_y[f], w_y[f]
     g_lo, g_hi = coef[f, GY_LO], coef[f, GY_HI]
@@ -480,27 +592,88 @@ def explicit_step_parallel(u, out, r, q, fix, ghost):
 
 
 @njit(cache=True, fastmath=True)
+def _apply_source_chunks(u, source, sink_rate, n, g, dt):
+    """:func:`apply_sources` of voxels ``0:n`` of one field (flat 1-D views of it and its
+    buffers), ``n`` a multiple of ``SOURCE_CHUNK``, chunk by chunk.
+
+    Three sums say what a chunk needs: of its positive uptake rates, of its sources' magnitudes
+    and of its negative values (sums, not max/min: Numba's max and min do not vectorize). A
+    chunk with none of them is left as it is, which is what the update would leave. The loops
+    have a constant trip count and index ``j0 + k`` from loops that start at 0: given a run-time
+    trip count or start, LLVM cannot rule out negative (wrap-around) indices and gathers each
+    value on its own (measured 3.5x slower).
+    """
+    for j0 in range(0, n - n % SOURCE_CHUNK, SOURCE_CHUNK):
+        sinks = 0.0
+        sources = 0.0
+        negative = 0.0
+        for k in range(SOURCE_CHUNK):
+            s = sink_rate[j0 + k]
+            sinks += s if s > 0.0 else 0.0
+            sources += abs(source[j0 + k])
+            v = u[j0 + k]
+            negative += v if v < 0.0 else 0.0
+        if sinks > 0.0:
+            for k in range(SOURCE_CHUNK):
+                s = sink_rate[j0 + k]
+                if s > 0.0:
+                    u[j0 + k] *= np.exp(-s * dt)
+                    sink_rate[j0 + k] = 0.0
+        if sources > 0.0:
+            for k in range(SOURCE_CHUNK):
+                v = u[j0 + k] + g * source[j0 + k]
+                u[j0 + k] = v if v > 0.0 else 0.0
+                source[j0 + k] = 0.0
+        elif sinks > 0.0 or negative < 0.0:
+            for k in range(SOURCE_CHUNK):
+                v = u[j0 + k]
+                u[j0 + k] = v if v > 0.0 else 0.0
+
+
+@njit(cache=True, fastmath=True)
+def _apply_source_voxels(u, source, sink_rate, j0, g, dt):
+    """:func:`apply_sources` of voxels ``j0:`` of one field, voxel by voxel (the last few)."""
+    for j in range(j0, u.size):
+        s = sink_rate[j]
+        v = u[j]
+        if s > 0.0:
+            v *= np.exp(-s * dt)
+            sink_rate[j] = 0.0
+        v += g * source[j]
+        u[j] = v if v > 0.0 else 0.0
+        source[j] = 0.0
+
+
+@njit(cache=True, fastmath=True)
+def apply_field_sources(u, source, sink_rate, g, dt):
+    """:func:`apply_sources` of one field, on flat (1-D, C-contiguous) views of it and its
+    buffers: whole chunks, then the voxels after the last one."""
+    n = u.size
+    full = n - n % SOURCE_CHUNK
+    _apply_source_chunks(u, source, sink_rate, full, g, dt)
+    if full < n:
+        _apply_source_voxels(u, source, sink_rate, full, g, dt)
+
+
+@njit(cache=True, fastmath=True)
 def apply_sources(u, source, sink_rate, gain, dt):
     """Apply one tick of buffered secretion and first-order uptake to every field, then clear.
 
-    ``u = u * exp(-sink_rate * dt) + gain[f] * source``; the exponential keeps every value
-    non-negative however large the uptake. Sources are applied just before the tick's diffusion
-    step, and ``gain[f] = (exp(k dt) - 1) / (k dt)`` pre-weights a tick's secretion so that after
-    that step's decay exactly what a constant tick-long source leaves remains: a steady source S
-    with decay k settles at S/k.
+    ``u = max(u * exp(-sink_rate * dt) + gain[f] * source, 0)``; the exponential keeps every
+    value non-negative however large the uptake. Sources are applied just before the tick's
+    diffusion step, and ``gain[f] = (exp(k dt) - 1) / (k dt)`` pre-weights a tick's secretion so
+    that after that step's decay exactly what a constant tick-long source leaves remains: a
+    steady source S with decay k settles at S/k. Voxels whose buffers are empty and whose value
+    is not negative are unchanged by this, so they are only read (see
+    :func:`apply_field_sources`).
     """
-    for f in range(u.shape[0]):
-        g = gain[f]
-        for i in range(u.shape[1]):
-            for j in range(u.shape[2]):
-                s = sink_rate[f, i, j]
-                v = u[f, i, j]
-                if s > 0.0:
-                    v *= np.exp(-s * dt)
-                    sink_rate[f, i, j] = 0.0
-                v += g * source[f, i, j]
-                u[f, i, j] = v if v > 0.0 else 0.0
-                source[f, i, j] = 0.0
+    nf = u.shape[0]
+    m = u.shape[1] * u.shape[2]
+    flat_u = u.reshape(nf, m)
+    flat_source = source.reshape(nf, m)
+    flat_sink = sink_rate.reshape(nf, m)
+    for f in range(nf):
+        apply_field_sources(flat_u[f], flat_source[f], flat_sink[f], gain[f], dt)
 
 
 @njit(cache=True, fastmath=True)

@@ -82,3 +82,17 @@ def implicit_tick_banded(
         rhs[-1] += r * fixed.get("y_max", 0.0)
         out[i, :] = solve_banded((1, 1), ab, rhs)
     return out
+
+
+def apply_sources_numpy(
+    u: np.ndarray, source: np.ndarray, sink_rate: np.ndarray, gain: float, dt_h: float
+) -> np.ndarray:
+    """One field's buffered secretion and uptake, every voxel: ``max(u e^(-k dt) + g s, 0)``.
+
+    Only positive uptake rates act (a voxel's value is multiplied by ``exp(-k dt)`` where
+    ``k > 0``). Returns the new field; the kernel also clears the buffers it applied.
+    """
+    kept = np.where(
+        sink_rate > 0.0, u * np.exp(-np.where(sink_rate > 0.0, sink_rate, 0.0) * dt_h), u
+    )
+    return np.maximum(kept + gain * source, 0.0)

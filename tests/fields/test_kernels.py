@@ -4,7 +4,11 @@ import numpy as np
 import pytest
 
 from simulation.fields import FieldSet, FieldSpec, kernels
-from simulation.fields.reference import explicit_step_numpy, implicit_tick_banded
+from simulation.fields.reference import (
+    apply_sources_numpy,
+    explicit_step_numpy,
+    implicit_tick_banded,
+)
 
 EDGE_CASES = [{}, {"x_min": 1.5}, {"x_max": 0.5, "y_min": 2.0}, {"y_max": 1.0, "x_min": 0.0}]
 SHAPES = [(33, 17), (8, 8), (9, 1), (1, 7), (2, 3), (20, 64)]
@@ -162,3 +166,51 @@ def test_strips_cover_the_row_and_start_on_cache_lines(ny, nstrip, shift):
     assert starts == sorted(starts)
     for j in starts[1:-1]:
         assert j in (0, ny) or (shift + j) % kernels.STRIP_ALIGN == 0
+
+
+@pytest.mark.parametrize("shape", [(100, 30), (33, 17), (9, 1), (8, 8), (1, 7), (2, 3)])
+def test_apply_sources_equals_numpy_twin(rng, shape):
+    """The chunked source pass equals the every-voxel formula, whatever the buffers hold.
+
+    Each field's buffers are sparse in their own way (nothing; sources only; uptake only; both;
+    negative values left by a caller, which the pass clamps; a negative uptake rate, which it
+    leaves alone), including the voxels after the last whole chunk.
+    """
+    nf = 6
+    fs = FieldSet(shape, 20.0, [FieldSpec(f"f{k}", 1e4, 0.1 * k) for k in range(nf)])
+    fs.values[:] = rng.random(fs.values.shape)
+    n = shape[0] * shape[1]
+    flat_u = fs.values.reshape(nf, n)
+    flat_s = fs._source.reshape(nf, n)
+    flat_k = fs._sink_rate.reshape(nf, n)
+    few = max(1, n // 20)
+    flat_s[1, rng.choice(n, few, replace=False)] = rng.random(few)
+    flat_k[2, rng.choice(n, few, replace=False)] = 3.0 * rng.random(few)
+    flat_s[3, rng.choice(n, few, replace=False)] = rng.random(few)
+    flat_k[3, rng.choice(n, few, replace=False)] = 50.0 * rng.random(few)
+    flat_u[4, rng.choice(n, few, replace=False)] = -rng.random(few)
+    flat_u[5, -1] = -0.5  # the last voxel, after any whole chunk
+    flat_k[5, 0] = -1.0
+    flat_s[5, -1] = 0.25
+    gain = fs._gains(1.0)
+    before = (fs.values.copy(), fs._source.copy(), fs._sink_rate.copy())
+    expected = [apply_sources_numpy(*(a[k] for a in before), gain[k], 1.0) for k in range(nf)]
+    fs.apply_sources()
+    for k in range(nf):
+        np.testing.assert_allclose(fs.values[k], expected[k], rtol=1e-15, atol=0)
+    assert fs.values.min() >= 0.0
+    assert not fs._source.any()
+    cleared = before[2].copy()
+    cleared[cleared > 0.0] = 0.0  # negative rates are not uptake: left where they are
+    np.testing.assert_array_equal(fs._sink_rate, cleared)
+
+
+def test_a_zero_field_skips_its_tick_unless_an_edge_supplies_it():
+    """A zero field stays exactly zero; one with a fixed edge value is supplied through it."""
+    specs = [FieldSpec("a", 1e5, 0.1), FieldSpec("b", 1e5, 0.1, fixed_edges={"y_min": 1.0})]
+    fs = FieldSet((20, 12), 20.0, specs)
+    fs.diffuse()
+    assert not fs["a"].any()
+    expected = implicit_tick_banded(np.zeros((20, 12)), fs.ratio("b"), 0.1, 1.0, {"y_min": 1.0})
+    np.testing.assert_allclose(fs["b"], expected, rtol=0, atol=1e-12)
+    assert fs["b"].min() > 0.0
