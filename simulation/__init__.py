@@ -11,7 +11,10 @@ starts fast and nothing does work at import time).
 from importlib import import_module
 from typing import Any
 
+from simulation._numba_cache import use_versioned_cache_dir
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
+
+use_versioned_cache_dir()
 
 _LAZY = {
     "Scenario": "simulation.scenario",
