@@ -7,7 +7,14 @@ import pytest
 from mesa import Model
 from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
 
-from simulation.engine.mesa_compat import empty_layer, move_agent, move_agents, share_cell_class
+from simulation.engine.mesa_compat import (
+    empty_layer,
+    move_agent,
+    move_agents,
+    place_agent,
+    remove_agent,
+    share_cell_class,
+)
 
 UPGRADE = (
     "Mesa {version} changed a private attribute that simulation/engine/mesa_compat.py relies "
@@ -85,3 +92,37 @@ def test_a_pickled_grid_shares_one_cell_class():
     assert len(classes) == 1, UPGRADE.format(version=mesa.__version__, what="grid cell pickling")
     again = pickle.loads(pickle.dumps(copy))
     assert len({type(c) for c in again.all_cells}) == 1
+
+
+def test_place_and_remove_leave_model_and_grid_as_mesa_does():
+    """place_agent/remove_agent: the same cell lists, empty layer and AgentSets as Mesa's own
+    ``agent.cell = c`` on a new agent and ``agent.remove()``."""
+    states = []
+    for fast in (True, False):
+        model, grid, _ = _world(n=0)
+        empty = empty_layer(grid)
+        agents = []
+        for k in range(8):
+            agent = CellAgent(model)
+            cell = grid._cells[(k % 3, k % 2)]
+            if fast:
+                place_agent(agent, cell, empty)
+            else:
+                agent.cell = cell
+            agents.append(agent)
+        for agent in agents[::3]:
+            if fast:
+                remove_agent(agent, empty)
+            else:
+                agent.remove()
+        states.append(
+            (
+                {c.coordinate: [agents.index(a) for a in c.agents] for c in grid.all_cells},
+                grid.empty.data.copy().tolist(),
+                sorted(agents.index(a) for a in model.agents),
+                [a.cell is None for a in agents],
+            )
+        )
+    assert states[0] == states[1], UPGRADE.format(
+        version=mesa.__version__, what="placing or removing an agent"
+    )

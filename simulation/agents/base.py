@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from simulation.engine.mesa_compat import move_agent
+from simulation.engine.mesa_compat import move_agent, place_agent, remove_agent
 from simulation.engine.sheet import CellSheet, restore_attributes
 from simulation.engine.turn import play_turn
 
@@ -48,7 +48,7 @@ class TissueCell(CellAgent):
         self._sheet = model.sheet_of(type(self))
         self.slot = self._sheet.add(xy, self)
         self.p = params
-        self.cell = model.voxel_cells[xy]
+        place_agent(self, model.voxel_cells[xy], model.empty_view)
         if not counted:  # a daughter was counted in the kernel that made her
             model.occupancy_of(type(self))[xy] += 1
 
@@ -90,7 +90,7 @@ class TissueCell(CellAgent):
     def leave(self) -> None:
         """Leave the model and the grid (its occupancy was already counted down)."""
         self._sheet.release(self.slot)
-        self.remove()
+        remove_agent(self, self.model.empty_view)
 
     def die(self) -> None:
         """Die outside the cell's own turn (eaten, or its neuron died)."""

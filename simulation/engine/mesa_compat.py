@@ -26,6 +26,8 @@ import copyreg
 import weakref
 from typing import Any, ClassVar
 
+from mesa import Agent
+
 
 class _CellClass:
     """A picklable stand-in for a grid's cell class (one object per class, so pickle's memo
@@ -99,6 +101,30 @@ def move_agents(
         empty[xy] = False
         cell._agents.append(agent)
         agent._mesa_cell = cell
+
+
+def place_agent(agent: Any, cell: Any, empty: memoryview) -> None:
+    """Put a new ``agent`` (on no cell yet) in ``cell``: what Mesa's ``agent.cell = cell`` does
+    then (grids with a cell capacity take Mesa's own path)."""
+    if cell.capacity:
+        agent.cell = cell
+        return
+    cell._agents.append(agent)
+    empty[cell.coordinate] = False
+    agent._mesa_cell = cell
+
+
+def remove_agent(agent: Any, empty: memoryview) -> None:
+    """Take ``agent`` out of the model and off the grid: what Mesa's ``CellAgent.remove`` does."""
+    Agent.remove(agent)  # the model's registries and AgentSets
+    here = agent._mesa_cell
+    if here is None:
+        return
+    others = here._agents
+    others.remove(agent)
+    if not others:
+        empty[here.coordinate] = True
+    agent._mesa_cell = None
 
 
 def empty_layer(grid: Any) -> memoryview:

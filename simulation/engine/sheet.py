@@ -55,6 +55,7 @@ class CellSheet:
 
     def __init__(self, capacity: int = 64) -> None:
         self.n = 0
+        self.live = 0
         self.agents: list[Any] = []
         self._allocate(capacity)
 
@@ -105,6 +106,7 @@ class CellSheet:
         self.x[slot], self.y[slot] = xy
         self.alive[slot] = 1
         self.agents.append(agent)
+        self.live += 1
         return slot
 
     def copy_row(self, source: int, target: int) -> None:
@@ -118,16 +120,21 @@ class CellSheet:
         """The cell in ``slot`` has left the model."""
         self.alive[slot] = 0
         self.agents[slot] = None
+        self.live -= 1
 
     def live_slots(self) -> np.ndarray:
         """The slots of the living cells, oldest first."""
         return np.flatnonzero(self.alive[: self.n])
 
     def set_params(self, slot: int, group: Any) -> None:
-        """Row ``slot`` of :attr:`params` from the parameter group ``group``."""
-        row = self.params[slot]
-        for k, name in enumerate(self.PARAMS):
-            row[k] = float(getattr(group, name))
+        """Row ``slot`` of :attr:`params` from the parameter group ``group`` (groups are frozen,
+        so each one's row is worked out once)."""
+        rows = self.__dict__.setdefault("_rows", {})
+        entry = rows.get(id(group))
+        if entry is None or entry[0] is not group:
+            row = np.array([float(getattr(group, name)) for name in self.PARAMS] or [0.0])
+            entry = rows[id(group)] = (group, row)
+        self.params[slot] = entry[1]
 
 
 class Column:

@@ -39,10 +39,9 @@ def play_turn(model: NerveRepairModel, kind: Any, only: np.ndarray | None = None
     """
     sheet = model.sheet_of(kind)
     if only is None:
-        slots = sheet.live_slots()
-        if slots.size == 0:
+        if sheet.live == 0:
             return
-        order = model.rng.permutation(slots)
+        order = model.rng.permutation(sheet.live_slots())
     else:
         order = np.asarray(only, dtype=np.intp)
     uniforms = model.rng.random((order.size, kind.DRAWS))
