@@ -112,6 +112,13 @@ class Neutrophil(TissueCell):
             self.apoptotic = True
             self.model.apoptotic_neutrophils[self.xy] += 1
 
+    def move_to_voxel(self, xy: tuple[int, int]) -> None:
+        """Put the neutrophil in voxel ``xy`` by hand (an apoptotic one is counted there)."""
+        if self.apoptotic:
+            self.model.apoptotic_neutrophils[self.xy] -= 1
+            self.model.apoptotic_neutrophils[xy] += 1
+        super().move_to_voxel(xy)
+
     def eaten(self) -> None:
         """Eaten by a macrophage, whose turn already took it out of the apoptotic count."""
         self.model.occupancy_of(Neutrophil)[self.xy] -= 1
