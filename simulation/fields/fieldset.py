@@ -23,10 +23,10 @@ from simulation.fields import kernels
 
 EDGES = ("x_min", "x_max", "y_min", "y_max")
 
-#: Grids with at least this many voxels per field use the threaded kernels by default. With one
-#: field and 50 µs of Python between ticks, 2 threads break even near 192² (25 µs a tick either
-#: way) and win 6 % at 256²; a process that runs several models side by side (sweeps) keeps its
-#: small grids on one thread. `python -m benchmarks fields` measures both drivers.
+#: Grids with at least this many voxels per field use the threaded kernels by default: below
+#: it, waking the threads costs more than they save, and a process that runs several models side
+#: by side (sweeps) keeps its small grids on one thread. `python -m benchmarks fields` measures
+#: both drivers.
 PARALLEL_MIN_VOXELS = 256 * 256
 
 #: The explicit kernel is stable for r = D dt / dx² <= 1/4 in 2-D; keep a margin.
@@ -34,7 +34,7 @@ EXPLICIT_MAX_RATIO = 0.2
 
 #: Every array a FieldSet hands to the kernels starts on a cache line, so their 64-byte vector
 #: loads and stores do not straddle two lines (numpy's own large arrays start 16 bytes past
-#: one). Measured at 512²: explicit step 17 % and x sweep 28 % faster than on numpy's arrays.
+#: one), and a load that straddles two lines costs two.
 ALIGN_BYTES = 64
 
 
@@ -43,7 +43,7 @@ def aligned_zeros(shape: tuple[int, ...]) -> np.ndarray:
 
     The zeros are written, not left to ``calloc``: pages never written all map to the kernel's
     one shared zero page, and a buffer that is mostly read and seldom written (the uptake-rate
-    buffer) was measured 2.3x slower to scan that way (170 vs 74 µs per model tick).
+    buffer) is then scanned through that page's mapping, which is slower than real memory.
     """
     n = math.prod(shape)
     buf = np.empty(n + ALIGN_BYTES // 8)

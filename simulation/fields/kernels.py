@@ -47,9 +47,9 @@ R, GX_LO, GX_HI, GY_LO, GY_HI = 0, 1, 2, 3, 4
 COEF_COLUMNS = 5
 
 #: Fields with fewer voxels than this are not split over threads. Splitting one field costs two
-#: parallel regions and a barrier; with 50 µs of Python between ticks on 2 threads it broke even
-#: near 192² (25 µs a tick either way) and saved 6 % at 256², 16 % at 384². And while another
-#: process holds a core, each region waits for a scheduler slice (about 8 ms measured).
+#: parallel regions and a barrier, which a small grid's work does not repay; and while another
+#: process holds a core, each region waits for a scheduler slice. (``python -m benchmarks
+#: fields`` measures where threads start to pay.)
 SPLIT_MIN_VOXELS = 256 * 256
 
 #: Values of float64 in one 64-byte cache line: column strips of the threaded x sweep start on
@@ -112,9 +112,9 @@ def _solve_8_rows(u, f, i, r, inv, w, g_lo, g_hi):
     """Solve rows ``i:i+8`` of field ``f`` along axis 2 as eight interleaved recurrences.
 
     Each row's running value lives in a local (``p0``..``p7``), so the eight serial chains
-    overlap in the pipeline instead of waiting on memory; measured 2.3x faster than a loop over
-    the rows at 512x512. The rows are 1-D views and the last step is peeled (no fixed-edge
-    term added to every step): 1.45x faster again on 100x30 rows. Needs ``n >= 2``.
+    overlap in the pipeline instead of waiting on memory (a loop over the rows waits on each
+    row's chain in turn). The rows are 1-D views and the last step is peeled, so no fixed-edge
+    term is added to every step. Needs ``n >= 2``.
     """
     n = u.shape[2]
     q0 = u[f, i]
@@ -310,7 +310,7 @@ def _solve_strip(u, f, j0, j1, r, inv, w, g_lo, g_hi):
 
     The same arithmetic as :func:`_forward_lines` and :func:`_backward_lines`, on row slices
     ``u[f, i, j0:j1]``. Only call it with a run-time ``j0``: given the constant 0, Numba
-    compiles a literal specialization that LLVM vectorizes 2.5x worse (measured at 512²).
+    compiles a literal specialization that LLVM vectorizes worse.
     """
     n = u.shape[1]
     cur = u[f, 0, j0:j1]
@@ -432,8 +432,8 @@ def _strip_start(k, nstrip, ny, shift):
 
     Inner boundaries are rounded down to a cache-line start (``shift`` is how many values row 0
     starts past one), so two threads never write the same line of row 0, nor of any row when
-    rows are whole lines: at 512² the x sweep on 2 threads took 69 µs with a shared line per
-    row, longer than on one.
+    rows are whole lines (threads sharing a line per row fight over it, and two threads can
+    then be slower than one).
     """
     if k <= 0:
         return 0
@@ -601,7 +601,7 @@ def _apply_source_chunks(u, source, sink_rate, n, g, dt):
     chunk with none of them is left as it is, which is what the update would leave. The loops
     have a constant trip count and index ``j0 + k`` from loops that start at 0: given a run-time
     trip count or start, LLVM cannot rule out negative (wrap-around) indices and gathers each
-    value on its own (measured 3.5x slower).
+    value on its own, several times slower.
     """
     for j0 in range(0, n - n % SOURCE_CHUNK, SOURCE_CHUNK):
         sinks = 0.0

@@ -47,7 +47,7 @@ def _split(state: RunState) -> tuple[RunState, RunState]:
     """Two copies of ``state``, to continue instead of it.
 
     Both are unpickled: pickling reads every cell's ``__dict__``, which on Python 3.11 makes
-    the original's attribute reads slower for the rest of its run (measured +35 %), while an
+    the original's attribute reads slower for the rest of its run, while an
     unpickled cell keeps the fast layout (``restore_attributes``). The collector is paused
     while the copies are built (it would otherwise scan the young objects repeatedly).
     """

@@ -34,8 +34,7 @@ def settle_allocator() -> None:
     glibc serves blocks above its mmap threshold (128 KiB at start) with fresh pages that fault
     in on every use, and raises the threshold only when such a block is freed; a fresh worker
     process therefore pays page faults on the model's numpy temporaries that a seasoned one does
-    not (measured here: a 3-day crush run 0.42 s in a fresh spawn worker, 0.29 s after this).
-    Freeing one ~31 MiB block raises the threshold to near its maximum at once. Harmless
+    not. Freeing one ~31 MiB block raises the threshold to near its maximum at once. Harmless
     elsewhere. (The same trick as ``benchmarks/_util.settle_allocator``.)
     """
     global _settled
@@ -57,8 +56,8 @@ def settle_worker() -> None:
     Python's full garbage collections walk every tracked object, and a worker process holds a
     few hundred thousand that live as long as it does (modules, Dask's machinery). Moving
     them to the permanent generation (``gc.freeze``) leaves each collection only the model's
-    own objects: measured here on 24 7-day runs, 5 % faster in pool workers and 8 % in Dask
-    workers, whose heap is larger. Garbage is collected first; results do not change.
+    own objects (``python -m benchmarks sweep`` measures the gain). Garbage is collected
+    first; results do not change.
     """
     global _frozen
     settle_allocator()
@@ -128,11 +127,9 @@ def reset_shared_pool() -> None:
 
 #: Dask settings for a cluster whose workers run long, CPU-bound, single-threaded tasks and
 #: that has no dashboard. Each periodic callback takes the GIL (or a core) from the running
-#: model: no statistical profiler (it samples the running task's stack every 10 ms, ~3 % of a
-#: run), memory and system monitors every 1 and 2 s (not 100 and 500 ms), the event-loop
+#: model: no statistical profiler (it samples the running task's stack every 10 ms), memory and system monitors every 1 and 2 s (not 100 and 500 ms), the event-loop
 #: health tick every 200 ms (not 20 ms), and no work stealing (the scheduler already queues a
-#: sweep's tasks until a worker is free, so there is nothing to rebalance). Measured on 24
-#: 7-day runs on 2 workers: the tick and stealing alone took the runs from 8.4 to 7.5 s.
+#: sweep's tasks until a worker is free, so there is nothing to rebalance).
 #: For a cluster started by hand, the same as environment variables (see the README):
 #: ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False`` and so on.
 QUIET_WORKERS = {
