@@ -127,7 +127,8 @@ def reset_shared_pool() -> None:
 
 #: Dask settings for a cluster whose workers run long, CPU-bound, single-threaded tasks and
 #: that has no dashboard. Each periodic callback takes the GIL (or a core) from the running
-#: model: no statistical profiler (it samples the running task's stack every 10 ms), memory and system monitors every 1 and 2 s (not 100 and 500 ms), the event-loop
+#: model: no statistical profiler (it samples the running task's stack every 10 ms), memory
+#: and system monitors every 1 and 2 s (not 100 and 500 ms), the event-loop
 #: health tick every 200 ms (not 20 ms), and no work stealing (the scheduler already queues a
 #: sweep's tasks until a worker is free, so there is nothing to rebalance).
 #: For a cluster started by hand, the same as environment variables (see the README):
