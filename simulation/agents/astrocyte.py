@@ -16,9 +16,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from numba import njit
 
 from simulation.agents.base import TissueCell
+from simulation.engine.compiled import rule
 from simulation.engine.moves import (
     divide,
     emptiest_neighbour,
@@ -70,7 +70,7 @@ class AstrocyteSheet(CellSheet):
     PARAMS = PARAMS
 
 
-@njit(cache=True)
+@rule
 def react(r, cytokine, p, dt):
     """Reactivity rises toward 1 with cytokine (half drive at ``activation_half_cytokine``) and
     relaxes back to 0 at ``deactivation_per_h``; returns the new reactivity."""
@@ -80,7 +80,7 @@ def react(r, cytokine, p, dt):
     return r
 
 
-@njit(cache=True)
+@rule
 def deposit_scar(x, y, r, p, dt, scar, scar_source):
     """Lay down CSPG in voxel ``(x, y)`` in proportion to reactivity, slowing as the scar there
     approaches ``scar_max``."""
@@ -91,14 +91,14 @@ def deposit_scar(x, y, r, p, dt, scar, scar_source):
             scar_source[x, y] += rate * dt
 
 
-@njit(cache=True)
+@rule
 def secrete_cytokine(x, y, p, dt, cytokine_source):
     """A scar-forming astrocyte keeps the lesion inflamed with a little cytokine."""
     if p[_CYTOKINE] > 0.0:
         cytokine_source[x, y] += p[_CYTOKINE] * dt
 
 
-@njit(cache=True)
+@rule
 def divides(u, cytokine, p, dt):
     """Reactive astrocytes divide faster in acute-phase cytokine (half rate at
     ``proliferation_half_cytokine``)."""
@@ -106,13 +106,13 @@ def divides(u, cytokine, p, dt):
     return u < tick_chance(rate, dt)
 
 
-@njit(cache=True)
+@rule
 def is_core(debris, x, y, core_debris):
     """Lesion core still full of debris: astrocytes neither divide nor move into it."""
     return debris[x, y] > core_debris
 
 
-@njit(cache=True)
+@rule
 def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, debris, core_debris):
     """Divide into the emptiest neighbouring voxel if it has room and is not core."""
     nx, ny = emptiest_neighbour(crowd, x[s], y[s], scan_start(u))
@@ -120,7 +120,7 @@ def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, debris, core
         divide(s, fate, daughter_x, daughter_y, crowd, nx, ny)
 
 
-@njit(cache=True)
+@rule
 def migrate_to_border(s, u, x, y, fate, p, cytokine, crowd, debris, core_debris):
     """Step up the cytokine gradient (to a voxel with room), but not into debris-filled core."""
     nx, ny = steepest_neighbour(cytokine, crowd, x[s], y[s], 1.0, p[_MAX_HERE], scan_start(u))
@@ -128,7 +128,7 @@ def migrate_to_border(s, u, x, y, fate, p, cytokine, crowd, debris, core_debris)
         move_to(s, x, y, fate, crowd, nx, ny)
 
 
-@njit(cache=True)
+@rule
 def turn(order, u, x, y, fate, daughter_x, daughter_y, r, params, cytokine, scar, debris,
          cytokine_source, scar_source, crowd, core_debris, dt):  # fmt: skip
     """Every astrocyte in ``order`` lives one tick: react; if scar-forming, deposit scar,

@@ -37,9 +37,9 @@ from enum import Enum
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from simulation.agents.base import TissueCell
+from simulation.engine.compiled import rule
 from simulation.engine.moves import die, tick_chance
 from simulation.engine.sheet import CellSheet, Column
 from simulation.fields.kernels import wrap_axon
@@ -150,7 +150,7 @@ class GraftSheet(CellSheet):
 
 
 # ---------------------------------------------------------------------------------- rules
-@njit(cache=True)
+@rule
 def hazard(p, cytokine, shielded, iv, world):
     """Death rate (1/h) of a grafted cell: a baseline, inflammation rising with ``cytokine``
     to a saturating rate, immune attack (cut by immunosuppressive drugs), and the poor
@@ -172,7 +172,7 @@ def hazard(p, cytokine, shielded, iv, world):
     return rate
 
 
-@njit(cache=True)
+@rule
 def survive(counts, rate, dt, rng):
     """Every cell of every state dies with probability ``1 - exp(-rate dt)`` this tick
     (a binomial draw per state). Returns the cells left."""
@@ -187,7 +187,7 @@ def survive(counts, rate, dt, rng):
     return left
 
 
-@njit(cache=True)
+@rule
 def differentiate(counts, p, dt, rng):
     """Progenitors leave their state at ``npc_neuron_per_h + npc_glia_per_h`` (competing
     exits: ``P(leave) = 1 - exp(-(kn + kg) dt)``, split kn : kg) to become neuron-like or glial
@@ -217,7 +217,7 @@ def differentiate(counts, p, dt, rng):
         counts[_GLIA] += k
 
 
-@njit(cache=True)
+@rule
 def secrete(x, y, counts, p, dt, trophic_source, ev_source):
     """Trophic factor from every grafted cell; vesicles from MSCs (their paracrine action).
     Rates are per 10,000 cells."""
@@ -230,14 +230,14 @@ def secrete(x, y, counts, p, dt, trophic_source, ev_source):
         ev_source[x, y] += p[_MSC_EV] * msc / _PER * dt
 
 
-@njit(cache=True)
+@rule
 def myelinate(x, y, glia, p, dt, axon, myelin):
     """Graft glia wrap bare regrown axon in their voxel, at ``glia_myelination_per_h`` per
     1000 glia."""
     wrap_axon(axon, myelin, x, y, 0, tick_chance(p[_MYELINATION] * glia / 1000.0, dt))
 
 
-@njit(cache=True)
+@rule
 def extend_relay(x, y, process_um, p, scar, world, relay):
     """Graft neurons' processes grow toward both stumps (slowed by scar, stalled at
     ``scar_stall``); once they reach the bridge they relay host axons arriving along their
@@ -252,19 +252,19 @@ def extend_relay(x, y, process_um, p, scar, world, relay):
     return process_um
 
 
-@njit(cache=True)
+@rule
 def clone_growth(p, dt):
     """Factor a transformed clone grows by in one tick (doubling every ``tumor_doubling_h``)."""
     return math.exp(math.log(2.0) * dt / p[_DOUBLING])
 
 
-@njit(cache=True)
+@rule
 def becomes_detectable(size, grown, p):
     """A clone growing from ``size`` to ``grown`` cells crosses ``tumor_detect_cells``."""
     return size < p[_DETECT] <= grown
 
 
-@njit(cache=True)
+@rule
 def grow_clones(s, u, counts, p, dt, n_clones, clones):
     """Clones grow; an undifferentiated cell may transform (at ``transformation_per_cell_h``
     each) and start a clone that grows from this tick on. Returns the clones that became
@@ -289,7 +289,7 @@ def grow_clones(s, u, counts, p, dt, n_clones, clones):
     return detected, False
 
 
-@njit(cache=True)
+@rule
 def turn(order, u, rng, x, y, fate, params, counts, iv, process_um, n_clones, clones,
          new_tumors, cytokine, scar, scaffold, trophic_source, ev_source, axon, myelin, relay,
          crowd, world):  # fmt: skip

@@ -30,10 +30,10 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-from numba import njit
 
 from simulation.agents.base import TissueCell
 from simulation.agents.mechanisms import vesicles
+from simulation.engine.compiled import rule
 from simulation.engine.moves import move_to, tick_chance
 from simulation.engine.sheet import CellSheet, Column
 
@@ -145,7 +145,7 @@ class GrowthConeSheet(CellSheet):
 
 
 # ---------------------------------------------------------------------------------- rules
-@njit(cache=True)
+@rule
 def unmake_axon(x, y, axon, myelin):
     """One axon leaves voxel ``(x, y)``, taking its share of the myelin with it."""
     if axon[x, y] > 0.0:
@@ -153,7 +153,7 @@ def unmake_axon(x, y, axon, myelin):
         axon[x, y] -= 1.0
 
 
-@njit(cache=True)
+@rule
 def withdraw_axon(s, path_x, path_y, path_len, axon, myelin):
     """Cone ``s``'s neuron died: its whole regrown axon degenerates, tip first."""
     for k in range(path_len[s] - 1, -1, -1):
@@ -161,7 +161,7 @@ def withdraw_axon(s, path_x, path_y, path_len, axon, myelin):
     path_len[s] = 0
 
 
-@njit(cache=True)
+@rule
 def collapses(u, scar, p, consolidation, dt):
     """On scar a cone collapses at ``collapse_rate_per_h`` per unit of scar relative to the
     stall level; training consolidates it (prevents that share of collapses)."""
@@ -171,7 +171,7 @@ def collapses(u, scar, p, consolidation, dt):
     return u < tick_chance(rate, dt)
 
 
-@njit(cache=True)
+@rule
 def speed_um_per_h(trophic, cytokine, scar, debris, band, p, capacity):
     """Growth speed: capacity x trophic support x inhibition (cytokine, myelin debris) x scar x
     guidance by repair bands. ``capacity`` is the host's intrinsic capacity times training."""
@@ -183,7 +183,7 @@ def speed_um_per_h(trophic, cytokine, scar, debris, band, p, capacity):
     return p[_SPEED] * capacity * supported * inflamed * unscarred * guided
 
 
-@njit(cache=True)
+@rule
 def step_weight(k, x, y, trophic, scar, band, p, height):
     """How much the cone at ``(x, y)`` prefers candidate step ``k``: its base preference, up the
     trophic gradient, away from scar (never into stalling scar), along repair bands. 0 when the
@@ -202,7 +202,7 @@ def step_weight(k, x, y, trophic, scar, band, p, height):
     return w * (1.0 + p[_GUIDANCE] * min(1.0, band[nx, ny]))
 
 
-@njit(cache=True)
+@rule
 def choose_step(u, x, y, trophic, scar, band, p, height):
     """One of the candidate steps, drawn with probability proportional to its weight from the
     uniform ``u``; -1 when every step is blocked."""
@@ -223,7 +223,7 @@ def choose_step(u, x, y, trophic, scar, band, p, height):
     return last  # u * total rounded up to the total
 
 
-@njit(cache=True)
+@rule
 def extend(s, u, x, y, fate, p, path_x, path_y, path_len, trophic, scar, band, axon, crowd,
            height):  # fmt: skip
     """Cone ``s`` advances one voxel, laying down axon there; False if every way is blocked."""
@@ -243,7 +243,7 @@ def extend(s, u, x, y, fate, p, path_x, path_y, path_len, trophic, scar, band, a
     return True
 
 
-@njit(cache=True)
+@rule
 def retract(s, x, y, fate, start_x, p, path_x, path_y, path_len, axon, myelin, crowd, dx):
     """A collapsed cone pulls back ``retraction_um`` along its own path (at least one voxel),
     the axon it leaves degenerating; with no path left it stands where it started."""
@@ -259,14 +259,14 @@ def retract(s, x, y, fate, start_x, p, path_x, path_y, path_len, axon, myelin, c
         move_to(s, x, y, fate, crowd, start_x[s], y[s])
 
 
-@njit(cache=True)
+@rule
 def distal_growth_um(p, kn):
     """Growth along the distal tract this tick: top speed x the host's capacity x the tissue's
     distal growth factor x support by distal Schwann cells."""
     return p[_SPEED] * kn[GROWTH_CAPACITY] * kn[DISTAL_GROWTH_FACTOR] * kn[DISTAL_SUPPORT] * kn[DT]
 
 
-@njit(cache=True)
+@rule
 def turn(order, u, x, y, fate, params, start_x, age_h, progress_um, distal_um, in_distal,
          arrived, relayed, trophic_seen, cytokine_seen, ev, ngf, path_x, path_y, path_len,
          trophic, cytokine, scar, debris, band, relay, ev_field, ngf_field, ev_sink, ngf_sink,

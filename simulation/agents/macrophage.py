@@ -19,11 +19,11 @@ from enum import Enum
 from typing import Any, ClassVar
 
 import numpy as np
-from numba import njit
 
 from simulation.agents.base import TissueCell
 from simulation.agents.mechanisms import vesicles
 from simulation.agents.neutrophil import Neutrophil
+from simulation.engine.compiled import rule
 from simulation.engine.moves import die, move_to, scan_start, steepest_neighbour, tick_chance
 from simulation.engine.sheet import CellSheet, Column
 
@@ -94,20 +94,20 @@ class MacrophageSheet(CellSheet):
     PARAMS = PARAMS
 
 
-@njit(cache=True)
+@rule
 def dies(u, p, dt):
     """A macrophage dies or emigrates at ``death_rate_per_h``."""
     return u < tick_chance(p[_DEATH], dt)
 
 
-@njit(cache=True)
+@rule
 def spill(load, x, y, debris_source):
     """A dying macrophage spills its undigested ``load`` back into its voxel as debris."""
     if load > 0.0:
         debris_source[x, y] += load
 
 
-@njit(cache=True)
+@rule
 def phagocytose(s, x, y, p, load, debris, debris_sink, dt):
     """Take up debris (first-order) at a rate that falls as the load nears capacity."""
     room = 1.0 - load[s] / p[_CAPACITY]
@@ -121,7 +121,7 @@ def phagocytose(s, x, y, p, load, debris, debris_sink, dt):
             load[s] += d * tick_chance(rate, dt)
 
 
-@njit(cache=True)
+@rule
 def efferocytose(s, x, y, efferocytosis_h, apoptotic_count, dt, memory_h):
     """The memory of the last eaten apoptotic neutrophil fades; then eat one sharing this voxel,
     if there is one (it leaves the count at once, so no other macrophage eats it too).
@@ -135,14 +135,14 @@ def efferocytose(s, x, y, efferocytosis_h, apoptotic_count, dt, memory_h):
     return False
 
 
-@njit(cache=True)
+@rule
 def digest(s, p, load, dt):
     """Break down part of the ingested load."""
     ld = load[s]
     load[s] = ld - ld * p[_DIGEST] * dt
 
 
-@njit(cache=True)
+@rule
 def polarize(u, s, x, y, p, m2, load, ev, efferocytosis_h, cytokine, trophic, k, dt):
     """Switch phenotype at rates set by the balance of local M1 and M2 drives: cytokine and a
     myelin-debris load drive M1; trophic factor, vesicles and recent efferocytosis drive M2."""
@@ -159,7 +159,7 @@ def polarize(u, s, x, y, p, m2, load, ev, efferocytosis_h, cytokine, trophic, k,
         m2[s] = 0
 
 
-@njit(cache=True)
+@rule
 def signal(s, x, y, p, m2, ev, cytokine_source, trophic_source, cytokine_sink, k, dt):
     """M1: secrete cytokine (less after taking up vesicles); M2: secrete trophic factor and
     scavenge cytokine."""
@@ -174,7 +174,7 @@ def signal(s, x, y, p, m2, ev, cytokine_source, trophic_source, cytokine_sink, k
         cytokine_sink[x, y] += p[_CYT_UPTAKE]
 
 
-@njit(cache=True)
+@rule
 def migrate(u, s, x, y, fate, p, load, debris, cytokine, crowd):
     """Climb the debris gradient, or the cytokine gradient once loaded to capacity."""
     xi = x[s]
@@ -184,7 +184,7 @@ def migrate(u, s, x, y, fate, p, load, debris, cytokine, crowd):
     move_to(s, x, y, fate, crowd, nx, ny)
 
 
-@njit(cache=True)
+@rule
 def turn(order, u, x, y, fate, m2, load, efferocytosis_h, ev, ngf, params,
          debris, cytokine, trophic, ev_field, ngf_field,
          debris_source, cytokine_source, trophic_source,

@@ -18,11 +18,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from numba import njit
 
 from simulation.agents.base import TissueCell
 from simulation.agents.growth_cone import GrowthCone, withdraw_axon
 from simulation.agents.mechanisms import vesicles
+from simulation.engine.compiled import rule
 from simulation.engine.moves import die, tick_chance
 from simulation.engine.sheet import DIED, CellSheet
 
@@ -40,7 +40,7 @@ class NeuronSheet(CellSheet):
     PARAMS = PARAMS
 
 
-@njit(cache=True)
+@rule
 def stress(cytokine_soma, cytokine_tip, host_stress, p):
     """Saturating stress in [0, 1) from cytokine at the soma and (weighted by retrograde
     transport) at the tip, plus host stress."""
@@ -48,7 +48,7 @@ def stress(cytokine_soma, cytokine_tip, host_stress, p):
     return c / (c + p[_STRESS_HALF])
 
 
-@njit(cache=True)
+@rule
 def support(trophic_soma, trophic_tip, protection, p):
     """Saturating support in [0, 1) from trophic factor at the soma and (weighted) at the tip,
     plus the trophic-equivalent ``protection`` of vesicles taken up at the tip."""
@@ -56,13 +56,13 @@ def support(trophic_soma, trophic_tip, protection, p):
     return t / (t + p[_SUPPORT_HALF])
 
 
-@njit(cache=True)
+@rule
 def dies(u, stressed, supported, p, dt):
     """A neuron dies at the hazard ``death_rate * stress * (1 - support)``."""
     return u < tick_chance(p[_DEATH] * stressed * (1.0 - supported), dt)
 
 
-@njit(cache=True)
+@rule
 def turn(order, u, x, y, fate, params, cone, cytokine, trophic, crowd, cone_x, cone_y, cone_fate,
          cytokine_seen, trophic_seen, cone_ev, path_x, path_y, path_len, cone_crowd, axon, myelin,
          host_stress, vk):  # fmt: skip

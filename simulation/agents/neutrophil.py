@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from numba import njit
 
 from simulation.agents.base import TissueCell
+from simulation.engine.compiled import rule
 from simulation.engine.moves import die, move_to, scan_start, steepest_neighbour, tick_chance
 from simulation.engine.sheet import CellSheet, Column
 
@@ -34,19 +34,19 @@ class NeutrophilSheet(CellSheet):
     PARAMS = PARAMS
 
 
-@njit(cache=True)
+@rule
 def falls_apart(u, p, dt):
     """An apoptotic neutrophil disintegrates, on average ``apoptotic_h`` after apoptosis."""
     return u < tick_chance(1.0 / p[_APOPTOTIC], dt)
 
 
-@njit(cache=True)
+@rule
 def turns_apoptotic(u, p, dt):
     """An active neutrophil enters apoptosis, on average ``lifespan_h`` after arriving."""
     return u < tick_chance(1.0 / p[_LIFESPAN], dt)
 
 
-@njit(cache=True)
+@rule
 def inflame(x, y, p, dt, cytokine_source, debris_sink):
     """Secrete cytokine and eat a little debris (first-order uptake) in voxel ``(x, y)``."""
     if p[_CYTOKINE] > 0.0:
@@ -55,7 +55,7 @@ def inflame(x, y, p, dt, cytokine_source, debris_sink):
         debris_sink[x, y] += p[_PHAGO]
 
 
-@njit(cache=True)
+@rule
 def turn(order, u, x, y, fate, apoptotic, params, cytokine, cytokine_source, debris_sink, crowd,
          apoptotic_count, dt):  # fmt: skip
     """Every neutrophil in ``order`` lives one tick: age, inflame, phagocytose, migrate."""

@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from numba import njit
 
 from simulation.agents.base import TissueCell
 from simulation.agents.mechanisms import vesicles
+from simulation.engine.compiled import rule
 from simulation.engine.moves import die, tick_chance
 from simulation.engine.sheet import CellSheet, Column
 from simulation.fields.kernels import wrap_axon
@@ -45,32 +45,32 @@ class OligodendrocyteSheet(CellSheet):
     PARAMS = PARAMS
 
 
-@njit(cache=True)
+@rule
 def inflammation_block(cytokine, p):
     """The share (0-1) of inflammation that harms the cell: half at ``inflammation_block_half``."""
     return cytokine / (cytokine + p[_BLOCK_HALF])
 
 
-@njit(cache=True)
+@rule
 def dies_of_inflammation(u, cytokine, block, p, dt):
     """Inflammation kills precursors and mature cells alike (``death_rate_per_h`` at full)."""
     return cytokine > 0.0 and u < tick_chance(p[_DEATH] * block, dt)
 
 
-@njit(cache=True)
+@rule
 def matures(u, block, p, dt):
     """A precursor differentiates into a myelinating cell, unless inflammation blocks it."""
     return u < tick_chance(p[_DIFFERENTIATION] * (1.0 - block), dt)
 
 
-@njit(cache=True)
+@rule
 def myelinate(x, y, ev_signal, p, axon, myelin, k):
     """Wrap a share of the bare axon in voxel ``(x, y)`` (faster after taking up vesicles)."""
     boost = vesicles.myelination_boost(ev_signal, k)
     wrap_axon(axon, myelin, x, y, 0, tick_chance(p[_MYELINATION] * boost, k[vesicles.DT]))
 
 
-@njit(cache=True)
+@rule
 def turn(order, u, x, y, fate, mature, ev, ngf, params, cytokine, ev_field, ngf_field, ev_sink,
          ngf_sink, axon, myelin, crowd, k):  # fmt: skip
     """Every oligodendrocyte in ``order`` lives one tick: survive inflammation, mature, take up

@@ -18,10 +18,10 @@ from enum import Enum
 from typing import Any, ClassVar
 
 import numpy as np
-from numba import njit
 
 from simulation.agents.base import TissueCell
 from simulation.agents.mechanisms import vesicles
+from simulation.engine.compiled import rule
 from simulation.engine.moves import divide, emptiest_neighbour, move_to, scan_start, tick_chance
 from simulation.engine.sheet import CellSheet, Column
 from simulation.fields.kernels import wrap_axon
@@ -90,19 +90,19 @@ class SchwannSheet(CellSheet):
     PARAMS = PARAMS
 
 
-@njit(cache=True)
+@rule
 def dedifferentiates(u, denervated, p, dt):
     """A myelinating cell that has lost its axon turns into a repair cell."""
     return denervated != 0 and u < tick_chance(p[_DEDIFFERENTIATION], dt)
 
 
-@njit(cache=True)
+@rule
 def lay_band(x, y, capacity, band):
     """A repair or remyelinating cell lines up as a guidance band as strong as its capacity."""
     band[x, y] += capacity
 
 
-@njit(cache=True)
+@rule
 def make_ngf(x, y, ngf_signal, trophic_source, k):
     """Secrete NGF (trophic factor) from the gene NGF-cargo vesicles delivered."""
     rate = vesicles.ngf_secretion_per_h(ngf_signal, k)
@@ -110,13 +110,13 @@ def make_ngf(x, y, ngf_signal, trophic_source, k):
         trophic_source[x, y] += rate * k[vesicles.DT]
 
 
-@njit(cache=True)
+@rule
 def fade(capacity, p, dt):
     """Repair capacity fades the longer the cell stays denervated; returns the new capacity."""
     return capacity - capacity * p[_FADE] * dt
 
 
-@njit(cache=True)
+@rule
 def clear_and_feed(x, y, capacity, p, dt, debris_sink, trophic_source):
     """A repair cell eats myelin debris (first-order uptake) and secretes NGF, both in
     proportion to its capacity."""
@@ -128,14 +128,14 @@ def clear_and_feed(x, y, capacity, p, dt, debris_sink, trophic_source):
         trophic_source[x, y] += rate * dt
 
 
-@njit(cache=True)
+@rule
 def divides(u, capacity, cytokine, p, dt):
     """Repair cells divide, driven by macrophage mitogens (cytokine as proxy)."""
     rate = p[_PROLIFERATION] * capacity * cytokine / (cytokine + p[_MITOGEN_HALF])
     return u < tick_chance(rate, dt)
 
 
-@njit(cache=True)
+@rule
 def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd):
     """Divide into the emptiest neighbouring voxel if it has room."""
     nx, ny = emptiest_neighbour(crowd, x[s], y[s], scan_start(u))
@@ -143,7 +143,7 @@ def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd):
         divide(s, fate, daughter_x, daughter_y, crowd, nx, ny)
 
 
-@njit(cache=True)
+@rule
 def spread(s, u, x, y, fate, crowd):
     """Move toward emptier tissue: how repair cells bridge a gap."""
     xi = x[s]
@@ -153,7 +153,7 @@ def spread(s, u, x, y, fate, crowd):
         move_to(s, x, y, fate, crowd, nx, ny)
 
 
-@njit(cache=True)
+@rule
 def remyelinate(x, y, capacity, ev_signal, p, trophic, trophic_source, axon, myelin, k):
     """Wrap the regrown axon along one internode either way (faster with neurotrophins and
     after taking up vesicles) and keep making some NGF."""
@@ -168,7 +168,7 @@ def remyelinate(x, y, capacity, ev_signal, p, trophic, trophic_source, axon, mye
         trophic_source[x, y] += rate * dt
 
 
-@njit(cache=True)
+@rule
 def turn(order, u, x, y, fate, daughter_x, daughter_y, state, denervated, capacity, ev, ngf,
          params, cytokine, trophic, ev_field, ngf_field, debris_sink, trophic_source, ev_sink,
          ngf_sink, band, axon, myelin, crowd, k):  # fmt: skip

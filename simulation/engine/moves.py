@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
-
+from simulation.engine.compiled import rule
 from simulation.engine.sheet import DIED, DIVIDED, MOVED
 
 #: Moore neighbour offsets, in the order a scan starting at neighbour 0 visits them.
@@ -17,13 +16,13 @@ NEIGHBOUR_DX = (-1, -1, -1, 0, 0, 1, 1, 1)
 NEIGHBOUR_DY = (-1, 0, 1, -1, 1, -1, 0, 1)
 
 
-@njit(cache=True)
+@rule
 def tick_chance(rate_per_h, dt_h):
     """The probability that an event of ``rate_per_h`` happens within one tick of ``dt_h``."""
     return -math.expm1(-rate_per_h * dt_h)
 
 
-@njit(cache=True)
+@rule
 def move_to(s, x, y, fate, crowd, nx, ny):
     """Move the cell in slot ``s`` to voxel ``(nx, ny)`` (nothing if it is already there)."""
     xi = x[s]
@@ -37,14 +36,14 @@ def move_to(s, x, y, fate, crowd, nx, ny):
     fate[s] |= MOVED
 
 
-@njit(cache=True)
+@rule
 def die(s, x, y, fate, crowd):
     """The cell in slot ``s`` dies this turn (Mesa is told after the kernel)."""
     crowd[x[s], y[s]] -= 1
     fate[s] |= DIED
 
 
-@njit(cache=True)
+@rule
 def divide(s, fate, daughter_x, daughter_y, crowd, nx, ny):
     """The cell in slot ``s`` puts a daughter in voxel ``(nx, ny)`` (made after the kernel)."""
     crowd[nx, ny] += 1
@@ -53,7 +52,7 @@ def divide(s, fate, daughter_x, daughter_y, crowd, nx, ny):
     fate[s] |= DIVIDED
 
 
-@njit(cache=True)
+@rule
 def emptiest_neighbour(crowd, x, y, start):
     """A neighbouring voxel holding the fewest cells of this type; the scan starts at neighbour
     ``start`` (0-7) so ties resolve at random."""
@@ -73,7 +72,7 @@ def emptiest_neighbour(crowd, x, y, start):
     return best_x, best_y
 
 
-@njit(cache=True)
+@rule
 def steepest_neighbour(field, crowd, x, y, sign, max_here, start):
     """The Moore neighbour of ``(x, y)`` with the most (sign 1) or least (-1) ``field``.
 
@@ -96,7 +95,7 @@ def steepest_neighbour(field, crowd, x, y, sign, max_here, start):
     return best_x, best_y
 
 
-@njit(cache=True)
+@rule
 def scan_start(u):
     """Neighbour index 0-7 from a uniform ``u``: where a neighbour scan starts."""
     return int(u * 8.0)

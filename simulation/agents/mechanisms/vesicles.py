@@ -22,7 +22,8 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
+
+from simulation.engine.compiled import rule
 
 if TYPE_CHECKING:
     from simulation.tissue.model import NerveRepairModel
@@ -84,7 +85,7 @@ def present(model: NerveRepairModel) -> bool:
     return bool(f["ev"].max() > PRESENT_AU or f["ev_ngf"].max() > PRESENT_AU)
 
 
-@njit(cache=True)
+@rule
 def absorb(s, x, y, ev, ngf, ev_field, ngf_field, ev_sink, ngf_sink, uptake_per_h, k):
     """Cell ``s`` in voxel ``(x, y)``: its signals fade, then it takes up vesicles at first-order
     ``uptake_per_h`` (plain and NGF-cargo alike); the uptake leaves the fields via the sinks."""
@@ -109,7 +110,7 @@ def absorb(s, x, y, ev, ngf, ev_field, ngf_field, ev_sink, ngf_sink, uptake_per_
     ngf[s] = g
 
 
-@njit(cache=True)
+@rule
 def ngf_secretion_per_h(ngf_signal, k):
     """NGF (trophic au/h) a cell makes from the NGF gene it took up (0 with the switch off)."""
     if ngf_signal > 0.0 and k[NGF_CARGO_ON] != 0.0:
@@ -117,7 +118,7 @@ def ngf_secretion_per_h(ngf_signal, k):
     return 0.0
 
 
-@njit(cache=True)
+@rule
 def m2_drive(ev_signal, k):
     """Extra M2 drive on a macrophage from the vesicles it took up."""
     if ev_signal > 0.0 and k[ANTI_INFLAMMATORY_ON] != 0.0:
@@ -125,7 +126,7 @@ def m2_drive(ev_signal, k):
     return 0.0
 
 
-@njit(cache=True)
+@rule
 def calming(ev_signal, k):
     """How much the vesicles a macrophage took up damp its M1 cytokine output (divisor - 1)."""
     if ev_signal != 0.0 and k[ANTI_INFLAMMATORY_ON] != 0.0:
@@ -133,7 +134,7 @@ def calming(ev_signal, k):
     return 0.0
 
 
-@njit(cache=True)
+@rule
 def neuroprotection(ev_signal, k):
     """Trophic-equivalent support a neuron gets from vesicles taken up at its axon tip."""
     if ev_signal > 0.0 and k[NEUROPROTECTION_ON] != 0.0:
@@ -141,7 +142,7 @@ def neuroprotection(ev_signal, k):
     return 0.0
 
 
-@njit(cache=True)
+@rule
 def myelination_boost(ev_signal, k):
     """Multiplier of a glial cell's myelination from the vesicles it took up."""
     if ev_signal != 0.0 and k[REMYELINATION_ON] != 0.0:
