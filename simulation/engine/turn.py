@@ -51,29 +51,39 @@ def play_turn(model: NerveRepairModel, kind: Any, only: np.ndarray | None = None
 
 
 def settle(model: NerveRepairModel, kind: Any, sheet: Any, order: np.ndarray) -> None:
-    """Tell Mesa what the kernel did: births (in the order cells acted), deaths, then moves."""
+    """Tell Mesa what the kernel did: births (in the order cells acted), deaths, then moves.
+
+    A turn changes a few dozen cells at most, so this walks them as Python ints.
+    """
     fate = sheet.fate[order]
     acted = np.flatnonzero(fate)
     if acted.size == 0:
         return
     changed = order[acted]
-    fate = fate[acted]
     custom = getattr(kind, "settle", None)
     if custom is not None:
         custom(model, sheet, changed)
-    agents = sheet.agents
-    divided = changed[(fate & DIVIDED) != 0]
-    for slot in divided.tolist():
+    divided: list[int] = []
+    died: list[int] = []
+    moved: list[int] = []
+    for slot, f in zip(changed.tolist(), fate[acted].tolist(), strict=True):
+        if f & DIVIDED:
+            divided.append(slot)
+        if f & DIED:
+            died.append(slot)
+        elif f & MOVED:
+            moved.append(slot)
+    for slot in divided:
         kind.born(model, slot, (int(sheet.daughter_x[slot]), int(sheet.daughter_y[slot])))
-    died = (fate & DIED) != 0
-    for slot in changed[died].tolist():
+    agents = sheet.agents
+    for slot in died:
         if (agent := agents[slot]) is not None:
             agent.leave()
-    moved = changed[((fate & MOVED) != 0) & ~died]
-    if moved.size:
+    if moved:
+        xs, ys = sheet.x, sheet.y
         move_agents(
-            [agents[slot] for slot in moved.tolist()],
-            zip(sheet.x[moved].tolist(), sheet.y[moved].tolist(), strict=True),
+            [agents[slot] for slot in moved],
+            [(int(xs[slot]), int(ys[slot])) for slot in moved],
             model.voxel_cells,
             model.empty_view,
         )
