@@ -19,6 +19,7 @@ from simulation.agents.neuron import Neuron
 from simulation.agents.neutrophil import Neutrophil
 from simulation.agents.oligodendrocyte import Oligodendrocyte
 from simulation.agents.schwann import SchwannCell
+from simulation.engine.compiled import rule
 from simulation.engine.mesa_compat import empty_layer, share_cell_class
 from simulation.engine.sheet import CellSheet, restore_attributes
 from simulation.fields import FieldSet, FieldSpec
@@ -43,6 +44,23 @@ ACTIVATION_ORDER = (
 #: Chemical fields (diffusing or not) and structural tissue layers (never diffusing).
 CHEMICAL_FIELDS = ("cytokine", "trophic", "ev", "ev_ngf", "debris", "scar")
 TISSUE_LAYERS = ("axon", "myelin")
+
+
+@rule
+def recruitment_weights(
+    cytokine, debris, neutrophil_half, monocyte_half, debris_weight, debris_half, neutrophils,
+    monocytes,
+):  # fmt: skip
+    """Where leukocytes leave the vessels, per voxel: neutrophils answer cytokine (half weight at
+    ``neutrophil_half``); monocytes answer cytokine and the find-me signals of debris and dying
+    cells (``debris_weight`` at saturating debris, half at ``debris_half``)."""
+    w, h = cytokine.shape
+    for x in range(w):
+        for y in range(h):
+            c = cytokine[x, y]
+            d = debris[x, y]
+            neutrophils[x, y] = c / (c + neutrophil_half)
+            monocytes[x, y] = c / (c + monocyte_half) + debris_weight * d / (d + debris_half)
 
 
 class NerveRepairModel(Model):
@@ -262,14 +280,19 @@ class NerveRepairModel(Model):
 
     def recruit_leukocytes(self) -> None:
         """Neutrophils and monocytes leave vessels where cytokine is high (Poisson arrivals)."""
-        c = self.fields["cytokine"]
-        d = self.fields["debris"]
         sc = self.scenario
         mp = sc.macrophage
-        neutrophil_weight = c / (c + sc.neutrophil.recruit_half_cytokine)
-        # Monocytes answer cytokine and the find-me signals of debris and dying cells.
-        monocyte_weight = c / (c + mp.recruit_half_cytokine) + mp.debris_recruit_weight * d / (
-            d + mp.debris_recruit_half_au
+        neutrophil_weight = self._recruit_weights[0]
+        monocyte_weight = self._recruit_weights[1]
+        recruitment_weights(
+            self.fields["cytokine"],
+            self.fields["debris"],
+            sc.neutrophil.recruit_half_cytokine,
+            mp.recruit_half_cytokine,
+            mp.debris_recruit_weight,
+            mp.debris_recruit_half_au,
+            neutrophil_weight,
+            monocyte_weight,
         )
         for kind, params, factor, weight in (
             (Neutrophil, sc.neutrophil, 1.0, neutrophil_weight),
@@ -282,6 +305,14 @@ class NerveRepairModel(Model):
                 continue
             for idx in self._draw_voxels(weight / total, n).tolist():
                 kind(self, divmod(idx, self.height), params)
+
+    @property
+    def _recruit_weights(self) -> np.ndarray:
+        """Scratch arrays for the two recruitment weights (made on first use, reused)."""
+        w = self.__dict__.get("_weights")
+        if w is None:
+            w = self.__dict__["_weights"] = np.empty((2, self.width, self.height))
+        return w
 
     def _draw_voxels(self, p: np.ndarray, n: int) -> np.ndarray:
         """``n`` flat voxel indices drawn with replacement with probabilities ``p`` (summing to
