@@ -382,7 +382,7 @@ def _measure_noop(width: int, height: int, n: int, config: Config) -> dict[str, 
 
 
 #: Source files whose frames count as the model's own code in the profile listings.
-_SIM_DIR = str(Path(runner.__file__).resolve().parent) + os.sep
+_SIM_DIR = str(Path(runner.__file__).resolve().parents[1]) + os.sep
 
 
 @dataclass
