@@ -32,8 +32,8 @@ from benchmarks import _util
 from dashboard.common import BANNER
 
 NAME = "dashboard"
-COLD_TARGET_S = 15.0
-CACHED_TARGET_S = 1.0
+COLD_TARGET_S = 3.0  # issue 11: the default Compare from a fresh server
+CACHED_TARGET_S = 0.3  # issue 11: Run again, every run cached
 RERUNS = 3
 TIMEOUT_MS = 600_000
 CAPTION = re.compile(r"(\d+) runs \((\d+) new, the rest from the cache\) in ([\d.]+) s")
