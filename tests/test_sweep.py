@@ -271,3 +271,18 @@ def test_sigkill_partway_then_resume_matches_an_uninterrupted_sweep(tmp_path):
     whole = tmp_path / "whole"
     sweep(path, whole, executor=InlineExecutor())
     assert_frame_equal(_sorted(frame), _sorted(load_results(whole)), check_exact=True)
+
+
+def test_tasks_carry_a_few_runs_only_when_every_worker_still_gets_four():
+    """chunk_size: one run per task for small sweeps or many workers, up to four for long ones."""
+    from simulation.sweeps.sweep import chunk_size
+
+    assert chunk_size(7, 2) == 1
+    assert chunk_size(16, 2) == 2
+    assert chunk_size(24, 2) == 3
+    assert chunk_size(10_000, 2) == 4
+    assert chunk_size(64, 16) == 1
+    for runs in range(1, 200):
+        for workers in (1, 2, 3, 8):
+            k = chunk_size(runs, workers)
+            assert 1 <= k <= 4 and (k == 1 or runs // k >= 4 * workers)

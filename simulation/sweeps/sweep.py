@@ -60,6 +60,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -432,7 +433,8 @@ def execute(
         if own:
             executor = local_pool(workers or min(2, os.cpu_count() or 1))
         try:
-            _drive(executor, iter_tasks(manifest, sweep, out, todo), summary, progress, capacity)
+            tasks = iter_tasks(manifest, sweep, out, todo)
+            _drive(executor, tasks, len(todo), summary, progress, capacity)
         except BaseException:
             if own:
                 executor.shutdown(wait=False, cancel_futures=True)
@@ -445,31 +447,51 @@ def execute(
     return summary
 
 
+def chunk_size(runs: int, workers: int) -> int:
+    """Runs per task: up to 4, while every worker still gets at least 4 tasks.
+
+    Each task pays a fixed cost to reach a worker and report back (pickling, the pool's or
+    Dask's scheduler); short runs share it. A sweep of many runs on few workers sends a few at
+    a time; a small sweep, or one on many workers, sends them one by one so no worker idles.
+    """
+    return max(1, min(4, runs // (4 * max(1, workers))))
+
+
+def run_tasks(tasks: list[RunTask]) -> list[dict[str, Any]]:
+    """:func:`run_task` for each of ``tasks`` in turn, in one worker call."""
+    return [run_task(task) for task in tasks]
+
+
 def _drive(
     executor: Any,
     tasks: Iterator[RunTask],
+    runs: int,
     summary: SweepSummary,
     progress: Callable[[dict[str, Any]], None] | None,
     capacity: Callable[[Any], int],
 ) -> None:
-    """Keep ~2 tasks per worker in flight (so memory stays flat), record each as it ends."""
+    """Keep ~2 tasks per worker in flight (so memory stays flat), record each run as it ends."""
     from concurrent.futures import BrokenExecutor, CancelledError
 
     from simulation.runs.pool import Completions, is_dask
 
-    window = 2 * capacity(executor) + 1
+    workers = capacity(executor)
+    window = 2 * workers + 1
+    per_task = chunk_size(runs, workers)
     completions = Completions(executor)
-    by_future: dict[Any, RunTask] = {}
+    by_future: dict[Any, list[RunTask]] = {}
     dask = is_dask(executor)
 
     def submit_next() -> bool:
-        task = next(tasks, None)
-        if task is None:
+        chunk = list(islice(tasks, per_task))
+        if not chunk:
             return False
         future = (
-            executor.submit(run_task, task, pure=False) if dask else executor.submit(run_task, task)
+            executor.submit(run_tasks, chunk, pure=False)
+            if dask
+            else executor.submit(run_tasks, chunk)
         )
-        by_future[future] = task
+        by_future[future] = chunk
         completions.add(future)
         return True
 
@@ -477,9 +499,9 @@ def _drive(
         if not submit_next():
             break
     for future in completions:
-        task = by_future.pop(future)
+        chunk = by_future.pop(future)
         try:
-            result = future.result()
+            results = future.result()
         except BrokenExecutor as err:
             raise SweepError(
                 f"{summary.out}: a worker process died ({_one_line(err)}); "
@@ -487,11 +509,12 @@ def _drive(
                 "re-run the same command to resume"
             ) from None
         except (Exception, CancelledError) as err:  # e.g. Dask's KilledWorker: record, go on
-            result = {"run_id": task.run_id, "ok": False, "error": _one_line(err)}
+            results = [{"run_id": t.run_id, "ok": False, "error": _one_line(err)} for t in chunk]
         del future
-        _record(summary, task, result)
-        if progress is not None:
-            progress(result)
+        for task, result in zip(chunk, results, strict=True):
+            _record(summary, task, result)
+            if progress is not None:
+                progress(result)
         submit_next()
 
 
