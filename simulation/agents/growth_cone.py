@@ -110,8 +110,7 @@ class GrowthConeSheet(CellSheet):
         "relayed": (np.int8, 0, 0),
         "trophic_seen": (np.float64, 0.0, 0),
         "cytokine_seen": (np.float64, 0.0, 0),
-        "ev": (np.float64, 0.0, 0),
-        "ngf": (np.float64, 0.0, 0),
+        **vesicles.SHEET_COLUMNS,
         "path_len": (np.intp, 0, 0),
     }
     #: Voxels of path room a new sheet gives each cone.
@@ -325,7 +324,7 @@ def turn(order, u, x, y, fate, params, start_x, age_h, progress_um, distal_um, i
 
 
 # ---------------------------------------------------------------------------------- agent
-class GrowthCone(TissueCell):
+class GrowthCone(vesicles.TakesUpVesicles, TissueCell):
     """The motile tip of one neuron's axon (see the module docstring).
 
     ``neuron`` is its neuron's agent (the link is stored as slots: this sheet's ``neuron``
@@ -345,8 +344,6 @@ class GrowthCone(TissueCell):
     relayed = Column("relayed", "Reached by a relaying graft neuron.", bool, int)
     trophic_seen = Column("trophic_seen", "Trophic factor at the tip this tick (au).")
     cytokine_seen = Column("cytokine_seen", "Cytokine at the tip this tick (au).")
-    ev_signal = Column("ev", "Extracellular vesicles taken up at the tip, fading (au).")
-    ngf_signal = Column("ngf", "The part of ``ev_signal`` that carried the NGF gene (au).")
 
     def __init__(
         self,

@@ -88,8 +88,7 @@ class MacrophageSheet(CellSheet):
         "m2": (np.int8, 0, 0),
         "load": (np.float64, 0.0, 0),
         "efferocytosis_h": (np.float64, 0.0, 0),
-        "ev": (np.float64, 0.0, 0),
-        "ngf": (np.float64, 0.0, 0),
+        **vesicles.SHEET_COLUMNS,
     }
     PARAMS = PARAMS
 
@@ -225,7 +224,7 @@ def _m2(phenotype: Phenotype) -> int:
     return int(phenotype is Phenotype.M2)
 
 
-class Macrophage(TissueCell):
+class Macrophage(vesicles.TakesUpVesicles, TissueCell):
     """A monocyte-derived macrophage (or activated microglia); see the module docstring."""
 
     SHEET = MacrophageSheet
@@ -241,8 +240,6 @@ class Macrophage(TissueCell):
     efferocytosis_h = Column(
         "efferocytosis_h", "Hours the last eaten apoptotic neutrophil keeps pushing toward M2."
     )
-    ev_signal = Column("ev", "Extracellular vesicles taken up, fading (au).")
-    ngf_signal = Column("ngf", "The part of ``ev_signal`` that carried the NGF gene (au).")
 
     @staticmethod
     def kernel_args(model: Any, sheet: MacrophageSheet) -> tuple[Any, ...]:

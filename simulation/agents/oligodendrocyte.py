@@ -39,8 +39,7 @@ class OligodendrocyteSheet(CellSheet):
 
     COLUMNS: ClassVar[dict[str, tuple[Any, float, int]]] = {
         "mature": (np.int8, 0, 0),
-        "ev": (np.float64, 0.0, 0),
-        "ngf": (np.float64, 0.0, 0),
+        **vesicles.SHEET_COLUMNS,
     }
     PARAMS = PARAMS
 
@@ -95,7 +94,7 @@ def turn(order, u, x, y, fate, mature, ev, ngf, params, cytokine, ev_field, ngf_
         myelinate(xi, yi, ev[s], p, axon, myelin, k)
 
 
-class Oligodendrocyte(TissueCell):
+class Oligodendrocyte(vesicles.TakesUpVesicles, TissueCell):
     """An oligodendrocyte precursor or mature oligodendrocyte (see the module docstring)."""
 
     SHEET = OligodendrocyteSheet
@@ -103,8 +102,6 @@ class Oligodendrocyte(TissueCell):
     KERNEL = turn
     mature = Column("mature", "Mature: a myelinating oligodendrocyte, no longer a precursor.",
                     bool, int)  # fmt: skip
-    ev_signal = Column("ev", "Extracellular vesicles taken up, fading (au).")
-    ngf_signal = Column("ngf", "The part of ``ev_signal`` that carried the NGF gene (au).")
 
     @staticmethod
     def kernel_args(model: Any, sheet: OligodendrocyteSheet) -> tuple[Any, ...]:

@@ -84,8 +84,7 @@ class SchwannSheet(CellSheet):
         "state": (np.int8, MYELINATING, 0),
         "denervated": (np.int8, 0, 0),
         "capacity": (np.float64, 1.0, 0),
-        "ev": (np.float64, 0.0, 0),
-        "ngf": (np.float64, 0.0, 0),
+        **vesicles.SHEET_COLUMNS,
     }
     PARAMS = PARAMS
 
@@ -209,7 +208,7 @@ def _code(state: SchwannState) -> int:
     return state.value
 
 
-class SchwannCell(TissueCell):
+class SchwannCell(vesicles.TakesUpVesicles, TissueCell):
     """A Schwann cell of the peripheral nerve (see the module docstring).
 
     Args:
@@ -222,8 +221,6 @@ class SchwannCell(TissueCell):
     state = Column("state", "What the cell is doing (a SchwannState).", _state, _code)
     denervated = Column("denervated", "It has lost its axon.", bool, int)
     capacity = Column("capacity", "Repair capacity: 1 fresh, fading while denervated.")
-    ev_signal = Column("ev", "Extracellular vesicles taken up, fading (au).")
-    ngf_signal = Column("ngf", "The part of ``ev_signal`` that carried the NGF gene (au).")
 
     def __init__(
         self,

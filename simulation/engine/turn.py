@@ -80,10 +80,11 @@ def settle(model: NerveRepairModel, kind: Any, sheet: Any, order: np.ndarray) ->
         if (agent := agents[slot]) is not None:
             agent.leave()
     if moved:
-        xs, ys = sheet.x, sheet.y
+        xs = sheet.x[moved].tolist()
+        ys = sheet.y[moved].tolist()
         move_agents(
             [agents[slot] for slot in moved],
-            [(int(xs[slot]), int(ys[slot])) for slot in moved],
+            list(zip(xs, ys, strict=True)),
             model.voxel_cells,
             model.empty_view,
         )

@@ -19,11 +19,12 @@ packs what they need of the model into one array per tick.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from simulation.engine.compiled import rule
+from simulation.engine.sheet import Column
 
 if TYPE_CHECKING:
     from simulation.tissue.model import NerveRepairModel
@@ -52,6 +53,21 @@ if TYPE_CHECKING:
 NEGLIGIBLE_AU = 1e-9
 #: A field below this (au) everywhere counts as no vesicles present this tick.
 PRESENT_AU = 1e-6
+
+
+#: The sheet columns of a cell type that takes up vesicles: its two fading signals (au).
+SHEET_COLUMNS: dict[str, tuple[Any, float, int]] = {
+    "ev": (np.float64, 0.0, 0),
+    "ngf": (np.float64, 0.0, 0),
+}
+
+
+class TakesUpVesicles:
+    """The agent attributes of a cell type that takes up vesicles (its sheet has
+    :data:`SHEET_COLUMNS`)."""
+
+    ev_signal = Column("ev", "Extracellular vesicles taken up, fading (au).")
+    ngf_signal = Column("ngf", "The part of ``ev_signal`` that carried the NGF gene (au).")
 
 
 def knobs(model: NerveRepairModel) -> np.ndarray:
