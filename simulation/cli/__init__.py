@@ -10,7 +10,17 @@ import argparse
 import sys
 
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
-from simulation.cli import compare, demo, listing, run, sensitivity, show_params, sweep, validate
+from simulation.cli import (
+    compare,
+    demo,
+    evidence,
+    listing,
+    run,
+    sensitivity,
+    show_params,
+    sweep,
+    validate,
+)
 from simulation.cli.common import (
     COMPARE_METRICS,
     TABLE_DAYS,
@@ -23,7 +33,7 @@ from simulation.cli.common import (
 __all__ = ["COMPARE_METRICS", "TABLE_DAYS", "TABLE_METRICS", "build_parser", "main", "trend_table"]
 
 #: The subcommands, in the order ``nervesim --help`` lists them.
-COMMANDS = (run, show_params, demo, listing, compare, validate, sweep, sensitivity)
+COMMANDS = (run, show_params, demo, listing, compare, validate, evidence, sweep, sensitivity)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  nervesim run scenarios/spinal_cord_untreated.toml --seed 3\n"
         "  nervesim compare scenarios/spinal_cord_untreated.toml scenarios/spinal_cord_ev.toml\n"
         "  nervesim validate --only neutrophils_first\n"
+        "  nervesim evidence --seeds 6 --plot figures/\n"
         "  nervesim sweep scenarios/sweeps/toy_sobol.toml --workers 2\n"
         "  nervesim sensitivity results/toy_sobol --metric macrophages_m1_count --plot s.png\n"
         "  nervesim show-params --filter macrophage",

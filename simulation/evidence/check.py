@@ -1,0 +1,170 @@
+"""Holding the model to the anchors: run what they need over seeds, judge each, draw each.
+
+An anchor holds when the mean of its statistic over seeds lies in its band (and, for
+``interval_inside`` anchors, the whole 95 % t-interval does). A statistic that cannot be
+computed for a seed (nan: a peak of zero, a level that never halves) counts against it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulation.evidence.anchors import Anchor
+from simulation.evidence.statistics import compute
+from simulation.runs.compare import t_interval
+from simulation.validation.checks import Arm, run_arms
+
+
+@dataclass(frozen=True)
+class AnchorResult:
+    """One anchor's statistic over seeds, and whether the model meets it."""
+
+    anchor: Anchor
+    values: np.ndarray
+
+    @property
+    def interval(self) -> tuple[float, float, float]:
+        """Mean and 95 % t-interval over seeds (nan when a seed had no value)."""
+        if not np.all(np.isfinite(self.values)):
+            return math.nan, math.nan, math.nan
+        return t_interval(self.values)
+
+    @property
+    def passed(self) -> bool:
+        """The mean in the band (and the interval, for ``interval_inside``)."""
+        mean, lo, hi = self.interval
+        a = self.anchor
+        if not math.isfinite(mean):
+            return False
+        if a.interval_inside:
+            return a.low < lo and hi < a.high
+        return a.low <= mean <= a.high
+
+
+def arms_needed(anchors: Iterable[Anchor]) -> list[Arm]:
+    """Every arm the encodable ``anchors`` need, once each (longest days per scenario)."""
+    longest: dict[str, float] = {}
+    for anchor in anchors:
+        for arm in anchor.model_arms:
+            longest[arm.scenario] = max(longest.get(arm.scenario, 0.0), arm.days)
+    return [Arm(scenario, days) for scenario, days in longest.items()]
+
+
+def evaluate(
+    anchors: Sequence[Anchor],
+    seeds: Sequence[int],
+    workers: int = 1,
+    progress: Callable[[], None] | None = None,
+) -> list[AnchorResult]:
+    """Run every arm the encodable ``anchors`` need for every seed, then judge each anchor.
+
+    Each scenario runs once per seed for the longest days any anchor asks of it; arms that
+    differ only in their therapies share their start (:func:`run_arms`).
+    """
+    encodable = [a for a in anchors if a.encodable]
+    arms = arms_needed(encodable)
+    runs = run_arms(arms, seeds, workers, progress=progress)
+    by_scenario = {arm.scenario: runs[arm] for arm in arms}
+    results = []
+    for anchor in encodable:
+        per_arm = [by_scenario[a.scenario] for a in anchor.arms]
+        values = np.array(
+            [
+                compute(anchor.statistic["kind"], [r[i] for r in per_arm], anchor.params)
+                for i in range(len(seeds))
+            ]
+        )
+        results.append(AnchorResult(anchor, values))
+    return results
+
+
+def plot(results: Sequence[AnchorResult], out: Path) -> list[Path]:
+    """One figure per anchor (the model's values per seed, its mean and interval, the
+    published band) and a summary sheet of all of them; returns the files written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from simulation._version import ILLUSTRATIVE_LABEL
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def draw(ax, result: AnchorResult) -> None:
+        a = result.anchor
+        mean, lo, hi = result.interval
+        finite = result.values[np.isfinite(result.values)]
+        span = [v for v in (a.low, a.high, *finite) if math.isfinite(v)]
+        pad = 0.15 * (max(span) - min(span) or 1.0)
+        band_lo = a.low if math.isfinite(a.low) else min(span) - pad
+        band_hi = a.high if math.isfinite(a.high) else max(span) + pad
+        ax.axvspan(band_lo, band_hi, color="tab:green", alpha=0.2, label="published band")
+        ax.plot(finite, np.zeros_like(finite), "o", color="0.4", alpha=0.6, label="model, per seed")
+        if math.isfinite(mean):
+            ax.errorbar([mean], [0.0], xerr=[[mean - lo], [hi - mean]], fmt="D", color="black",
+                        capsize=4, label="model mean, 95 % interval")  # fmt: skip
+        ax.set_yticks([])
+        ax.set_xlabel(f"{a.measure} ({a.units})" if a.units else a.measure, fontsize=8)
+        verdict = "meets" if result.passed else "MISSES"
+        ax.set_title(f"{a.id}: model {verdict} the anchor", fontsize=9)
+        ax.set_xlim(min(span) - pad, max(span) + pad)
+
+    for result in results:
+        fig, ax = plt.subplots(figsize=(6.4, 2.4))
+        draw(ax, result)
+        ax.legend(fontsize=7, loc="upper right")
+        fig.text(0.01, 0.01, f"{result.anchor.citation}\n{ILLUSTRATIVE_LABEL}", fontsize=6)
+        fig.tight_layout(rect=(0, 0.12, 1, 1))
+        path = out / f"{result.anchor.id}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written.append(path)
+    if results:
+        fig, axes = plt.subplots(len(results), 1, figsize=(7.0, 1.5 * len(results) + 0.8))
+        for ax, result in zip(np.atleast_1d(axes), results, strict=True):
+            draw(ax, result)
+        fig.suptitle(f"NerveSim against published anchors. {ILLUSTRATIVE_LABEL}", fontsize=8)
+        fig.tight_layout()
+        path = out / "summary.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def table(results: Sequence[AnchorResult], skipped: Sequence[Anchor]) -> pd.DataFrame:
+    """One row per anchor: id, result, model mean [95 % interval], band, units, citation."""
+    rows = []
+    for r in results:
+        mean, lo, hi = r.interval
+        rows.append(
+            {
+                "anchor": r.anchor.id,
+                "result": "PASS" if r.passed else "MISS",
+                "model": (
+                    f"{mean:.3g} [{lo:.3g}, {hi:.3g}]" if math.isfinite(mean) else "no value"
+                ),
+                "band": r.anchor.band_text(),
+                "units": r.anchor.units,
+                "citation": r.anchor.citation,
+            }
+        )
+    for a in skipped:
+        rows.append(
+            {
+                "anchor": a.id,
+                "result": "not encodable",
+                "model": "",
+                "band": "",
+                "units": "",
+                "citation": f"{a.citation} ({a.reason})",
+            }
+        )
+    return pd.DataFrame(rows)
