@@ -30,6 +30,9 @@ PAGES = [
     st.Page("views/learn.py", title="Learn", icon=":material/school:", url_path="learn"),
     st.Page("views/cohort.py", title="Cohort", icon=":material/groups:", url_path="cohort"),
     st.Page("views/sweeps.py", title="Sweeps", icon=":material/tune:", url_path="sweeps"),
+    st.Page(
+        "views/evidence.py", title="Evidence", icon=":material/fact_check:", url_path="evidence"
+    ),
 ]
 
 st.navigation(PAGES).run()

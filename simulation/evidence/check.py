@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,6 +57,26 @@ def arms_needed(anchors: Iterable[Anchor]) -> list[Arm]:
     return [Arm(scenario, days) for scenario, days in longest.items()]
 
 
+def judge(anchors: Sequence[Anchor], runs: dict[Arm, list[pd.DataFrame]]) -> list[AnchorResult]:
+    """Each encodable anchor's statistic per seed from already-run arms (``runs``: one time
+    series per seed for each arm of :func:`arms_needed`, the seeds in the same order)."""
+    by_scenario = {arm.scenario: series for arm, series in runs.items()}
+    results = []
+    for anchor in anchors:
+        if not anchor.encodable:
+            continue
+        per_arm = [by_scenario[a.scenario] for a in anchor.arms]
+        n = min(len(r) for r in per_arm)
+        values = np.array(
+            [
+                compute(anchor.statistic["kind"], [r[i] for r in per_arm], anchor.params)
+                for i in range(n)
+            ]
+        )
+        results.append(AnchorResult(anchor, values))
+    return results
+
+
 def evaluate(
     anchors: Sequence[Anchor],
     seeds: Sequence[int],
@@ -68,25 +89,33 @@ def evaluate(
     differ only in their therapies share their start (:func:`run_arms`).
     """
     encodable = [a for a in anchors if a.encodable]
-    arms = arms_needed(encodable)
-    runs = run_arms(arms, seeds, workers, progress=progress)
-    by_scenario = {arm.scenario: runs[arm] for arm in arms}
-    results = []
-    for anchor in encodable:
-        per_arm = [by_scenario[a.scenario] for a in anchor.arms]
-        values = np.array(
-            [
-                compute(anchor.statistic["kind"], [r[i] for r in per_arm], anchor.params)
-                for i in range(len(seeds))
-            ]
-        )
-        results.append(AnchorResult(anchor, values))
-    return results
+    runs = run_arms(arms_needed(encodable), seeds, workers, progress=progress)
+    return judge(encodable, runs)
 
 
-def plot(results: Sequence[AnchorResult], out: Path) -> list[Path]:
-    """One figure per anchor (the model's values per seed, its mean and interval, the
-    published band) and a summary sheet of all of them; returns the files written."""
+def _draw(ax: Any, result: AnchorResult) -> None:
+    """The published band, the model's value per seed, its mean and 95 % interval."""
+    a = result.anchor
+    mean, lo, hi = result.interval
+    finite = result.values[np.isfinite(result.values)]
+    span = [v for v in (a.low, a.high, *finite) if math.isfinite(v)]
+    pad = 0.15 * (max(span) - min(span) or 1.0)
+    band_lo = a.low if math.isfinite(a.low) else min(span) - pad
+    band_hi = a.high if math.isfinite(a.high) else max(span) + pad
+    ax.axvspan(band_lo, band_hi, color="tab:green", alpha=0.2, label="published band")
+    ax.plot(finite, np.zeros_like(finite), "o", color="0.4", alpha=0.6, label="model, per seed")
+    if math.isfinite(mean):
+        ax.errorbar([mean], [0.0], xerr=[[mean - lo], [hi - mean]], fmt="D", color="black",
+                    capsize=4, label="model mean, 95 % interval")  # fmt: skip
+    ax.set_yticks([])
+    ax.set_xlabel(f"{a.measure} ({a.units})" if a.units else a.measure, fontsize=8)
+    verdict = "meets" if result.passed else "MISSES"
+    ax.set_title(f"{a.id}: model {verdict} the anchor", fontsize=9)
+    ax.set_xlim(min(span) - pad, max(span) + pad)
+
+
+def figure(result: AnchorResult) -> Any:
+    """One anchor's matplotlib figure, with its citation and the illustrative label."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -94,34 +123,25 @@ def plot(results: Sequence[AnchorResult], out: Path) -> list[Path]:
 
     from simulation._version import ILLUSTRATIVE_LABEL
 
+    fig, ax = plt.subplots(figsize=(6.4, 2.4))
+    _draw(ax, result)
+    ax.legend(fontsize=7, loc="upper right")
+    fig.text(0.01, 0.01, f"{result.anchor.citation}\n{ILLUSTRATIVE_LABEL}", fontsize=6)
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    return fig
+
+
+def plot(results: Sequence[AnchorResult], out: Path) -> list[Path]:
+    """One figure per anchor (see :func:`figure`) and a summary sheet of all of them, as PNG
+    files in ``out``; returns the files written."""
+    import matplotlib.pyplot as plt
+
+    from simulation._version import ILLUSTRATIVE_LABEL
+
     out.mkdir(parents=True, exist_ok=True)
     written = []
-
-    def draw(ax, result: AnchorResult) -> None:
-        a = result.anchor
-        mean, lo, hi = result.interval
-        finite = result.values[np.isfinite(result.values)]
-        span = [v for v in (a.low, a.high, *finite) if math.isfinite(v)]
-        pad = 0.15 * (max(span) - min(span) or 1.0)
-        band_lo = a.low if math.isfinite(a.low) else min(span) - pad
-        band_hi = a.high if math.isfinite(a.high) else max(span) + pad
-        ax.axvspan(band_lo, band_hi, color="tab:green", alpha=0.2, label="published band")
-        ax.plot(finite, np.zeros_like(finite), "o", color="0.4", alpha=0.6, label="model, per seed")
-        if math.isfinite(mean):
-            ax.errorbar([mean], [0.0], xerr=[[mean - lo], [hi - mean]], fmt="D", color="black",
-                        capsize=4, label="model mean, 95 % interval")  # fmt: skip
-        ax.set_yticks([])
-        ax.set_xlabel(f"{a.measure} ({a.units})" if a.units else a.measure, fontsize=8)
-        verdict = "meets" if result.passed else "MISSES"
-        ax.set_title(f"{a.id}: model {verdict} the anchor", fontsize=9)
-        ax.set_xlim(min(span) - pad, max(span) + pad)
-
     for result in results:
-        fig, ax = plt.subplots(figsize=(6.4, 2.4))
-        draw(ax, result)
-        ax.legend(fontsize=7, loc="upper right")
-        fig.text(0.01, 0.01, f"{result.anchor.citation}\n{ILLUSTRATIVE_LABEL}", fontsize=6)
-        fig.tight_layout(rect=(0, 0.12, 1, 1))
+        fig = figure(result)
         path = out / f"{result.anchor.id}.png"
         fig.savefig(path, dpi=110)
         plt.close(fig)
@@ -129,7 +149,7 @@ def plot(results: Sequence[AnchorResult], out: Path) -> list[Path]:
     if results:
         fig, axes = plt.subplots(len(results), 1, figsize=(7.0, 1.5 * len(results) + 0.8))
         for ax, result in zip(np.atleast_1d(axes), results, strict=True):
-            draw(ax, result)
+            _draw(ax, result)
         fig.suptitle(f"NerveSim against published anchors. {ILLUSTRATIVE_LABEL}", fontsize=8)
         fig.tight_layout()
         path = out / "summary.png"

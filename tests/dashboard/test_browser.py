@@ -101,6 +101,25 @@ def test_learn_button_loads_compare(server: str, page) -> None:
     shot(page, "learn_to_compare")
 
 
+def test_evidence_page_checks_anchors_in_the_browser(server: str, page) -> None:
+    """Evidence in Chromium: 2 seeds, the button, then the counts, the misses and a figure."""
+    page.goto(f"{server}/evidence{QUERY}")
+    page.get_by_text(BANNER).first.wait_for(timeout=60_000)
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    for _ in range(4):  # 6 -> 2 seeds
+        slider.press("ArrowLeft")
+    page.get_by_role("button", name="Check the anchors").click()
+    page.get_by_text("Every anchor (2 seeds)").wait_for(timeout=RUN_TIMEOUT_MS)
+    assert page.get_by_text("Anchors met").is_visible()
+    page.locator("[data-testid='stExpander']").first.click()
+    page.locator("[data-testid='stImage'] img, [data-testid='stPyplot'] img").first.wait_for(
+        timeout=60_000
+    )
+    time.sleep(1.0)
+    shot(page, "evidence")
+
+
 @pytest.mark.skipif(os.environ.get("NERVESIM_SHOTS") is None, reason="set NERVESIM_SHOTS=1")
 def test_screenshots_of_every_page(server: str, page) -> None:
     """By hand: screenshots of Learn, Cohort and Sweeps too."""

@@ -14,6 +14,7 @@ PAGES = [
     "views/learn.py",
     "views/cohort.py",
     "views/sweeps.py",
+    "views/evidence.py",
 ]
 
 
@@ -175,3 +176,25 @@ def test_sweeps_bad_manifest_upload_shows_error(app: AppTest) -> None:
     app.text_input(key="swp_folder").input("/nonexistent/folder").run()
     assert any("no manifest.json" in e.value for e in app.error)
     assert not app.exception
+
+
+def test_evidence_page_checks_the_anchors_and_names_what_the_model_misses(app: AppTest) -> None:
+    """Evidence: the button runs the anchors' arms (2 seeds), then the counts, the table with
+    citations, a figure per anchor and, plainly, the anchors the model misses."""
+    app.switch_page("views/evidence.py").run()
+    assert not errors(app) and has_banner(app)
+    app.slider(key="ev_seeds").set_value(2).run()
+    app.button(key="ev_run").click().run()
+    assert not errors(app)
+    n, results = app.session_state["ev_results"]
+    assert n == 2 and len(results) >= 15
+    table = app.dataframe[0].value
+    assert set(table["result"]) <= {"PASS", "MISS", "not encodable"}
+    assert table["citation"].str.len().min() > 10
+    titles = [e.label for e in app.expander]
+    assert len(titles) == len(results)
+    missed = [r for r in results if not r.passed]
+    text = " ".join(m.value for m in app.markdown)
+    if missed:
+        assert "What the model misses" in [h.value for h in app.subheader]
+        assert all(r.anchor.id in text for r in missed)
