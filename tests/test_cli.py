@@ -214,6 +214,25 @@ def test_show_params_filter(capsys):
     assert [line.split()[0] for line in lines] == expected
 
 
+def test_show_params_shows_sources_cut_and_in_full(capsys):
+    """Each row shows its source, long ones cut with an ellipsis; --sources prints them whole."""
+    from simulation.cli.show_params import SOURCE_WIDTH
+    from simulation.scenario.schema import parameter_source
+
+    key = "fields.scar.decay_per_h"
+    full = parameter_source(key)
+    assert len(full) > SOURCE_WIDTH
+    assert main(["show-params", "--filter", key]) == 0
+    (row,) = capsys.readouterr().out.splitlines()[1:]
+    assert full[: SOURCE_WIDTH - 1].rstrip() + "…" in row and full not in row
+    assert main(["show-params", "--filter", key, "--sources"]) == 0
+    (row,) = capsys.readouterr().out.splitlines()[1:]
+    assert row.endswith(full) and "first-order decay" in row
+    assert main(["show-params", "--filter", "neuron.count"]) == 0
+    (row,) = capsys.readouterr().out.splitlines()[1:]
+    assert parameter_source("neuron.count") in row
+
+
 @pytest.mark.parametrize("command", ["run", "show-params", "demo"])
 def test_command_help_shows_an_example(capsys, command):
     """Each command's --help exits 0 and shows a worked example of that command."""

@@ -3,21 +3,24 @@
 import math
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticUndefined
 
 from simulation.scenario.schema import (
+    INSTANCE_SOURCES,
     Scenario,
     ScenarioError,
     iter_parameters,
     load_scenario,
     loads_scenario,
     parameter_info,
+    parameter_source,
     validate_scenario,
 )
 from simulation.scenario.therapy_params import INTERVENTION_TYPES
@@ -120,6 +123,67 @@ def test_every_number_is_in_the_numeric_list():
     """No int or float parameter lacks a range (so none slips past the range tests)."""
     numeric = {key for key, info in PARAMETERS if info.annotation in (int, float)}
     assert numeric == {key for key, *_ in NUMERIC}
+
+
+def _leaves(model: type[BaseModel], prefix: str = "") -> list[tuple[str, Any]]:
+    """Every field of ``model`` that is not itself a group, walked recursively: ``(key, info)``."""
+    leaves = []
+    for name, info in model.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            leaves += _leaves(ann, f"{prefix}{name}.")
+        else:
+            leaves.append((f"{prefix}{name}", info))
+    return leaves
+
+
+#: Every leaf of the scenario and of each intervention type, found by walking the models.
+LEAVES = _leaves(Scenario) + [
+    leaf
+    for kind, cls in INTERVENTION_TYPES.items()
+    for leaf in _leaves(cls, f"interventions.{kind}.")
+]
+#: Leaves that are labels, tags or lists, not tunable values (they need no source).
+UNSOURCED = {"name", "description", "interventions"}
+
+
+def test_the_walk_reaches_every_listed_parameter():
+    """The recursive walk finds every key iter_parameters lists (and only tags besides)."""
+    walked = {key for key, _ in LEAVES}
+    listed = {key for key, _ in PARAMETERS}
+    assert listed <= walked
+    assert {k.rpartition(".")[2] for k in walked - listed} <= {"kind", "interventions"}
+
+
+@pytest.mark.parametrize(("key", "info"), LEAVES, ids=[k for k, _ in LEAVES])
+def test_every_parameter_has_a_source(key, info):
+    """Each number, switch and choice says where its default comes from: a citation,
+    "assumed" (a modelling choice) or "calibrated"; its listed source is never empty."""
+    if key in UNSOURCED or key.endswith(".kind"):
+        return
+    extra = info.json_schema_extra or {}
+    source = extra.get("source", "")
+    assert isinstance(source, str) and source.strip(), f"{key} has no source"
+    assert "\n" not in source
+    assert parameter_source(key).strip()
+
+
+def test_instance_sources_name_real_keys():
+    """Per-instance sources (cns, pns, fields) name keys that exist, one for each such key."""
+    listed = {key for key, _ in PARAMETERS}
+    assert set(INSTANCE_SOURCES) <= listed
+    for group in ("cns.", "pns.", "fields."):
+        keys = {k for k in listed if k.startswith(group)}
+        assert keys == {k for k in INSTANCE_SOURCES if k.startswith(group)}
+
+
+def test_sources_of_known_keys():
+    """A cited default names its paper; a modelling choice says assumed; unknown keys: ""."""
+    assert parameter_source("interventions.cell_transplant.dose_cells").startswith("Keio")
+    assert "Gaudet" in parameter_source("pns.wallerian_duration_h")
+    assert parameter_source("cns.wallerian_duration_h").startswith("assumed")
+    assert parameter_source("outcomes.scar_threshold_au") == "assumed"
+    assert parameter_source("neuron.cuont") == ""
 
 
 def test_parameter_info_of_known_and_unknown_keys():

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import tomli_w
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, computed_field, model_validator
 
-from simulation.scenario.base import Flag, P, Params
+from simulation.scenario.base import Choice, Flag, P, Params
 from simulation.scenario.errors import describe, first_error
 from simulation.scenario.therapy_params import (
     EV_CLEARANCE_HALF_LIFE_H,
@@ -37,89 +37,173 @@ LN2 = math.log(2.0)
 
 
 # ------------------------------------------------------------------------------------ world
+#: Sources used more than once.
+_GAUDET = "Gaudet, Popovich & Ramer 2011, J Neuroinflammation 8:110"
+_NUMERICS = "assumed (model resolution)"
+
+
 class GridParams(Params):
     """The tissue slice: x runs along the nerve (proximal to distal), y across it."""
 
-    width_voxels: int = P(100, 30, 400, "voxels", "voxels along the nerve (proximal to distal)")
-    height_voxels: int = P(30, 8, 200, "voxels", "voxels across the nerve")
-    dx_um: float = P(25.0, 5.0, 100.0, "µm", "voxel edge length")
+    width_voxels: int = P(
+        100, 30, 400, "voxels", "voxels along the nerve (proximal to distal)", source=_NUMERICS
+    )
+    height_voxels: int = P(30, 8, 200, "voxels", "voxels across the nerve", source=_NUMERICS)
+    dx_um: float = P(25.0, 5.0, 100.0, "µm", "voxel edge length", source=_NUMERICS)
 
 
 class TimeParams(Params):
     """The clock."""
 
-    dt_h: float = P(1.0, 0.25, 6.0, "h", "model tick")
-    duration_days: float = P(84.0, 1.0, 365.0, "days", "simulated time after injury")
-    record_every_h: float = P(6.0, 1.0, 168.0, "h", "interval between recorded metric rows")
-    snapshot_every_days: float = P(7.0, 1.0, 84.0, "days", "interval between field snapshots")
+    dt_h: float = P(1.0, 0.25, 6.0, "h", "model tick", source=_NUMERICS)
+    duration_days: float = P(
+        84.0, 1.0, 365.0, "days", "simulated time after injury", source="assumed"
+    )
+    record_every_h: float = P(
+        6.0, 1.0, 168.0, "h", "interval between recorded metric rows", source="assumed"
+    )
+    snapshot_every_days: float = P(
+        7.0, 1.0, 84.0, "days", "interval between field snapshots", source="assumed"
+    )
 
 
 class InjuryParams(Params):
     """Where and how badly the tissue is hurt."""
 
-    type: Literal["spinal_cord", "peripheral"] = Field(
-        "spinal_cord",
-        description="spinal cord (CNS) or peripheral nerve (PNS) injury",
-        json_schema_extra={"units": "choice"},
+    type: Literal["spinal_cord", "peripheral"] = Choice(
+        "spinal_cord", "spinal cord (CNS) or peripheral nerve (PNS) injury", source="assumed"
     )
-    peripheral_kind: Literal["crush", "transection"] = Field(
+    peripheral_kind: Literal["crush", "transection"] = Choice(
         "crush",
-        description="peripheral only: crush keeps the Schwann tubes, transection leaves a gap",
-        json_schema_extra={"units": "choice"},
+        "peripheral only: crush keeps the Schwann tubes, transection leaves a gap",
+        source="assumed",
     )
-    severity: float = P(0.8, 0.1, 1.0, "fraction", "share of the cross-section destroyed")
+    severity: float = P(
+        0.8, 0.1, 1.0, "fraction", "share of the cross-section destroyed", source="assumed"
+    )
     lesion_length_um: float = P(
-        500.0, 50.0, 3000.0, "µm", "lesion length along the nerve (the gap for a transection)"
+        500.0,
+        50.0,
+        3000.0,
+        "µm",
+        "lesion length along the nerve (the gap for a transection)",
+        source="assumed",
     )
     lesion_start_fraction: float = P(
-        0.35, 0.15, 0.6, "fraction", "where the lesion starts, as a fraction of the grid length"
+        0.35,
+        0.15,
+        0.6,
+        "fraction",
+        "where the lesion starts, as a fraction of the grid length",
+        source="assumed",
     )
     bridge_margin_um: float = P(
-        100.0, 0.0, 1000.0, "µm", "distance past the lesion an axon must reach to count as bridged"
+        100.0,
+        0.0,
+        1000.0,
+        "µm",
+        "distance past the lesion an axon must reach to count as bridged",
+        source="assumed",
     )
     distal_path_um: float = P(
-        8000.0, 0.0, 100000.0, "µm", "path from the grid's distal edge to the target muscle"
+        8000.0,
+        0.0,
+        100000.0,
+        "µm",
+        "path from the grid's distal edge to the target muscle",
+        source="assumed",
     )
 
 
 class HostParams(Params):
     """Host conditions that change rates (never outcomes directly)."""
 
-    age_years: float = P(30.0, 1.0, 100.0, "years", "patient age")
-    diabetic: bool = Flag(False, "diabetes: low-grade inflammation, weaker Schwann support")
-    chemotherapy_exposed: bool = Flag(False, "prior neurotoxic chemotherapy: stressed neurons")
+    age_years: float = P(30.0, 1.0, 100.0, "years", "patient age", source="assumed")
+    diabetic: bool = Flag(
+        False, "diabetes: low-grade inflammation, weaker Schwann support", source="assumed"
+    )
+    chemotherapy_exposed: bool = Flag(
+        False, "prior neurotoxic chemotherapy: stressed neurons", source="assumed"
+    )
     age_growth_loss_per_decade: float = P(
-        0.06, 0.0, 0.3, "fraction/decade", "axon growth speed lost per decade beyond 30 years"
+        0.06,
+        0.0,
+        0.3,
+        "fraction/decade",
+        "axon growth speed lost per decade beyond 30 years",
+        source="assumed",
     )
     diabetic_cytokine_per_h: float = P(
-        0.004, 0.0, 0.1, "au/h", "baseline cytokine source per voxel in a diabetic host"
+        0.004,
+        0.0,
+        0.1,
+        "au/h",
+        "baseline cytokine source per voxel in a diabetic host",
+        source="assumed",
     )
     diabetic_schwann_factor: float = P(
-        0.6, 0.1, 1.0, "factor", "Schwann trophic secretion and capacity in a diabetic host"
+        0.6,
+        0.1,
+        1.0,
+        "factor",
+        "Schwann trophic secretion and capacity in a diabetic host",
+        source="assumed",
     )
     diabetic_recruitment_factor: float = P(
-        0.7, 0.1, 1.0, "factor", "macrophage recruitment in a diabetic host (poor blood supply)"
+        0.7,
+        0.1,
+        1.0,
+        "factor",
+        "macrophage recruitment in a diabetic host (poor blood supply)",
+        source="assumed",
     )
     chemo_neuron_stress: float = P(
-        0.3, 0.0, 2.0, "au", "extra stress on every neuron after neurotoxic chemotherapy"
+        0.3,
+        0.0,
+        2.0,
+        "au",
+        "extra stress on every neuron after neurotoxic chemotherapy",
+        source="assumed",
     )
 
 
 class TissueParams(Params):
-    """Properties of the tissue type (CNS or PNS), chosen by the injury type."""
+    """Properties of the tissue type (CNS or PNS), chosen by the injury type.
 
-    intrinsic_growth: float = P(1.0, 0.0, 1.0, "factor", "neurons' intrinsic axon growth capacity")
-    lesion_debris_per_voxel: float = P(1.0, 0.0, 5.0, "au", "debris left in the lesion at injury")
+    The group is used twice with different defaults (``cns`` and ``pns``); the source of each
+    of those defaults is in :data:`INSTANCE_SOURCES`, the sources here are of the class defaults.
+    """
+
+    intrinsic_growth: float = P(
+        1.0, 0.0, 1.0, "factor", "neurons' intrinsic axon growth capacity", source="assumed"
+    )
+    lesion_debris_per_voxel: float = P(
+        1.0, 0.0, 5.0, "au", "debris left in the lesion at injury", source="assumed"
+    )
     wallerian_debris_per_voxel: float = P(
-        0.5, 0.0, 5.0, "au", "myelin debris from degenerating distal axons"
+        0.5, 0.0, 5.0, "au", "myelin debris from degenerating distal axons", source="assumed"
     )
-    wallerian_duration_h: float = P(48.0, 1.0, 240.0, "h", "time over which distal axons fragment")
+    wallerian_duration_h: float = P(
+        48.0, 1.0, 240.0, "h", "time over which distal axons fragment", source=_GAUDET
+    )
     debris_damp_per_h: float = P(
-        1.0, 0.0, 20.0, "au/h", "DAMP (cytokine) release per unit of fresh necrotic debris"
+        1.0,
+        0.0,
+        20.0,
+        "au/h",
+        "DAMP (cytokine) release per unit of fresh necrotic debris",
+        source="assumed",
     )
-    damp_half_life_h: float = P(18.0, 1.0, 200.0, "h", "half-life of DAMP release after injury")
+    damp_half_life_h: float = P(
+        18.0, 1.0, 200.0, "h", "half-life of DAMP release after injury", source="assumed"
+    )
     distal_growth_factor: float = P(
-        1.0, 0.0, 1.0, "factor", "axon growth in the distal tract relative to the model grid"
+        1.0,
+        0.0,
+        1.0,
+        "factor",
+        "axon growth in the distal tract relative to the model grid",
+        source="assumed",
     )
 
 
@@ -148,10 +232,14 @@ def _pns_tissue() -> TissueParams:
 
 
 class FieldParams(Params):
-    """Transport of one chemical field."""
+    """Transport of one chemical field (defaults per field, sourced in :data:`INSTANCE_SOURCES`)."""
 
-    diffusion_um2_per_h: float = P(0.0, 0.0, 1.0e6, "µm²/h", "diffusion coefficient")
-    decay_per_h: float = P(0.0, 0.0, 20.0, "1/h", "first-order decay or clearance rate")
+    diffusion_um2_per_h: float = P(
+        0.0, 0.0, 1.0e6, "µm²/h", "diffusion coefficient", source="assumed"
+    )
+    decay_per_h: float = P(
+        0.0, 0.0, 20.0, "1/h", "first-order decay or clearance rate", source="assumed"
+    )
 
 
 class VesicleFieldParams(Params):
@@ -162,7 +250,9 @@ class VesicleFieldParams(Params):
     scenario; it is read like any field's rate but is not a key of its own.
     """
 
-    diffusion_um2_per_h: float = P(0.0, 0.0, 1.0e6, "µm²/h", "diffusion coefficient")
+    diffusion_um2_per_h: float = P(
+        0.0, 0.0, 1.0e6, "µm²/h", "diffusion coefficient", source="assumed"
+    )
     _decay_per_h: float = PrivateAttr(default=LN2 / EV_CLEARANCE_HALF_LIFE_H)
 
     @computed_field  # type: ignore[prop-decorator]
@@ -199,153 +289,514 @@ class FieldsParams(Params):
     scar: FieldParams = FieldParams(diffusion_um2_per_h=0.0, decay_per_h=0.0001)
 
 
+#: Sources of the defaults of groups used more than once with different defaults (the tissue
+#: groups ``cns`` and ``pns``, the fields), by dotted key; they replace the class's source.
+_ROUGH = "assumed; order of magnitude from rough literature values"
+_ANDERSON = "Anderson et al. 2016, Nature 532:195"
+INSTANCE_SOURCES: dict[str, str] = {
+    "cns.intrinsic_growth": f"assumed; CNS neurons' low intrinsic growth: {_ANDERSON}",
+    "cns.lesion_debris_per_voxel": "assumed",
+    "cns.wallerian_debris_per_voxel": "assumed",
+    "cns.wallerian_duration_h": "assumed (twice the PNS value: slower in the CNS)",
+    "cns.debris_damp_per_h": "assumed",
+    "cns.damp_half_life_h": "assumed",
+    "cns.distal_growth_factor": f"assumed; myelin inhibitors in CNS white matter: {_ANDERSON}",
+    "pns.intrinsic_growth": "assumed",
+    "pns.lesion_debris_per_voxel": "assumed",
+    "pns.wallerian_debris_per_voxel": "assumed",
+    "pns.wallerian_duration_h": f"{_GAUDET} (distal axons degenerate within 1-3 days)",
+    "pns.debris_damp_per_h": "assumed",
+    "pns.damp_half_life_h": "assumed",
+    "pns.distal_growth_factor": "assumed",
+    "fields.cytokine.diffusion_um2_per_h": f"{_ROUGH} (small cytokines ~5-50 µm²/s)",
+    "fields.cytokine.decay_per_h": f"{_ROUGH} (cytokine half-life ~20 min to hours)",
+    "fields.trophic.diffusion_um2_per_h": f"{_ROUGH} (NGF in tissue ~27.5 µm²/s)",
+    "fields.trophic.decay_per_h": f"{_ROUGH} (NGF half-life ~1-2 h)",
+    "fields.ev.diffusion_um2_per_h": "assumed",
+    "fields.ev_ngf.diffusion_um2_per_h": "assumed",
+    "fields.debris.diffusion_um2_per_h": "assumed (debris stays where it is)",
+    "fields.debris.decay_per_h": "assumed (only cells clear debris)",
+    "fields.scar.diffusion_um2_per_h": "assumed (CSPG stays where it is laid)",
+    "fields.scar.decay_per_h": (
+        "assumed; CSPG stays raised >= 4-8 weeks: Jones, Margolis & Tuszynski 2003, "
+        "Exp Neurol 182:399"
+    ),
+}
+
+
 # ------------------------------------------------------------------------------------ cells
+_GUTMANN = "Gutmann et al. 1942, J Anat 76:301"
+_WANNER = "Wanner et al. 2013, J Neurosci 33:12870"
+
+
 class NeuronParams(Params):
     """Neurons whose axons were cut by the injury (soma or proximal stump)."""
 
-    count: int = P(40, 5, 400, "cells", "injured neurons (one agent each)")
+    count: int = P(40, 5, 400, "cells", "injured neurons (one agent each)", source=_NUMERICS)
     death_rate_per_h: float = P(
-        0.004, 0.0, 0.1, "1/h", "death hazard under full stress and no trophic support"
+        0.004,
+        0.0,
+        0.1,
+        "1/h",
+        "death hazard under full stress and no trophic support",
+        source="assumed",
     )
-    stress_half_cytokine: float = P(0.4, 0.01, 20.0, "au", "cytokine giving half-maximal stress")
-    support_half_trophic: float = P(0.05, 0.001, 10.0, "au", "trophic level giving half support")
+    stress_half_cytokine: float = P(
+        0.4, 0.01, 20.0, "au", "cytokine giving half-maximal stress", source="assumed"
+    )
+    support_half_trophic: float = P(
+        0.05, 0.001, 10.0, "au", "trophic level giving half support", source="assumed"
+    )
     tip_signal_weight: float = P(
-        0.5, 0.0, 1.0, "1", "weight of signals sensed at the axon tip (retrograde transport)"
+        0.5,
+        0.0,
+        1.0,
+        "1",
+        "weight of signals sensed at the axon tip (retrograde transport)",
+        source="assumed",
     )
 
 
 class GrowthConeParams(Params):
     """The tip of each regrowing axon."""
 
-    speed_um_per_h: float = P(42.0, 1.0, 200.0, "µm/h", "top growth speed (~1 mm/day in PNS)")
-    latency_h: float = P(24.0, 0.0, 480.0, "h", "delay before a cut axon starts regrowing")
-    trophic_half: float = P(0.02, 0.001, 10.0, "au", "trophic level giving half the trophic boost")
-    chemotaxis: float = P(3.0, 0.0, 50.0, "1", "steering strength up the trophic gradient")
-    lateral_weight: float = P(0.3, 0.0, 1.0, "1", "weight of sideways steps against forward ones")
-    scar_stall: float = P(0.6, 0.01, 5.0, "au", "CSPG scar level at which growth stops")
-    debris_inhibition_half: float = P(
-        0.3, 0.01, 10.0, "au", "myelin debris (Nogo, MAG) level that halves growth speed"
+    speed_um_per_h: float = P(
+        42.0,
+        1.0,
+        200.0,
+        "µm/h",
+        "top growth speed (~1 mm/day in PNS)",
+        source=f"{_GUTMANN} (PNS axons regrow ~1-3 mm/day)",
     )
-    inflammation_half: float = P(0.5, 0.01, 20.0, "au", "cytokine level that halves speed")
-    guidance_boost: float = P(1.5, 0.0, 5.0, "1", "extra speed on repair Schwann-cell bands")
-    collapse_rate_per_h: float = P(0.05, 0.0, 1.0, "1/h", "collapse hazard per unit scar")
-    retraction_um: float = P(75.0, 0.0, 1000.0, "µm", "how far a collapsed cone retracts")
+    latency_h: float = P(
+        24.0, 0.0, 480.0, "h", "delay before a cut axon starts regrowing", source="assumed"
+    )
+    trophic_half: float = P(
+        0.02,
+        0.001,
+        10.0,
+        "au",
+        "trophic level giving half the trophic boost",
+        source="assumed",
+    )
+    trophic_floor: float = P(
+        0.2,
+        0.0,
+        1.0,
+        "fraction",
+        "share of the trophic-supported speed a cone keeps with no trophic factor",
+        source="assumed",
+    )
+    chemotaxis: float = P(
+        3.0, 0.0, 50.0, "1", "steering strength up the trophic gradient", source="assumed"
+    )
+    forward_weight: float = P(
+        1.0,
+        0.0,
+        5.0,
+        "1",
+        "preference for a straight-forward step before field cues",
+        source="assumed",
+    )
+    diagonal_weight: float = P(
+        0.7,
+        0.0,
+        5.0,
+        "1",
+        "preference for a diagonal-forward step before field cues",
+        source="assumed",
+    )
+    lateral_weight: float = P(
+        0.3,
+        0.0,
+        1.0,
+        "1",
+        "weight of sideways steps against forward ones",
+        source="assumed",
+    )
+    scar_stall: float = P(
+        0.6, 0.01, 5.0, "au", "CSPG scar level at which growth stops", source="assumed"
+    )
+    debris_inhibition_half: float = P(
+        0.3,
+        0.01,
+        10.0,
+        "au",
+        "myelin debris (Nogo, MAG) level that halves growth speed",
+        source="assumed",
+    )
+    inflammation_half: float = P(
+        0.5, 0.01, 20.0, "au", "cytokine level that halves speed", source="assumed"
+    )
+    guidance_boost: float = P(
+        1.5, 0.0, 5.0, "1", "extra speed on repair Schwann-cell bands", source="assumed"
+    )
+    collapse_rate_per_h: float = P(
+        0.05, 0.0, 1.0, "1/h", "collapse hazard per unit scar", source="assumed"
+    )
+    retraction_um: float = P(
+        75.0, 0.0, 1000.0, "µm", "how far a collapsed cone retracts", source="assumed"
+    )
 
 
 class NeutrophilParams(Params):
     """Early, short-lived, pro-inflammatory responders."""
 
     recruit_per_h: float = P(
-        0.02, 0.0, 1.0, "cells/voxel/h", "recruitment from vessels at saturating cytokine"
+        0.02,
+        0.0,
+        1.0,
+        "cells/voxel/h",
+        "recruitment from vessels at saturating cytokine",
+        source="assumed",
     )
-    recruit_half_cytokine: float = P(0.5, 0.01, 20.0, "au", "cytokine giving half recruitment")
-    lifespan_h: float = P(20.0, 2.0, 200.0, "h", "mean time before apoptosis")
-    apoptotic_h: float = P(8.0, 1.0, 48.0, "h", "time an apoptotic neutrophil lingers")
-    cytokine_per_h: float = P(0.1, 0.0, 2.0, "au/h", "cytokine secretion")
-    phagocytosis_per_h: float = P(0.01, 0.0, 1.0, "1/h", "debris uptake rate")
-    migrate_per_h: float = P(1.0, 0.0, 10.0, "1/h", "moves per hour up the cytokine gradient")
+    recruit_half_cytokine: float = P(
+        0.5, 0.01, 20.0, "au", "cytokine giving half recruitment", source="assumed"
+    )
+    lifespan_h: float = P(20.0, 2.0, 200.0, "h", "mean time before apoptosis", source="assumed")
+    apoptotic_h: float = P(
+        8.0, 1.0, 48.0, "h", "time an apoptotic neutrophil lingers", source="assumed"
+    )
+    cytokine_per_h: float = P(0.1, 0.0, 2.0, "au/h", "cytokine secretion", source="assumed")
+    phagocytosis_per_h: float = P(0.01, 0.0, 1.0, "1/h", "debris uptake rate", source="assumed")
+    migrate_per_h: float = P(
+        1.0, 0.0, 10.0, "1/h", "moves per hour up the cytokine gradient", source="assumed"
+    )
 
 
 class MacrophageParams(Params):
     """Macrophages and microglia with pro-inflammatory (M1) and pro-repair (M2) phenotypes."""
 
     recruit_per_h: float = P(
-        0.0015, 0.0, 1.0, "cells/voxel/h", "monocyte recruitment at saturating signal"
+        0.0015,
+        0.0,
+        1.0,
+        "cells/voxel/h",
+        "monocyte recruitment at saturating signal",
+        source="assumed",
     )
-    recruit_half_cytokine: float = P(0.3, 0.01, 20.0, "au", "cytokine giving half recruitment")
+    recruit_half_cytokine: float = P(
+        0.3, 0.01, 20.0, "au", "cytokine giving half recruitment", source="assumed"
+    )
     debris_recruit_weight: float = P(
-        1.0, 0.0, 10.0, "1", "recruitment by debris find-me signals, relative to cytokine"
+        1.0,
+        0.0,
+        10.0,
+        "1",
+        "recruitment by debris find-me signals, relative to cytokine",
+        source="assumed",
     )
-    debris_recruit_half_au: float = P(0.3, 0.01, 10.0, "au", "debris giving half that recruitment")
-    death_rate_per_h: float = P(0.004, 0.0, 0.5, "1/h", "death or emigration rate")
-    to_m1_per_h: float = P(0.02, 0.0, 1.0, "1/h", "M2 -> M1 rate at full pro-inflammatory drive")
-    to_m2_per_h: float = P(0.05, 0.0, 1.0, "1/h", "M1 -> M2 rate at full pro-repair drive")
-    m2_trophic_half: float = P(0.05, 0.001, 10.0, "au", "trophic level giving half M2 drive")
+    debris_recruit_half_au: float = P(
+        0.3, 0.01, 10.0, "au", "debris giving half that recruitment", source="assumed"
+    )
+    death_rate_per_h: float = P(
+        0.004, 0.0, 0.5, "1/h", "death or emigration rate", source="assumed"
+    )
+    to_m1_per_h: float = P(
+        0.02, 0.0, 1.0, "1/h", "M2 -> M1 rate at full pro-inflammatory drive", source="assumed"
+    )
+    to_m2_per_h: float = P(
+        0.05, 0.0, 1.0, "1/h", "M1 -> M2 rate at full pro-repair drive", source="assumed"
+    )
+    m2_trophic_half: float = P(
+        0.05, 0.001, 10.0, "au", "trophic level giving half M2 drive", source="assumed"
+    )
     efferocytosis_m2_drive: float = P(
-        2.0, 0.0, 10.0, "1", "M2 drive added for a day after eating an apoptotic neutrophil"
+        2.0,
+        0.0,
+        10.0,
+        "1",
+        "M2 drive added for a day after eating an apoptotic neutrophil",
+        source="assumed",
     )
-    myelin_m1_drive: float = P(1.5, 0.0, 10.0, "1", "M1 drive per unit of debris load")
-    cytokine_m1_per_h: float = P(0.05, 0.0, 2.0, "au/h", "cytokine secretion by M1")
-    trophic_m2_per_h: float = P(0.02, 0.0, 2.0, "au/h", "trophic factor secretion by M2")
-    cytokine_uptake_m2_per_h: float = P(0.3, 0.0, 10.0, "1/h", "cytokine scavenging by M2")
-    phagocytosis_per_h: float = P(0.05, 0.0, 2.0, "1/h", "debris uptake rate when empty")
-    load_capacity: float = P(1.0, 0.01, 20.0, "au", "debris a macrophage can hold")
+    efferocytosis_memory_h: float = P(
+        24.0,
+        0.0,
+        240.0,
+        "h",
+        "how long an eaten apoptotic neutrophil keeps adding that M2 drive",
+        source="assumed",
+    )
+    myelin_m1_drive: float = P(
+        1.5, 0.0, 10.0, "1", "M1 drive per unit of debris load", source="assumed"
+    )
+    cytokine_m1_per_h: float = P(
+        0.05, 0.0, 2.0, "au/h", "cytokine secretion by M1", source="assumed"
+    )
+    trophic_m2_per_h: float = P(
+        0.02, 0.0, 2.0, "au/h", "trophic factor secretion by M2", source="assumed"
+    )
+    cytokine_uptake_m2_per_h: float = P(
+        0.3, 0.0, 10.0, "1/h", "cytokine scavenging by M2", source="assumed"
+    )
+    phagocytosis_per_h: float = P(
+        0.05, 0.0, 2.0, "1/h", "debris uptake rate when empty", source="assumed"
+    )
+    load_capacity: float = P(
+        1.0, 0.01, 20.0, "au", "debris a macrophage can hold", source="assumed"
+    )
     digestion_per_h: float = P(
-        0.0025, 0.0, 1.0, "1/h", "rate at which ingested debris is digested (myelin is slow)"
+        0.0025,
+        0.0,
+        1.0,
+        "1/h",
+        "rate at which ingested debris is digested (myelin is slow)",
+        source="assumed",
     )
-    migrate_per_h: float = P(0.5, 0.0, 10.0, "1/h", "moves per hour up the cytokine gradient")
+    migrate_per_h: float = P(
+        0.5, 0.0, 10.0, "1/h", "moves per hour up the cytokine gradient", source="assumed"
+    )
 
 
 class AstrocyteParams(Params):
     """Astrocytes (spinal cord): become reactive and build the CSPG glial scar."""
 
-    density_per_voxel: float = P(0.12, 0.0, 1.0, "cells/voxel", "resident astrocytes")
-    activation_per_h: float = P(0.012, 0.0, 1.0, "1/h", "rise of reactivity at full cytokine")
-    activation_half_cytokine: float = P(0.1, 0.01, 20.0, "au", "cytokine for half activation")
-    deactivation_per_h: float = P(0.002, 0.0, 1.0, "1/h", "fall of reactivity")
-    proliferation_per_h: float = P(0.01, 0.0, 0.5, "1/h", "division rate at acute cytokine")
-    proliferation_half_cytokine: float = P(
-        0.3, 0.01, 20.0, "au", "cytokine giving half the division rate (acute-phase levels)"
+    density_per_voxel: float = P(
+        0.12, 0.0, 1.0, "cells/voxel", "resident astrocytes", source="assumed"
     )
-    max_per_voxel: int = P(3, 1, 20, "cells", "crowding limit for division and migration")
-    scar_per_h: float = P(0.02, 0.0, 1.0, "au/h", "CSPG deposition when fully reactive")
-    scar_max: float = P(1.0, 0.1, 10.0, "au", "CSPG level at which deposition stops")
-    cytokine_per_h: float = P(0.01, 0.0, 1.0, "au/h", "cytokine secretion when reactive")
+    activation_per_h: float = P(
+        0.012,
+        0.0,
+        1.0,
+        "1/h",
+        "rise of reactivity at full cytokine",
+        source=f"assumed; timescale from {_WANNER} (scar border forms over days 5-14)",
+    )
+    activation_half_cytokine: float = P(
+        0.1, 0.01, 20.0, "au", "cytokine for half activation", source="assumed"
+    )
+    deactivation_per_h: float = P(0.002, 0.0, 1.0, "1/h", "fall of reactivity", source="assumed")
+    scar_forming_reactivity: float = P(
+        0.5,
+        0.01,
+        1.0,
+        "1",
+        "reactivity above which an astrocyte forms scar (deposits CSPG, divides, migrates)",
+        source="assumed",
+    )
+    quiescence_threshold: float = P(
+        0.001,
+        0.0,
+        0.1,
+        "au",
+        "below this reactivity and cytokine (au) an astrocyte skips its tick",
+        source="assumed (a shortcut for quiet tissue)",
+    )
+    proliferation_per_h: float = P(
+        0.01, 0.0, 0.5, "1/h", "division rate at acute cytokine", source="assumed"
+    )
+    proliferation_half_cytokine: float = P(
+        0.3,
+        0.01,
+        20.0,
+        "au",
+        "cytokine giving half the division rate (acute-phase levels)",
+        source="assumed",
+    )
+    max_per_voxel: int = P(
+        3, 1, 20, "cells", "crowding limit for division and migration", source="assumed"
+    )
+    scar_per_h: float = P(
+        0.02,
+        0.0,
+        1.0,
+        "au/h",
+        "CSPG deposition when fully reactive",
+        source=f"assumed; timescale from {_WANNER} (scar mature by day 14)",
+    )
+    scar_max: float = P(
+        1.0, 0.1, 10.0, "au", "CSPG level at which deposition stops", source="assumed"
+    )
+    cytokine_per_h: float = P(
+        0.01, 0.0, 1.0, "au/h", "cytokine secretion when reactive", source="assumed"
+    )
     migrate_per_h: float = P(
-        0.05, 0.0, 5.0, "1/h", "moves per hour toward the lesion when reactive"
+        0.05,
+        0.0,
+        5.0,
+        "1/h",
+        "moves per hour toward the lesion when reactive",
+        source="assumed",
     )
     core_debris_au: float = P(
-        0.5, 0.0, 10.0, "au", "debris level of lesion core that astrocytes do not enter"
+        0.5,
+        0.0,
+        10.0,
+        "au",
+        "debris level of lesion core that astrocytes do not enter",
+        source="assumed",
     )
 
 
 class OligodendrocyteParams(Params):
     """Oligodendrocyte precursors and oligodendrocytes (spinal cord): slow remyelination."""
 
-    density_per_voxel: float = P(0.04, 0.0, 1.0, "cells/voxel", "resident precursors (OPCs)")
-    differentiation_per_h: float = P(0.004, 0.0, 1.0, "1/h", "OPC -> myelinating rate")
-    inflammation_block_half: float = P(0.2, 0.01, 20.0, "au", "cytokine that halves maturation")
-    myelination_per_h: float = P(0.01, 0.0, 1.0, "1/h", "myelination of nearby bare axon")
-    death_rate_per_h: float = P(0.004, 0.0, 0.5, "1/h", "death hazard at full inflammation")
+    density_per_voxel: float = P(
+        0.04, 0.0, 1.0, "cells/voxel", "resident precursors (OPCs)", source="assumed"
+    )
+    differentiation_per_h: float = P(
+        0.004, 0.0, 1.0, "1/h", "OPC -> myelinating rate", source="assumed"
+    )
+    inflammation_block_half: float = P(
+        0.2, 0.01, 20.0, "au", "cytokine that halves maturation", source="assumed"
+    )
+    myelination_per_h: float = P(
+        0.01, 0.0, 1.0, "1/h", "myelination of nearby bare axon", source="assumed"
+    )
+    death_rate_per_h: float = P(
+        0.004, 0.0, 0.5, "1/h", "death hazard at full inflammation", source="assumed"
+    )
 
 
 class SchwannParams(Params):
     """Schwann cells (peripheral nerve): repair state, guidance bands, NGF, remyelination."""
 
-    density_per_voxel: float = P(0.15, 0.0, 1.0, "cells/voxel", "resident Schwann cells")
-    dedifferentiation_per_h: float = P(0.04, 0.0, 1.0, "1/h", "-> repair state after axon loss")
-    phagocytosis_per_h: float = P(0.03, 0.0, 1.0, "1/h", "myelin debris uptake by repair cells")
-    trophic_per_h: float = P(0.01, 0.0, 1.0, "au/h", "NGF secretion by a fully capable cell")
+    density_per_voxel: float = P(
+        0.15, 0.0, 1.0, "cells/voxel", "resident Schwann cells", source="assumed"
+    )
+    dedifferentiation_per_h: float = P(
+        0.04,
+        0.0,
+        1.0,
+        "1/h",
+        "-> repair state after axon loss",
+        source=f"assumed; timescale from {_GAUDET} (Schwann cells act in the first days)",
+    )
+    phagocytosis_per_h: float = P(
+        0.03, 0.0, 1.0, "1/h", "myelin debris uptake by repair cells", source="assumed"
+    )
+    trophic_per_h: float = P(
+        0.01, 0.0, 1.0, "au/h", "NGF secretion by a fully capable cell", source="assumed"
+    )
     proliferation_per_h: float = P(
-        0.02, 0.0, 0.5, "1/h", "division rate of repair cells at saturating mitogen"
+        0.02,
+        0.0,
+        0.5,
+        "1/h",
+        "division rate of repair cells at saturating mitogen",
+        source="assumed",
     )
     mitogen_half_cytokine: float = P(
-        0.2, 0.01, 20.0, "au", "cytokine (macrophage mitogen proxy) giving half division rate"
+        0.2,
+        0.01,
+        20.0,
+        "au",
+        "cytokine (macrophage mitogen proxy) giving half division rate",
+        source="assumed",
     )
-    max_per_voxel: int = P(2, 1, 20, "cells", "crowding limit for division and migration")
-    migrate_per_h: float = P(0.3, 0.0, 5.0, "1/h", "moves per hour toward emptier tissue")
-    myelination_per_h: float = P(0.0008, 0.0, 1.0, "1/h", "remyelination of regrown axon")
+    max_per_voxel: int = P(
+        2, 1, 20, "cells", "crowding limit for division and migration", source="assumed"
+    )
+    migrate_per_h: float = P(
+        0.3, 0.0, 5.0, "1/h", "moves per hour toward emptier tissue", source="assumed"
+    )
+    myelination_per_h: float = P(
+        0.0008, 0.0, 1.0, "1/h", "remyelination of regrown axon", source="assumed"
+    )
     trophic_myelination_boost: float = P(
-        1.0, 0.0, 10.0, "factor", "extra myelination at saturating neurotrophin (NGF via p75)"
+        1.0,
+        0.0,
+        10.0,
+        "factor",
+        "extra myelination at saturating neurotrophin (NGF via p75)",
+        source="assumed",
     )
     trophic_myelination_half: float = P(
-        0.05, 0.001, 10.0, "au", "trophic level giving half that extra myelination"
+        0.05,
+        0.001,
+        10.0,
+        "au",
+        "trophic level giving half that extra myelination",
+        source="assumed",
     )
     internode_voxels: int = P(
-        3, 0, 20, "voxels", "reach of one Schwann cell's myelin along the nerve, each way"
+        3,
+        0,
+        20,
+        "voxels",
+        "reach of one Schwann cell's myelin along the nerve, each way",
+        source="assumed",
     )
     repair_fade_per_h: float = P(
-        0.0005, 0.0, 0.05, "1/h", "loss of repair capacity while denervated (~8 weeks)"
+        0.0005,
+        0.0,
+        0.05,
+        "1/h",
+        "loss of repair capacity while denervated (~8 weeks)",
+        source="assumed; support fades with chronic denervation: Fu & Gordon 1995, "
+        "J Neurosci 15:3886",
     )
 
 
 class MuscleParams(Params):
     """The target muscle of the injured axons."""
 
-    atrophy_per_h: float = P(0.002, 0.0, 0.1, "1/h", "atrophy rate while denervated")
-    floor_index: float = P(0.3, 0.0, 1.0, "index", "muscle mass index of long denervation")
-    endplate_loss_per_h: float = P(0.0008, 0.0, 0.1, "1/h", "loss of recoverable endplates")
-    recovery_per_h: float = P(0.004, 0.0, 0.1, "1/h", "regrowth rate after reinnervation")
+    atrophy_per_h: float = P(
+        0.002,
+        0.0,
+        0.1,
+        "1/h",
+        "atrophy rate while denervated",
+        source="assumed; order of magnitude from textbook rat values (~50 % mass lost by "
+        "2-3 weeks)",
+    )
+    floor_index: float = P(
+        0.3, 0.0, 1.0, "index", "muscle mass index of long denervation", source="assumed"
+    )
+    endplate_loss_per_h: float = P(
+        0.0008,
+        0.0,
+        0.1,
+        "1/h",
+        "loss of recoverable endplates",
+        source="assumed; timescale from Fu & Gordon 1995, J Neurosci 15:3886 (recovery falls "
+        "after ~1 month denervated)",
+    )
+    recovery_per_h: float = P(
+        0.004, 0.0, 0.1, "1/h", "regrowth rate after reinnervation", source="assumed"
+    )
+
+
+class OutcomeParams(Params):
+    """How the recorded outcomes are scored (the metrics, not the biology).
+
+    The function index is ``connectivity_weight * connectivity + muscle_weight * muscle recovery
+    + survival_weight * neuron survival``; it lies in [0, 1] when the three weights sum to 1.
+    """
+
+    scar_threshold_au: float = P(
+        0.25,
+        0.01,
+        10.0,
+        "au",
+        "CSPG level at which a voxel counts as scar (scar_area_fraction)",
+        source="assumed",
+    )
+    connectivity_weight: float = P(
+        0.5, 0.0, 1.0, "1", "weight of connectivity in the function index", source="assumed"
+    )
+    muscle_weight: float = P(
+        0.3, 0.0, 1.0, "1", "weight of muscle recovery in the function index", source="assumed"
+    )
+    survival_weight: float = P(
+        0.2, 0.0, 1.0, "1", "weight of neuron survival in the function index", source="assumed"
+    )
+    relay_weight: float = P(
+        0.5,
+        0.0,
+        1.0,
+        "1",
+        "what an axon relayed by graft neurons counts for, against one that bridged",
+        source="assumed",
+    )
+    unmyelinated_weight: float = P(
+        0.5,
+        0.0,
+        1.0,
+        "1",
+        "what a bridged bare axon counts for in connectivity, against a myelinated one",
+        source="assumed",
+    )
 
 
 # ------------------------------------------------------------------------------------ scenario
@@ -375,6 +826,7 @@ class Scenario(Params):
     oligodendrocyte: OligodendrocyteParams = OligodendrocyteParams()
     schwann: SchwannParams = SchwannParams()
     muscle: MuscleParams = MuscleParams()
+    outcomes: OutcomeParams = OutcomeParams()
     transplant: TransplantParams = TransplantParams()
     ev: EVParams = EVParams()
     adjuncts: AdjunctParams = AdjunctParams()
@@ -495,6 +947,22 @@ def parameter_info(dotted: str) -> tuple[str, float | None, float | None]:
                 hi = getattr(m, "le", hi)
             return str(extra.get("units", "")), lo, hi
     return "", None, None
+
+
+def parameter_source(dotted: str) -> str:
+    """Where the default of a dotted parameter key comes from (``""`` for an unknown key).
+
+    A citation, ``"assumed"`` (a modelling choice, perhaps with the source of its order of
+    magnitude) or ``"calibrated"``; keys of groups used with different defaults (``cns``,
+    ``pns``, the fields) take theirs from :data:`INSTANCE_SOURCES`.
+    """
+    if dotted in INSTANCE_SOURCES:
+        return INSTANCE_SOURCES[dotted]
+    for key, info in iter_parameters():
+        if key == dotted:
+            extra = info.json_schema_extra or {}
+            return str(extra.get("source", ""))
+    return ""
 
 
 def unknown_key(key: str, schema_key: str | None = None) -> str:

@@ -11,7 +11,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from simulation.scenario.base import Flag, P, Params
+from simulation.scenario.base import Choice, Flag, P, Params
+
+#: Sources used more than once (short citations, as in the project's list of anchors).
+_KEIO = "Keio University 2025 iPSC-NPC trial, news reports"
+_KONKUK = "Konkuk University with SNU 2025, Acta Neuropathol"
+_EGGENHOFER = "Eggenhofer et al. 2012, Front Immunol 3:297"
+_NUMERICS = "assumed (model resolution)"
 
 #: Default half-life of vesicles in the tissue, h: a clearance rate of ln 2 / 17.33 h = 0.04 /h.
 EV_CLEARANCE_HALF_LIFE_H = 17.33
@@ -22,65 +28,163 @@ class TransplantParams(Params):
     """How grafted cells live, differentiate and act."""
 
     cells_per_cluster: float = P(
-        50000.0, 100.0, 1.0e6, "cells", "grafted cells one agent stands for (a cell cluster)"
+        50000.0,
+        100.0,
+        1.0e6,
+        "cells",
+        "grafted cells one agent stands for (a cell cluster)",
+        source=_NUMERICS,
     )
-    base_death_per_h: float = P(0.0015, 0.0, 0.1, "1/h", "baseline death rate of grafted cells")
+    base_death_per_h: float = P(
+        0.0015, 0.0, 0.1, "1/h", "baseline death rate of grafted cells", source="assumed"
+    )
     inflammation_death_per_h: float = P(
-        0.012, 0.0, 1.0, "1/h", "extra death rate at saturating cytokine (hostile acute site)"
+        0.012,
+        0.0,
+        1.0,
+        "1/h",
+        "extra death rate at saturating cytokine (hostile acute site)",
+        source="assumed",
     )
     inflammation_half_cytokine: float = P(
-        0.3, 0.001, 20.0, "au", "cytokine giving half the inflammatory death rate"
+        0.3, 0.001, 20.0, "au", "cytokine giving half the inflammatory death rate", source="assumed"
     )
     immune_attack_per_h: float = P(
-        0.004, 0.0, 1.0, "1/h", "rejection rate of allogeneic grafted cells without drugs"
+        0.004,
+        0.0,
+        1.0,
+        "1/h",
+        "rejection rate of allogeneic grafted cells without drugs",
+        source="assumed",
     )
     immunosuppression_factor: float = P(
-        0.15, 0.0, 1.0, "factor", "share of immune attack left while immunosuppressed"
+        0.15,
+        0.0,
+        1.0,
+        "factor",
+        "share of immune attack left while immunosuppressed",
+        source="assumed",
     )
     scaffold_protection: float = P(
-        0.5, 0.0, 1.0, "fraction", "share of inflammatory and immune death a scaffold prevents"
+        0.5,
+        0.0,
+        1.0,
+        "fraction",
+        "share of inflammatory and immune death a scaffold prevents",
+        source="assumed",
     )
     npc_neuron_per_h: float = P(
-        0.001, 0.0, 0.1, "1/h", "progenitor -> neuron-like relay cell differentiation"
+        0.001,
+        0.0,
+        0.1,
+        "1/h",
+        "progenitor -> neuron-like relay cell differentiation",
+        source="assumed",
     )
-    npc_glia_per_h: float = P(0.001, 0.0, 0.1, "1/h", "progenitor -> myelinating glia")
+    npc_glia_per_h: float = P(
+        0.001, 0.0, 0.1, "1/h", "progenitor -> myelinating glia", source="assumed"
+    )
     msc_differentiation_per_h: float = P(
-        0.00005, 0.0, 0.1, "1/h", "rare MSC differentiation (into glia-like cells)"
+        0.00005,
+        0.0,
+        0.1,
+        "1/h",
+        "rare MSC differentiation (into glia-like cells)",
+        source="assumed",
     )
     relay_process_um_per_h: float = P(
-        3.0, 0.0, 100.0, "µm/h", "growth of graft neurons' processes toward both stumps"
+        3.0,
+        0.0,
+        100.0,
+        "µm/h",
+        "growth of graft neurons' processes toward both stumps",
+        source="assumed",
     )
     relay_min_cells: float = P(
-        200.0, 1.0, 1.0e5, "cells", "neuron-like cells a cluster needs to relay signals"
+        200.0,
+        1.0,
+        1.0e5,
+        "cells",
+        "neuron-like cells a cluster needs to relay signals",
+        source="assumed",
     )
     glia_myelination_per_h: float = P(
-        0.004, 0.0, 1.0, "1/h", "myelination of bare axon per 1000 graft glia in a voxel"
+        0.004,
+        0.0,
+        1.0,
+        "1/h",
+        "myelination of bare axon per 1000 graft glia in a voxel",
+        source="assumed",
     )
     npc_trophic_per_h: float = P(
-        0.004, 0.0, 1.0, "au/h", "trophic secretion per 10,000 progenitor-derived cells"
+        0.004,
+        0.0,
+        1.0,
+        "au/h",
+        "trophic secretion per 10,000 progenitor-derived cells",
+        source="assumed",
     )
-    msc_trophic_per_h: float = P(0.006, 0.0, 1.0, "au/h", "trophic secretion per 10,000 MSCs")
+    msc_trophic_per_h: float = P(
+        0.006, 0.0, 1.0, "au/h", "trophic secretion per 10,000 MSCs", source="assumed"
+    )
     msc_ev_per_h: float = P(
-        0.02, 0.0, 1.0, "au/h", "extracellular-vesicle secretion per 10,000 MSCs (paracrine)"
+        0.02,
+        0.0,
+        1.0,
+        "au/h",
+        "extracellular-vesicle secretion per 10,000 MSCs (paracrine)",
+        source="assumed",
     )
     transformation_per_cell_h: float = P(
-        2.0e-8, 0.0, 1.0e-5, "1/h", "rate an undifferentiated cell starts uncontrolled growth"
+        2.0e-8,
+        0.0,
+        1.0e-5,
+        "1/h",
+        "rate an undifferentiated cell starts uncontrolled growth",
+        source="assumed",
     )
-    tumor_doubling_h: float = P(48.0, 6.0, 1000.0, "h", "doubling time of a transformed clone")
+    tumor_doubling_h: float = P(
+        48.0, 6.0, 1000.0, "h", "doubling time of a transformed clone", source="assumed"
+    )
     tumor_detect_cells: float = P(
-        1.0e4, 10.0, 1.0e9, "cells", "clone size at which a tumor event is counted (~4 weeks)"
+        1.0e4,
+        10.0,
+        1.0e9,
+        "cells",
+        "clone size at which a tumor event is counted (~4 weeks)",
+        source="assumed",
     )
     iv_homing_fraction: float = P(
-        0.01, 0.0, 1.0, "fraction", "share of an intravenous dose that reaches the lesion"
+        0.01,
+        0.0,
+        1.0,
+        "fraction",
+        "share of an intravenous dose that reaches the lesion",
+        source="assumed; most IV MSCs are trapped in the lungs: " + _EGGENHOFER,
     )
     iv_lung_clearance_per_h: float = P(
-        0.04, 0.0, 1.0, "1/h", "clearance of cells trapped in the lungs (~gone in 3 days)"
+        0.04,
+        0.0,
+        1.0,
+        "1/h",
+        "clearance of cells trapped in the lungs (~gone in 3 days)",
+        source=_EGGENHOFER + " (IV MSCs gone within ~3 days)",
     )
     iv_homed_death_per_h: float = P(
-        0.04, 0.0, 1.0, "1/h", "extra death rate of intravenously delivered cells at the lesion"
+        0.04,
+        0.0,
+        1.0,
+        "1/h",
+        "extra death rate of intravenously delivered cells at the lesion",
+        source="assumed",
     )
     iv_systemic_ev_fraction: float = P(
-        0.002, 0.0, 1.0, "fraction", "share of lung-trapped MSCs' vesicles reaching the lesion"
+        0.002,
+        0.0,
+        1.0,
+        "fraction",
+        "share of lung-trapped MSCs' vesicles reaching the lesion",
+        source="assumed",
     )
 
 
@@ -88,10 +192,21 @@ class EVParams(Params):
     """How extracellular vesicles are dosed and what taking them up does."""
 
     lesion_au_per_1e9_particles: float = P(
-        0.05, 0.0, 100.0, "au", "EV concentration in the lesion just after 10^9 particles"
+        0.05,
+        0.0,
+        100.0,
+        "au",
+        "EV concentration in the lesion just after 10^9 particles",
+        source="assumed",
     )
     iv_lesion_fraction: float = P(
-        0.05, 0.0, 1.0, "fraction", "share of an intravenous EV dose that reaches the lesion"
+        0.05,
+        0.0,
+        1.0,
+        "fraction",
+        "share of an intravenous EV dose that reaches the lesion",
+        source="assumed; IV EVs collect mostly in liver and spleen: Takahashi et al. 2013, "
+        "J Biotechnol 165:77",
     )
     # In mice: systemic elimination half-life 2.5-13 h; local residence hours to a few days.
     clearance_half_life_h: float = P(
@@ -100,32 +215,72 @@ class EVParams(Params):
         2000.0,
         "h",
         "half-life of vesicles in tissue: both EV fields clear at ln 2 / this (mice: hours-days)",
+        source="Lai et al. 2014, ACS Nano 8:483 (local EV residence hours to days)",
     )
-    macrophage_uptake_per_h: float = P(0.3, 0.0, 10.0, "1/h", "EV uptake by a macrophage")
-    neuron_uptake_per_h: float = P(0.2, 0.0, 10.0, "1/h", "EV uptake at a neuron's axon tip")
+    macrophage_uptake_per_h: float = P(
+        0.3, 0.0, 10.0, "1/h", "EV uptake by a macrophage", source="assumed"
+    )
+    neuron_uptake_per_h: float = P(
+        0.2, 0.0, 10.0, "1/h", "EV uptake at a neuron's axon tip", source="assumed"
+    )
     glia_uptake_per_h: float = P(
-        0.2, 0.0, 10.0, "1/h", "EV uptake by Schwann cells and oligodendrocytes"
+        0.2, 0.0, 10.0, "1/h", "EV uptake by Schwann cells and oligodendrocytes", source="assumed"
     )
     response_fade_per_h: float = P(
-        0.005, 0.001, 1.0, "1/h", "how fast a cell's response to taken-up EVs fades"
+        0.005,
+        0.001,
+        1.0,
+        "1/h",
+        "how fast a cell's response to taken-up EVs fades",
+        source="assumed",
     )
     ngf_expression_decay_per_h: float = P(
-        0.006, 0.0001, 1.0, "1/h", "how fast NGF made from the vesicles' gene cargo fades"
+        0.006,
+        0.0001,
+        1.0,
+        "1/h",
+        "how fast NGF made from the vesicles' gene cargo fades",
+        source="assumed",
     )
     m2_drive_per_au: float = P(
-        20.0, 0.0, 1000.0, "1/au", "M2 drive per unit of EV signal in a macrophage"
+        20.0,
+        0.0,
+        1000.0,
+        "1/au",
+        "M2 drive per unit of EV signal in a macrophage",
+        source="assumed",
     )
     cytokine_suppression_per_au: float = P(
-        20.0, 0.0, 1000.0, "1/au", "fall of M1 cytokine secretion per unit of EV signal"
+        20.0,
+        0.0,
+        1000.0,
+        "1/au",
+        "fall of M1 cytokine secretion per unit of EV signal",
+        source="assumed",
     )
     neuroprotection_per_au: float = P(
-        5.0, 0.0, 1000.0, "1", "trophic-equivalent support per unit of EV signal in a neuron"
+        5.0,
+        0.0,
+        1000.0,
+        "1",
+        "trophic-equivalent support per unit of EV signal in a neuron",
+        source="assumed",
     )
     ngf_trophic_per_au_h: float = P(
-        0.5, 0.0, 100.0, "1/h", "NGF made per unit of NGF-cargo EV signal (trophic au/h)"
+        0.5,
+        0.0,
+        100.0,
+        "1/h",
+        "NGF made per unit of NGF-cargo EV signal (trophic au/h)",
+        source="assumed",
     )
     myelination_boost_per_au: float = P(
-        20.0, 0.0, 1000.0, "1/au", "relative rise of glial myelination per unit of EV signal"
+        20.0,
+        0.0,
+        1000.0,
+        "1/au",
+        "relative rise of glial myelination per unit of EV signal",
+        source="assumed",
     )
 
 
@@ -133,48 +288,118 @@ class AdjunctParams(Params):
     """Chondroitinase ABC, rehabilitation and scaffolds."""
 
     chabc_scar_degradation_per_h: float = P(
-        0.03, 0.0, 1.0, "1/h", "CSPG digestion rate while chondroitinase ABC is active"
+        0.03,
+        0.0,
+        1.0,
+        "1/h",
+        "CSPG digestion rate while chondroitinase ABC is active",
+        source="assumed",
     )
     rehab_growth_boost: float = P(
-        0.8, 0.0, 5.0, "factor", "extra axon growth speed at full task-specific training"
+        0.8,
+        0.0,
+        5.0,
+        "factor",
+        "extra axon growth speed at full task-specific training",
+        source="assumed",
     )
     rehab_general_factor: float = P(
-        0.35, 0.0, 1.0, "factor", "effect of general (not task-specific) training"
+        0.35, 0.0, 1.0, "factor", "effect of general (not task-specific) training", source="assumed"
     )
     rehab_consolidation: float = P(
-        0.7, 0.0, 1.0, "fraction", "share of scar-driven collapse prevented at full training"
+        0.7,
+        0.0,
+        1.0,
+        "fraction",
+        "share of scar-driven collapse prevented at full training",
+        source="assumed",
     )
     rehab_muscle_protection: float = P(
-        0.4, 0.0, 1.0, "fraction", "share of muscle atrophy prevented at full training"
+        0.4,
+        0.0,
+        1.0,
+        "fraction",
+        "share of muscle atrophy prevented at full training",
+        source="assumed",
     )
     scaffold_guidance: float = P(
-        0.6, 0.0, 1.0, "band", "guidance a scaffold gives growth cones in the lesion"
+        0.6,
+        0.0,
+        1.0,
+        "band",
+        "guidance a scaffold gives growth cones in the lesion",
+        source="assumed",
     )
 
 
 class MechanismSwitches(Params):
     """Every therapy mechanism, on or off (for teaching and ablation tests)."""
 
-    ev_anti_inflammatory: bool = Flag(True, "EVs push macrophages to M2 and damp M1 cytokine")
-    ev_neuroprotection: bool = Flag(True, "EVs taken up by neurons support their survival")
-    ev_ngf_cargo: bool = Flag(True, "NGF-cargo EVs make the cells that take them up secrete NGF")
-    ev_remyelination: bool = Flag(True, "EVs raise myelination by Schwann cells and oligos")
-    graft_inflammation_death: bool = Flag(True, "cytokine kills grafted cells")
-    graft_immune_attack: bool = Flag(True, "the immune system rejects grafted cells")
-    graft_differentiation: bool = Flag(True, "progenitors become neuron-like and glial cells")
-    graft_relay: bool = Flag(True, "graft neurons relay signals across the lesion")
-    graft_paracrine: bool = Flag(True, "grafted cells secrete trophic factor and vesicles")
-    graft_tumor: bool = Flag(True, "undifferentiated grafted cells can transform")
-    chabc_digestion: bool = Flag(True, "chondroitinase ABC digests CSPG scar")
-    rehab_plasticity: bool = Flag(True, "training speeds growth and consolidates connections")
-    scaffold_support: bool = Flag(True, "scaffolds guide growth cones and protect grafts")
+    ev_anti_inflammatory: bool = Flag(
+        True,
+        "EVs push macrophages to M2 and damp M1 cytokine",
+        source=_KONKUK + " (less inflammation)",
+    )
+    ev_neuroprotection: bool = Flag(
+        True,
+        "EVs taken up by neurons support their survival",
+        source=_KONKUK + " (more neuron survival)",
+    )
+    ev_ngf_cargo: bool = Flag(
+        True,
+        "NGF-cargo EVs make the cells that take them up secrete NGF",
+        source=_KONKUK + " (NGF-gene EVs)",
+    )
+    ev_remyelination: bool = Flag(
+        True,
+        "EVs raise myelination by Schwann cells and oligos",
+        source=_KONKUK + " (more remyelination)",
+    )
+    graft_inflammation_death: bool = Flag(True, "cytokine kills grafted cells", source="assumed")
+    graft_immune_attack: bool = Flag(
+        True, "the immune system rejects grafted cells", source="assumed"
+    )
+    graft_differentiation: bool = Flag(
+        True, "progenitors become neuron-like and glial cells", source="assumed"
+    )
+    graft_relay: bool = Flag(
+        True, "graft neurons relay signals across the lesion", source="assumed"
+    )
+    graft_paracrine: bool = Flag(
+        True,
+        "grafted cells secrete trophic factor and vesicles",
+        source=_EGGENHOFER + " (MSC benefit is paracrine)",
+    )
+    graft_tumor: bool = Flag(True, "undifferentiated grafted cells can transform", source="assumed")
+    chabc_digestion: bool = Flag(
+        True,
+        "chondroitinase ABC digests CSPG scar",
+        source="Yousefifard et al. 2022, Basic Clin Neurosci 13:609",
+    )
+    rehab_plasticity: bool = Flag(
+        True,
+        "training speeds growth and consolidates connections",
+        source="Garcia-Alias et al. 2009, Nat Neurosci 12:1145",
+    )
+    scaffold_support: bool = Flag(
+        True, "scaffolds guide growth cones and protect grafts", source="assumed"
+    )
 
 
 # ------------------------------------------------------------------------------ interventions
 class _Scheduled(Params):
-    day: float = P(21.0, 0.0, 365.0, "days", "day after injury of the first dose")
-    repeat_every_days: float = P(7.0, 0.5, 180.0, "days", "interval between repeated doses")
-    doses: int = P(1, 1, 52, "doses", "number of doses")
+    day: float = P(
+        21.0,
+        0.0,
+        365.0,
+        "days",
+        "day after injury of the first dose",
+        source="assumed; inside the 14-28 day window of " + _KEIO,
+    )
+    repeat_every_days: float = P(
+        7.0, 0.5, 180.0, "days", "interval between repeated doses", source="assumed"
+    )
+    doses: int = P(1, 1, 52, "doses", "number of doses", source="assumed")
 
     def dose_days(self) -> list[float]:
         """Days of every dose."""
@@ -185,38 +410,49 @@ class CellTransplant(_Scheduled):
     """A transplant of stem or stromal cells."""
 
     kind: Literal["cell_transplant"] = "cell_transplant"
-    source: Literal["ipsc_npc", "msc", "nsc_msc"] = Field(
+    source: Literal["ipsc_npc", "msc", "nsc_msc"] = Choice(
         "ipsc_npc",
-        description="iPSC-derived neural progenitors, mesenchymal stromal cells, or both",
-        json_schema_extra={"units": "choice"},
+        "iPSC-derived neural progenitors, mesenchymal stromal cells, or both",
+        source=_KEIO + " (iPSC-derived neural progenitors)",
     )
-    dose_cells: float = P(2.0e6, 1.0e3, 1.0e8, "cells", "cells per dose")
-    route: Literal["local", "iv"] = Field(
+    dose_cells: float = P(
+        2.0e6, 1.0e3, 1.0e8, "cells", "cells per dose", source=_KEIO + " (2 million cells)"
+    )
+    route: Literal["local", "iv"] = Choice(
         "local",
-        description="injection into the lesion, or intravenous",
-        json_schema_extra={"units": "choice"},
+        "injection into the lesion, or intravenous",
+        source=_KEIO + " (injected into the lesion)",
     )
     immunosuppression_days: float = P(
-        0.0, 0.0, 365.0, "days", "immunosuppressive drugs from the first dose on"
+        0.0, 0.0, 365.0, "days", "immunosuppressive drugs from the first dose on", source="assumed"
     )
     undifferentiated_fraction: float = P(
-        0.05, 0.0, 1.0, "fraction", "share of progenitor cells still undifferentiated (iPSC)"
+        0.05,
+        0.0,
+        1.0,
+        "fraction",
+        "share of progenitor cells still undifferentiated (iPSC)",
+        source="assumed",
     )
-    scaffold: bool = Flag(False, "cells delivered in a scaffold that bridges the lesion")
+    scaffold: bool = Flag(
+        False, "cells delivered in a scaffold that bridges the lesion", source="assumed"
+    )
 
 
 class EVTherapy(_Scheduled):
     """Extracellular vesicles, optionally carrying the NGF gene."""
 
     kind: Literal["ev"] = "ev"
-    dose_particles: float = P(1.0e10, 1.0e6, 1.0e14, "particles", "vesicles per dose")
-    route: Literal["local", "iv"] = Field(
-        "local",
-        description="injection at the lesion, or intravenous",
-        json_schema_extra={"units": "choice"},
+    dose_particles: float = P(
+        1.0e10, 1.0e6, 1.0e14, "particles", "vesicles per dose", source="assumed"
     )
-    cargo: Literal["ngf", "none"] = Field(
-        "ngf", description="NGF gene cargo, or none", json_schema_extra={"units": "choice"}
+    route: Literal["local", "iv"] = Choice(
+        "local",
+        "injection at the lesion, or intravenous",
+        source="assumed",
+    )
+    cargo: Literal["ngf", "none"] = Choice(
+        "ngf", "NGF gene cargo, or none", source=_KONKUK + " (NGF-gene EVs)"
     )
 
 
@@ -224,24 +460,34 @@ class Chondroitinase(Params):
     """Chondroitinase ABC: an enzyme that digests CSPG scar for a few days."""
 
     kind: Literal["chondroitinase"] = "chondroitinase"
-    day: float = P(7.0, 0.0, 365.0, "days", "day after injury it is given")
-    active_days: float = P(10.0, 0.5, 60.0, "days", "days the enzyme stays active")
+    day: float = P(7.0, 0.0, 365.0, "days", "day after injury it is given", source="assumed")
+    active_days: float = P(
+        10.0,
+        0.5,
+        60.0,
+        "days",
+        "days the enzyme stays active",
+        source="assumed; the enzyme loses most activity within days: Tester et al. 2007, "
+        "J Neurosci Methods",
+    )
 
 
 class Rehabilitation(Params):
     """Training: use-dependent plasticity."""
 
     kind: Literal["rehabilitation"] = "rehabilitation"
-    day: float = P(14.0, 0.0, 365.0, "days", "day after injury training starts")
-    intensity: float = P(0.7, 0.0, 1.0, "fraction", "training intensity")
-    task_specific: bool = Flag(True, "task-specific training (versus general exercise)")
+    day: float = P(14.0, 0.0, 365.0, "days", "day after injury training starts", source="assumed")
+    intensity: float = P(0.7, 0.0, 1.0, "fraction", "training intensity", source="assumed")
+    task_specific: bool = Flag(
+        True, "task-specific training (versus general exercise)", source="assumed"
+    )
 
 
 class Scaffold(Params):
     """A biomaterial bridge placed in the lesion."""
 
     kind: Literal["scaffold"] = "scaffold"
-    day: float = P(0.0, 0.0, 365.0, "days", "day after injury it is placed")
+    day: float = P(0.0, 0.0, 365.0, "days", "day after injury it is placed", source="assumed")
 
 
 Intervention = Annotated[
