@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from simulation import NerveRepairModel, load_scenario
-from simulation.agents.astrocyte import SCAR_FORMING, Astrocyte
+from simulation.agents.astrocyte import Astrocyte
 from simulation.agents.graft import GraftCluster
 from simulation.agents.growth_cone import GrowthCone
 from simulation.agents.macrophage import Macrophage, Phenotype
@@ -49,7 +49,8 @@ def test_sheet_metrics_equal_counts_over_the_agents(name, days):
             a.state is SchwannState.REPAIR for a in _agents(model, SchwannCell)
         ),
         "astrocytes_reactive_count": sum(
-            a.reactivity >= SCAR_FORMING for a in _agents(model, Astrocyte)
+            a.reactivity >= model.scenario.astrocyte.scar_forming_reactivity
+            for a in _agents(model, Astrocyte)
         ),
         "grafted_cells_alive_count": sum(g.alive for g in _agents(model, GraftCluster)),
     }

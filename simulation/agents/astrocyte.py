@@ -29,11 +29,6 @@ from simulation.engine.moves import (
 )
 from simulation.engine.sheet import CellSheet, Column
 
-#: Reactivity above which an astrocyte is scar-forming (deposits CSPG, divides, migrates).
-SCAR_FORMING = 0.5
-#: Below this reactivity, in less cytokine than this, an astrocyte is quiescent this tick.
-QUIET = 1e-3
-
 #: Columns of an astrocyte's parameter row (names in the ``[astrocyte]`` group).
 PARAMS = (
     "activation_per_h",
@@ -46,6 +41,8 @@ PARAMS = (
     "scar_max",
     "cytokine_per_h",
     "migrate_per_h",
+    "scar_forming_reactivity",
+    "quiescence_threshold",
 )
 (
     _ACTIVATION,
@@ -58,6 +55,8 @@ PARAMS = (
     _SCAR_MAX,
     _CYTOKINE,
     _MIGRATE,
+    _SCAR_FORMING,
+    _QUIET,
 ) = range(len(PARAMS))
 #: Uniforms one astrocyte may use in a turn: division, where to, migration, which way.
 DRAWS = 4
@@ -139,11 +138,11 @@ def turn(order, u, x, y, fate, daughter_x, daughter_y, r, params, cytokine, scar
         xi = x[s]
         yi = y[s]
         c = cytokine[xi, yi]
-        if r[s] < QUIET and c < QUIET:
-            continue  # quiescent tissue: nothing to do
+        if r[s] < p[_QUIET] and c < p[_QUIET]:
+            continue  # quiescent tissue (``quiescence_threshold``): nothing to do
         rs = react(r[s], c, p, dt)
         r[s] = rs
-        if rs < SCAR_FORMING:
+        if rs < p[_SCAR_FORMING]:  # not scar-forming (``scar_forming_reactivity``)
             continue
         deposit_scar(xi, yi, rs, p, dt, scar, scar_source)
         secrete_cytokine(xi, yi, p, dt, cytokine_source)

@@ -50,6 +50,9 @@ PARAMS = (
     "guidance_boost",
     "collapse_rate_per_h",
     "retraction_um",
+    "trophic_floor",
+    "forward_weight",
+    "diagonal_weight",
 )
 (
     _SPEED,
@@ -63,6 +66,9 @@ PARAMS = (
     _GUIDANCE,
     _COLLAPSE,
     _RETRACTION,
+    _TROPHIC_FLOOR,
+    _FORWARD,
+    _DIAGONAL,
 ) = range(len(PARAMS))
 
 #: Positions in the knobs array :meth:`GrowthCone.kernel_args` builds each tick.
@@ -86,9 +92,6 @@ DRAWS = 1 + MAX_STEPS
 #: Fate bit: the cone reached the muscle this turn (the muscle is told in :meth:`settle`).
 ARRIVED = 8
 
-#: Relative preference of straight-forward, diagonal-forward and (scaled by the parameter
-#: ``lateral_weight``) sideways steps before field cues are applied.
-_FORWARD, _DIAGONAL = 1.0, 0.7
 #: The candidate steps, in the order a choice scans them: forward, the two diagonals forward,
 #: the two sideways steps.
 _STEP_DX = (1, 1, 1, 0, 0)
@@ -173,8 +176,10 @@ def collapses(u, scar, p, consolidation, dt):
 @rule
 def speed_um_per_h(trophic, cytokine, scar, debris, band, p, capacity):
     """Growth speed: capacity x trophic support x inhibition (cytokine, myelin debris) x scar x
-    guidance by repair bands. ``capacity`` is the host's intrinsic capacity times training."""
-    supported = 0.2 + 0.8 * trophic / (trophic + p[_TROPHIC_HALF])
+    guidance by repair bands. ``capacity`` is the host's intrinsic capacity times training;
+    trophic support rises from ``trophic_floor`` with no trophic factor to 1 at saturation."""
+    floor = p[_TROPHIC_FLOOR]
+    supported = floor + (1.0 - floor) * trophic / (trophic + p[_TROPHIC_HALF])
     inflamed = 1.0 / (1.0 + cytokine / p[_INFLAMMATION_HALF])
     inflamed /= 1.0 + debris / p[_DEBRIS_HALF]
     unscarred = max(0.0, 1.0 - scar / p[_SCAR_STALL])
@@ -184,10 +189,11 @@ def speed_um_per_h(trophic, cytokine, scar, debris, band, p, capacity):
 
 @rule
 def step_weight(k, x, y, trophic, scar, band, p, height):
-    """How much the cone at ``(x, y)`` prefers candidate step ``k``: its base preference, up the
-    trophic gradient, away from scar (never into stalling scar), along repair bands. 0 when the
-    step is impossible."""
-    base = _FORWARD if k == 0 else (_DIAGONAL if k < 3 else p[_LATERAL])
+    """How much the cone at ``(x, y)`` prefers candidate step ``k``: its base preference
+    (``forward_weight``, ``diagonal_weight`` or ``lateral_weight``), up the trophic gradient,
+    away from scar (never into stalling scar), along repair bands. 0 when the step is
+    impossible."""
+    base = p[_FORWARD] if k == 0 else (p[_DIAGONAL] if k < 3 else p[_LATERAL])
     nx = x + _STEP_DX[k]
     ny = y + _STEP_DY[k]
     if ny < 0 or ny >= height or base <= 0.0:

@@ -35,10 +35,6 @@ class Phenotype(Enum):
     M2 = "M2"
 
 
-#: Hours an eaten apoptotic neutrophil keeps pushing a macrophage toward M2 ("for a day", as
-#: ``macrophage.efferocytosis_m2_drive`` says).
-EFFEROCYTOSIS_MEMORY_H = 24.0
-
 #: Columns of a macrophage's parameter row (names in the ``[macrophage]`` group).
 PARAMS = (
     "death_rate_per_h",
@@ -55,6 +51,7 @@ PARAMS = (
     "cytokine_m1_per_h",
     "trophic_m2_per_h",
     "cytokine_uptake_m2_per_h",
+    "efferocytosis_memory_h",
 )
 (
     _DEATH,
@@ -71,6 +68,7 @@ PARAMS = (
     _CYT_M1,
     _TROPHIC_M2,
     _CYT_UPTAKE,
+    _EFFERO_MEMORY,
 ) = range(len(PARAMS))
 
 #: Uniforms one macrophage may use in a turn: death, polarization, migration, direction.
@@ -121,15 +119,15 @@ def phagocytose(s, x, y, p, load, debris, debris_sink, dt):
 
 
 @rule
-def efferocytose(s, x, y, efferocytosis_h, apoptotic_count, dt, memory_h):
+def efferocytose(s, x, y, p, efferocytosis_h, apoptotic_count, dt):
     """The memory of the last eaten apoptotic neutrophil fades; then eat one sharing this voxel,
-    if there is one (it leaves the count at once, so no other macrophage eats it too).
-    Returns whether one was eaten."""
+    if there is one (it leaves the count at once, so no other macrophage eats it too), and
+    remember it for ``efferocytosis_memory_h``. Returns whether one was eaten."""
     if efferocytosis_h[s] > 0.0:
         efferocytosis_h[s] -= dt
     if apoptotic_count[x, y] > 0:
         apoptotic_count[x, y] -= 1
-        efferocytosis_h[s] = memory_h
+        efferocytosis_h[s] = p[_EFFERO_MEMORY]
         return True
     return False
 
@@ -188,7 +186,7 @@ def turn(order, u, x, y, fate, m2, load, efferocytosis_h, ev, ngf, params,
          debris, cytokine, trophic, ev_field, ngf_field,
          debris_source, cytokine_source, trophic_source,
          debris_sink, cytokine_sink, ev_sink, ngf_sink,
-         crowd, apoptotic_count, k, dt, memory_h):  # fmt: skip
+         crowd, apoptotic_count, k, dt):  # fmt: skip
     """Every macrophage in ``order`` lives one tick: maybe die (spilling its load); else take
     up vesicles, phagocytose, efferocytose, digest, polarize, signal and maybe migrate."""
     for i in range(order.shape[0]):
@@ -207,7 +205,7 @@ def turn(order, u, x, y, fate, m2, load, efferocytosis_h, ev, ngf, params,
         if made > 0.0:
             trophic_source[xi, yi] += made * dt
         phagocytose(s, xi, yi, p, load, debris, debris_sink, dt)
-        if efferocytose(s, xi, yi, efferocytosis_h, apoptotic_count, dt, memory_h):
+        if efferocytose(s, xi, yi, p, efferocytosis_h, apoptotic_count, dt):
             fate[s] |= ATE
         digest(s, p, load, dt)
         polarize(u[i, 1], s, xi, yi, p, m2, load, ev, efferocytosis_h, cytokine, trophic, k, dt)
@@ -273,7 +271,6 @@ class Macrophage(vesicles.TakesUpVesicles, TissueCell):
             model.apoptotic_neutrophils,
             model.vesicle_knobs,
             model.dt_h,
-            EFFEROCYTOSIS_MEMORY_H,
         )
 
     @staticmethod

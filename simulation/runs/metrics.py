@@ -1,13 +1,19 @@
 """What a run records: pure functions of the model, with units in every name.
 
-The function index is an illustrative composite, not a clinical score:
+The function index is an illustrative composite, not a clinical score; its weights are the
+scenario's ``[outcomes]`` group (defaults in brackets):
 
-    function_index = 0.5 * connectivity + 0.3 * muscle_recovery + 0.2 * neuron_survival
+    function_index = connectivity_weight [0.5] * connectivity
+                     + muscle_weight [0.3] * muscle_recovery
+                     + survival_weight [0.2] * neuron_survival
 
-with connectivity = min(1, axons_bridged_fraction + 0.5 * relayed_fraction) * (0.5 + 0.5 *
-myelinated_fraction) (bridged axons conduct, myelinated ones conduct well; axons relayed across
-the lesion by graft neurons count half, a relay being slower and less reliable) and
-muscle_recovery = (muscle_mass_index - floor) / (1 - floor), each in [0, 1].
+with connectivity = min(1, axons_bridged_fraction + relay_weight [0.5] * relayed_fraction) *
+(unmyelinated_weight [0.5] + (1 - unmyelinated_weight) * myelinated_fraction) (bridged axons
+conduct, myelinated ones conduct well; axons relayed across the lesion by graft neurons count
+half, a relay being slower and less reliable) and muscle_recovery = (muscle_mass_index - floor)
+/ (1 - floor), each in [0, 1]. A voxel counts as scar (``scar_area_fraction``) when its CSPG
+level is at least ``outcomes.scar_threshold_au``; an astrocyte counts as reactive when its
+reactivity is at least ``astrocyte.scar_forming_reactivity``.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from simulation.agents.astrocyte import SCAR_FORMING, Astrocyte
+from simulation.agents.astrocyte import Astrocyte
 from simulation.agents.graft import STATES, GraftCluster
 from simulation.agents.growth_cone import GrowthCone
 from simulation.agents.macrophage import Macrophage, Phenotype
@@ -27,9 +33,6 @@ from simulation.agents.schwann import SchwannCell, SchwannState
 
 if TYPE_CHECKING:
     from simulation.tissue.model import NerveRepairModel
-
-#: A voxel counts as scar when its CSPG level is at least this (au; scar_max defaults to 1).
-SCAR_THRESHOLD_AU = 0.25
 
 
 class Metric(NamedTuple):
@@ -123,11 +126,28 @@ def differentiated_fraction(model: NerveRepairModel) -> float:
 
 def function_index(model: NerveRepairModel) -> float:
     """The illustrative composite described in the module docstring."""
-    reach = axons_bridged_fraction(model) + 0.5 * relay_connections_count(model) / (
+    o = model.scenario.outcomes
+    reach = axons_bridged_fraction(model) + o.relay_weight * relay_connections_count(model) / (
         model.neuron_count_initial
     )
-    connectivity = min(1.0, reach) * (0.5 + 0.5 * myelinated_fraction(model))
-    return 0.5 * connectivity + 0.3 * muscle_recovery(model) + 0.2 * neuron_survival_fraction(model)
+    bare = o.unmyelinated_weight
+    connectivity = min(1.0, reach) * (bare + (1.0 - bare) * myelinated_fraction(model))
+    return (
+        o.connectivity_weight * connectivity
+        + o.muscle_weight * muscle_recovery(model)
+        + o.survival_weight * neuron_survival_fraction(model)
+    )
+
+
+def scar_area_fraction(model: NerveRepairModel) -> float:
+    """Share of the tissue whose CSPG level is at least ``outcomes.scar_threshold_au``."""
+    return float((model.fields["scar"] >= model.scenario.outcomes.scar_threshold_au).mean())
+
+
+def astrocytes_reactive_count(model: NerveRepairModel) -> float:
+    """Astrocytes at least ``astrocyte.scar_forming_reactivity`` reactive (scar-forming)."""
+    scar_forming = model.scenario.astrocyte.scar_forming_reactivity
+    return float(np.count_nonzero(_live(model, Astrocyte, "r") >= scar_forming))
 
 
 METRICS: dict[str, Metric] = {
@@ -146,8 +166,8 @@ METRICS: dict[str, Metric] = {
     ),
     "scar_area_fraction": Metric(
         "fraction",
-        f"share of tissue with CSPG scar >= {SCAR_THRESHOLD_AU} au",
-        lambda m: float((m.fields["scar"] >= SCAR_THRESHOLD_AU).mean()),
+        "share of tissue with CSPG scar >= outcomes.scar_threshold_au (default 0.25 au)",
+        scar_area_fraction,
     ),
     "debris_remaining_fraction": Metric(
         "fraction",
@@ -171,9 +191,7 @@ METRICS: dict[str, Metric] = {
         ),
     ),
     "astrocytes_reactive_count": Metric(
-        "cells",
-        "scar-forming reactive astrocytes",
-        lambda m: float(np.count_nonzero(_live(m, Astrocyte, "r") >= SCAR_FORMING)),
+        "cells", "scar-forming reactive astrocytes", astrocytes_reactive_count
     ),
     "reinnervated_fraction": Metric(
         "fraction",

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from simulation.agents.astrocyte import SCAR_FORMING, Astrocyte, turn
+from simulation.agents.astrocyte import Astrocyte, turn
 from simulation.engine.sheet import DIVIDED, MOVED
 from tests.agents.conftest import make_sandbox
 
@@ -27,7 +27,7 @@ def test_cytokine_makes_astrocytes_reactive_over_days_and_they_build_scar(sandbo
     for hour in range(1, 30 * 24):
         a.step()
         sandbox.fields.apply_sources()
-        if hours_to_reactive is None and a.reactivity >= SCAR_FORMING:
+        if hours_to_reactive is None and a.reactivity >= a.p.scar_forming_reactivity:
             hours_to_reactive = hour
     assert hours_to_reactive is not None and 24 <= hours_to_reactive <= 10 * 24
     scar = sandbox.fields["scar"][2, 2]
@@ -129,3 +129,17 @@ def test_grid_agentsets_and_occupancy_agree_after_many_ticks():
     np.testing.assert_array_equal(occupancy, model.occupancy_of(Astrocyte))
     assert occupancy.max() <= model.scenario.astrocyte.max_per_voxel
     assert sum(len(c.agents) for c in model.grid.all_cells) == len(agents)
+
+
+def test_scar_forming_threshold_comes_from_the_scenario(sandbox):
+    """An astrocyte below ``scar_forming_reactivity`` lays no scar; lowering it, one does."""
+    sandbox.fields["cytokine"][:] = 1.0
+    cells = {}
+    for xy, threshold in (((1, 1), 0.99), ((3, 3), 0.01)):
+        update = {**STILL, "scar_forming_reactivity": threshold}
+        cells[xy] = Astrocyte(sandbox, xy, sandbox.scenario.astrocyte.model_copy(update=update))
+    for _ in range(12):
+        for a in cells.values():
+            a.step()
+        sandbox.fields.apply_sources()
+    assert sandbox.fields["scar"][1, 1] == 0.0 < sandbox.fields["scar"][3, 3]

@@ -3,6 +3,7 @@
 from collections import Counter
 
 import numpy as np
+import pytest
 
 from simulation.agents.growth_cone import ARRIVED, MAX_STEPS, GrowthCone, GrowthConeSheet, turn
 from simulation.agents.mechanisms import vesicles
@@ -239,3 +240,28 @@ def test_grid_agentsets_and_occupancy_agree_after_many_ticks():
     assert sum(len(c.agents) for c in model.grid.all_cells) == len(cones) + len(
         model.agents_by_type[Neuron]
     )
+
+
+def test_speed_rule_reads_its_trophic_floor_and_step_preferences_from_the_scenario():
+    """Without trophic factor a cone keeps ``trophic_floor`` of its supported speed, and the
+    base preference of a forward or diagonal step is ``forward_weight`` or ``diagonal_weight``."""
+    from simulation.agents.growth_cone import PARAMS, speed_um_per_h, step_weight
+
+    def row(**update):
+        sheet = GrowthConeSheet()
+        group = make_sandbox().scenario.growth_cone.model_copy(update=update)
+        sheet.set_params(0, group)
+        return sheet.params[0]
+
+    speed = speed_um_per_h.py_func
+    args = (0.0, 0.0, 0.0, 0.0, 0.0)  # no trophic factor, cytokine, scar, debris or band
+    p = row()
+    top, guidance = (p[PARAMS.index(k)] for k in ("speed_um_per_h", "guidance_boost"))
+    unguided = top / (1.0 + guidance)  # off the repair bands
+    assert speed(*args, p, 1.0) == pytest.approx(0.2 * unguided)
+    assert speed(*args, row(trophic_floor=0.5), 1.0) == pytest.approx(0.5 * unguided)
+    zeros = np.zeros((4, 4))
+    weight = step_weight.py_func
+    p = row(forward_weight=2.0, diagonal_weight=0.25)
+    assert weight(0, 1, 1, zeros, zeros, zeros, p, 4) == 2.0
+    assert weight(1, 1, 1, zeros, zeros, zeros, p, 4) == 0.25

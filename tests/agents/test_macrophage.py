@@ -2,13 +2,7 @@
 
 import numpy as np
 
-from simulation.agents.macrophage import (
-    ATE,
-    EFFEROCYTOSIS_MEMORY_H,
-    Macrophage,
-    Phenotype,
-    turn,
-)
+from simulation.agents.macrophage import ATE, Macrophage, Phenotype, turn
 from simulation.agents.mechanisms import vesicles
 from simulation.agents.neutrophil import Neutrophil
 from tests.agents.conftest import make_sandbox
@@ -71,7 +65,7 @@ def test_macrophage_eats_an_apoptotic_neutrophil_and_turns_toward_m2(sandbox):
     m = Macrophage(sandbox, (2, 2), sandbox.scenario.macrophage.model_copy(update=STILL))
     m.step()
     assert sandbox.apoptotic_neutrophils[2, 2] == 0
-    assert m.efferocytosis_h == EFFEROCYTOSIS_MEMORY_H
+    assert m.efferocytosis_h == m.p.efferocytosis_memory_h == 24.0
     assert n not in sandbox.agents and n not in sandbox.voxel_cells[(2, 2)].agents
     assert sandbox.occupancy_of(Neutrophil)[2, 2] == 0
 
@@ -82,7 +76,7 @@ def test_two_macrophages_cannot_eat_the_same_neutrophil(sandbox):
     p = sandbox.scenario.macrophage.model_copy(update=STILL)
     cells = [Macrophage(sandbox, (2, 2), p) for _ in range(2)]
     Macrophage.take_turn(sandbox)
-    assert sorted(c.efferocytosis_h for c in cells) == [0.0, EFFEROCYTOSIS_MEMORY_H]
+    assert sorted(c.efferocytosis_h for c in cells) == [0.0, p.efferocytosis_memory_h]
     assert sandbox.apoptotic_neutrophils[2, 2] == 0
     assert not sandbox.agents_by_type.get(Neutrophil)
 
@@ -194,3 +188,12 @@ def test_grid_agentsets_and_occupancy_agree_after_many_ticks():
         apoptotic[n.xy] += n.apoptotic
     np.testing.assert_array_equal(apoptotic, model.apoptotic_neutrophils)
     assert sum(len(c.agents) for c in model.grid.all_cells) == occupied.sum() == len(model.agents)
+
+
+def test_efferocytosis_memory_lasts_its_scenario_hours(sandbox):
+    """Eating an apoptotic neutrophil starts a memory of ``efferocytosis_memory_h``."""
+    Neutrophil(sandbox, (2, 2), sandbox.scenario.neutrophil).apoptose()
+    p = sandbox.scenario.macrophage.model_copy(update={**STILL, "efferocytosis_memory_h": 6.0})
+    m = Macrophage(sandbox, (2, 2), p)
+    m.step()
+    assert m.efferocytosis_h == 6.0
