@@ -24,6 +24,7 @@ from simulation.scenario.schema import (
     iter_parameters,
     load_scenario,
     loads_scenario,
+    parameter_source,
 )
 from simulation.scenario.therapy_params import INTERVENTION_TYPES
 from simulation.validation.checks import SCENARIO_DIR
@@ -261,7 +262,8 @@ def build_arm(
 # ------------------------------------------------------------------------------ schema info
 @dataclass(frozen=True)
 class Setting:
-    """What the schema says of one setting: units, range, default, meaning, choices."""
+    """What the schema says of one setting: units, range, default, meaning, choices, and where
+    the default comes from (a citation, "assumed" or "calibrated")."""
 
     key: str
     units: str
@@ -270,6 +272,7 @@ class Setting:
     default: Any
     description: str
     choices: tuple[Any, ...] = field(default=())
+    source: str = ""
 
 
 def _setting(key: str, info: Any) -> Setting:
@@ -281,9 +284,9 @@ def _setting(key: str, info: Any) -> Setting:
     choices: tuple[Any, ...] = ()
     if typing.get_origin(info.annotation) is typing.Literal:
         choices = typing.get_args(info.annotation)
-    return Setting(
-        key, str(extra.get("units", "")), lo, hi, info.default, info.description or "", choices
-    )
+    units = str(extra.get("units", ""))
+    description = info.description or ""
+    return Setting(key, units, lo, hi, info.default, description, choices, parameter_source(key))
 
 
 @functools.cache

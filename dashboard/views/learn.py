@@ -39,7 +39,7 @@ def shown_key(key: str) -> str:
 
 
 def parameter_table(keys: tuple[str, ...]) -> pd.DataFrame:
-    """Units, allowed range, default and meaning of settings, from the schema."""
+    """Units, allowed range, default, meaning and source of settings, from the schema."""
     rows = []
     for key in keys:
         s = settings()[key]
@@ -56,6 +56,7 @@ def parameter_table(keys: tuple[str, ...]) -> pd.DataFrame:
                 "allowed": allowed,
                 "default": f"{default:g}" if isinstance(default, float) else str(default),
                 "meaning": s.description,
+                "source": s.source,
             }
         )
     return pd.DataFrame(rows)

@@ -215,7 +215,8 @@ class EVParams(Params):
         2000.0,
         "h",
         "half-life of vesicles in tissue: both EV fields clear at ln 2 / this (mice: hours-days)",
-        source="Lai et al. 2014, ACS Nano 8:483 (local EV residence hours to days)",
+        source="assumed; within the hours to days of local EV residence (anchor ev.pk: "
+        "Lai et al. 2014, ACS Nano 8:483)",
     )
     macrophage_uptake_per_h: float = P(
         0.3, 0.0, 10.0, "1/h", "EV uptake by a macrophage", source="assumed"
@@ -394,7 +395,7 @@ class _Scheduled(Params):
         365.0,
         "days",
         "day after injury of the first dose",
-        source="assumed; inside the 14-28 day window of " + _KEIO,
+        source="assumed",
     )
     repeat_every_days: float = P(
         7.0, 0.5, 180.0, "days", "interval between repeated doses", source="assumed"
@@ -409,6 +410,15 @@ class _Scheduled(Params):
 class CellTransplant(_Scheduled):
     """A transplant of stem or stromal cells."""
 
+    # Declared again (same default, range and place) for the source of a transplant's day.
+    day: float = P(
+        21.0,
+        0.0,
+        365.0,
+        "days",
+        "day after injury of the first dose",
+        source="assumed; inside the 14-28 day window of " + _KEIO,
+    )
     kind: Literal["cell_transplant"] = "cell_transplant"
     source: Literal["ipsc_npc", "msc", "nsc_msc"] = Choice(
         "ipsc_npc",
