@@ -111,7 +111,9 @@ def test_evidence_page_checks_anchors_in_the_browser(server: str, page) -> None:
         slider.press("ArrowLeft")
     page.get_by_role("button", name="Check the anchors").click()
     page.get_by_text("Every anchor (2 seeds)").wait_for(timeout=RUN_TIMEOUT_MS)
-    assert page.get_by_text("Anchors met").is_visible()
+    # Streamlit paints a rerun's elements one by one: wait for the counts too.
+    page.get_by_test_id("stMetric").first.wait_for(state="visible", timeout=60_000)
+    assert "Anchors met" in page.get_by_test_id("stMetric").first.inner_text()
     page.locator("[data-testid='stExpander']").first.click()
     page.locator("[data-testid='stImage'] img, [data-testid='stPyplot'] img").first.wait_for(
         timeout=60_000
