@@ -174,3 +174,12 @@ def test_cli_unknown_anchor_is_one_line_exit_2(capsys):
     assert main(["evidence", "--only", "sci.nope", "--seeds", "2"]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "sci.nope" in err
+
+
+def test_the_help_example_names_real_anchors(capsys):
+    """The ids in ``nervesim evidence --help``'s example are anchors of the files."""
+    assert main(["evidence", "--help"]) == 0
+    text = capsys.readouterr().out
+    named = re.findall(r"--only ([a-z][a-z0-9_.]*(?:,[a-z][a-z0-9_.]*)*)", text)
+    ids = {a.id for a in all_anchors()}
+    assert named and all(i in ids for group in named for i in group.split(","))

@@ -113,6 +113,19 @@ def check_figure_path(path: str | None) -> None:
         raise ValueError(f"--plot: {parent}: not a folder")
 
 
+def only(text: str | None, known: list[str], what: str) -> list[str]:
+    """The keys ``--only`` names (comma-separated), all of ``known`` when it is not given;
+    ``ValueError`` (one line, listing the known keys) for an unknown key or an empty list."""
+    if text is None:
+        return list(known)
+    keys = [k.strip() for k in text.split(",") if k.strip()]
+    unknown = [k for k in keys if k not in known]
+    if unknown or not keys:
+        problem = f"unknown {what} {unknown[0]!r}" if unknown else f"no {what} given"
+        raise ValueError(f"--only: {problem} (known: {', '.join(known)})")
+    return keys
+
+
 def default_workers() -> int:
     import os
 

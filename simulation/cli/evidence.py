@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from simulation.cli.common import default_workers, int_at_least, print_label
+from simulation.cli.common import default_workers, int_at_least, only, print_label
 
 
 def add_parser(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFormatter]) -> None:
@@ -20,7 +20,7 @@ def add_parser(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFormatter
         "absolute cell counts. Exit code 0 when every encodable anchor is met, 1 when any is\n"
         "missed, 2 for bad input.",
         epilog="examples:\n  nervesim evidence --seeds 6\n"
-        "  nervesim evidence --only sci.scar_mature_day14,pni.regrowth_rate --plot figures/",
+        "  nervesim evidence --only sci.scar_timing,pni.regrowth_rate --plot figures/",
         formatter_class=fmt,
     )
     p.add_argument("--seeds", type=int_at_least(2), default=20, help="seeds per arm (default 20)")
@@ -53,14 +53,8 @@ def handle(args: argparse.Namespace) -> int:
     from simulation.runs.runner import spawn_seeds
 
     anchors = list(all_anchors())
-    if args.only is not None:
-        ids = [k.strip() for k in args.only.split(",") if k.strip()]
-        known = [a.id for a in anchors]
-        unknown = [k for k in ids if k not in known]
-        if unknown or not ids:
-            what = f"unknown anchor id {unknown[0]!r}" if unknown else "no anchor id given"
-            raise ValueError(f"--only: {what} (known: {', '.join(known)})")
-        anchors = [a for a in anchors if a.id in ids]
+    ids = only(args.only, [a.id for a in anchors], "anchor id")
+    anchors = [a for a in anchors if a.id in ids]
     if args.plot is not None and args.plot.exists() and not args.plot.is_dir():
         raise ValueError(f"--plot: {args.plot} exists and is not a folder")
     encodable = [a for a in anchors if a.encodable]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from simulation.cli.common import default_workers, int_at_least, print_label
+from simulation.cli.common import default_workers, int_at_least, only, print_label
 
 
 def add_parser(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFormatter]) -> None:
@@ -47,14 +47,8 @@ def handle(args: argparse.Namespace) -> int:
     from simulation.validation.trends import ALL_TRENDS
 
     trends = list(ALL_TRENDS)
-    if args.only is not None:
-        keys = [k.strip() for k in args.only.split(",") if k.strip()]
-        known = [t.key for t in trends]
-        unknown = [k for k in keys if k not in known]
-        if unknown or not keys:
-            what = f"unknown trend key {unknown[0]!r}" if unknown else "no trend key given"
-            raise ValueError(f"--only: {what} (known: {', '.join(known)})")
-        trends = [t for t in trends if t.key in keys]
+    keys = only(args.only, [t.key for t in trends], "trend key")
+    trends = [t for t in trends if t.key in keys]
     seeds = spawn_seeds(0, args.seeds)
     arms = list(dict.fromkeys(a for t in trends for a in t.arms))
 
