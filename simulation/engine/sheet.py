@@ -78,24 +78,9 @@ class CellSheet:
             if old is not None:
                 new[: self.n] = old[: self.n]
             setattr(self, name, new)
-        self._make_views()
-
-    def _make_views(self) -> None:
-        # Memoryviews of the scalar columns for one cell's reads and writes from Python.
-        self.views = {
-            name: memoryview(getattr(self, name))
-            for name, (_, _, width) in self._columns().items()
-            if not width
-        }
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        del state["views"]
-        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        restore_attributes(self, state)
-        self._make_views()
+        restore_attributes(self, state)  # keeps the compact attribute layout
 
     def add(self, xy: tuple[int, int], agent: Any = None) -> int:
         """A slot for a new cell in voxel ``xy`` (every other column at its new-slot value)."""
