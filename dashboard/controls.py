@@ -29,7 +29,7 @@ _LABELS = {
     "immunosuppression_days": "Immunosuppression (days)",
     "doses": "Number of doses",
     "repeat_every_days": "Days between doses",
-    "active_days": "Enzyme active (days)",
+    "half_life_h": "Enzyme half-life (h)",
     "intensity": "Training intensity",
     "task_specific": "Task-specific training",
 }
@@ -40,7 +40,7 @@ _RANGES = {
     "immunosuppression_days": (0.0, 365.0, 5.0),
     "doses": (1, 12, 1),
     "repeat_every_days": (1.0, 28.0, 1.0),
-    "active_days": (0.5, 60.0, 0.5),
+    "half_life_h": (1.0, 240.0, 1.0),
     "intensity": (0.0, 1.0, 0.05),
 }
 _DOSES = {

@@ -62,8 +62,8 @@ MECHANISMS: tuple[Topic, ...] = (
         "20 min to hours in tissue (decay length ~100-400 µm).",
         (
             "neutrophil.lifespan_h",
-            "neutrophil.recruit_per_h",
-            "macrophage.recruit_per_h",
+            "neutrophil.recruit_per_mm2_per_h",
+            "macrophage.recruit_per_mm2_per_h",
             "macrophage.to_m2_per_h",
             "macrophage.myelin_m1_drive",
             "fields.cytokine.decay_per_h",
@@ -382,12 +382,13 @@ THERAPIES: tuple[Topic, ...] = (
         "Chondroitinase ABC, rehabilitation and scaffolds",
         "Chondroitinase ABC is a short-lived enzyme that digests CSPG scar; it works best with "
         "task-specific rehabilitation. Scaffolds and hydrogels protect grafts and guide axons.",
-        "While active, chondroitinase digests the scar field. Training speeds growth, "
+        "Chondroitinase digests the scar field where it was injected, less as it loses activity. Training speeds growth, "
         "consolidates connections and slows muscle atrophy. A scaffold guides growth cones in "
         "the lesion and shields grafted cells from part of their death.",
-        "Enzyme active ~10 days in the model; training from day 14.",
+        "Enzyme activity halves every day (it loses most within days at body temperature); "
+        "training from day 14.",
         (
-            "interventions.chondroitinase.active_days",
+            "interventions.chondroitinase.half_life_h",
             "adjuncts.chabc_scar_degradation_per_h",
             "adjuncts.rehab_growth_boost",
             "transplant.scaffold_protection",

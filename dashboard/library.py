@@ -47,7 +47,7 @@ EDITABLE: dict[str, tuple[str, ...]] = {
         "repeat_every_days",
     ),
     "ev": ("day", "dose_particles", "route", "cargo", "doses", "repeat_every_days"),
-    "chondroitinase": ("day", "active_days"),
+    "chondroitinase": ("day", "half_life_h"),
     "rehabilitation": ("day", "intensity", "task_specific"),
     "scaffold": ("day",),
 }
@@ -360,7 +360,7 @@ def describe_intervention(iv: dict[str, Any]) -> str:
         cargo = "NGF-gene EVs" if iv["cargo"] == "ngf" else "EVs (no cargo)"
         return f"{fmt_value(iv['dose_particles'])} {cargo}, {iv['route']}, {when}"
     if kind == "chondroitinase":
-        return f"chondroitinase ABC on {when}, active {fmt_value(iv['active_days'])} days"
+        return f"chondroitinase ABC on {when}, half-life {fmt_value(iv['half_life_h'])} h"
     if kind == "rehabilitation":
         how = "task-specific" if iv["task_specific"] else "general"
         return f"{how} training from {when}, intensity {fmt_value(iv['intensity'])}"

@@ -73,7 +73,7 @@ BAD_FILES = [
     (
         "out-of-range",
         "[neuron]\ncount = 0\n",
-        ["neuron.count: 0 is out of range (cells, allowed [5, 400])"],
+        ["neuron.count: 0 is out of range (agents, allowed [5, 400])"],
     ),
     (
         "wrong-type",
@@ -200,8 +200,8 @@ def test_show_params_lists_every_parameter_with_units_and_range(capsys):
     keys = [key for key, _ in iter_parameters()]
     assert [line.split()[0] for line in lines[1:]] == keys
     count = next(line for line in lines if line.split()[0] == "neuron.count")
-    assert count.split()[1:3] == ["40", "cells"]
-    assert "[5, 400]" in count and "injured neurons" in count
+    assert count.split()[1:3] == ["40", "agents"]
+    assert "[5, 400]" in count and "neuron agents" in count
     dx = next(line for line in lines if line.split()[0] == "grid.dx_um")
     assert "µm" in dx and "[5, 100]" in dx
 

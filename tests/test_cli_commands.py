@@ -66,7 +66,8 @@ def test_list_marks_invalid_files_and_exits_0(tmp_path, capsys):
     assert rows["good.toml"].endswith("  fine one")
     assert "(invalid: not valid TOML" in rows["broken.toml"]
     assert (
-        "(invalid: neuron.count: 0 is out of range (cells, allowed [5, 400]))" in rows["range.toml"]
+        "(invalid: neuron.count: 0 is out of range (agents, allowed [5, 400]))"
+        in rows["range.toml"]
     )
     assert str(tmp_path) not in rows["range.toml"]  # the file's path is not repeated
 

@@ -97,7 +97,7 @@ def test_sweep_command_runs_reports_and_resumes(tmp_path, capsys):
     assert code == 0
     assert printed.count(ILLUSTRATIVE_LABEL) == 1 and lines[0] == ILLUSTRATIVE_LABEL
     assert lines[1].startswith("sweep tiny_grid: grid design, 6 points x 2 replicates = 12 runs")
-    assert lines[2] == "  neuron.count: 10, 20 cells"
+    assert lines[2] == "  neuron.count: 10, 20 agents"
     assert lines[3] == "  neutrophil.lifespan_h: [5, 30] uniform h"
     assert "0 of 12 runs already done; 12 to run on local pool of 2 worker processes" in lines[4]
     assert lines[-2].startswith("12 of 12 runs done (12 now, 0 before), 0 failed, in ")

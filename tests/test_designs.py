@@ -24,9 +24,9 @@ key = "neuron.count"
 lo = 10
 hi = 40
 [[parameters]]
-key = "macrophage.recruit_per_h"
-lo = 0.0001
-hi = 0.01
+key = "macrophage.recruit_per_mm2_per_h"
+lo = 0.16
+hi = 16.0
 distribution = "loguniform"
 [[parameters]]
 key = "neutrophil.lifespan_h"
@@ -69,8 +69,8 @@ def test_sampled_designs_have_the_planned_size_and_stay_in_range(
     assert len(points) == expected == x.shape[0]
     counts = [p["neuron.count"] for p in points]
     assert all(isinstance(c, int) and 10 <= c <= 40 for c in counts)
-    rates = np.array([p["macrophage.recruit_per_h"] for p in points])
-    assert rates.min() >= 0.0001 and rates.max() <= 0.01
+    rates = np.array([p["macrophage.recruit_per_mm2_per_h"] for p in points])
+    assert rates.min() >= 0.16 and rates.max() <= 16.0
     np.testing.assert_allclose(np.log10(rates), x[:, 1], rtol=1e-12)  # x is the log10 space
     lives = np.array([p["neutrophil.lifespan_h"] for p in points])
     assert lives.min() >= 5.0 and lives.max() <= 30.0
@@ -79,7 +79,7 @@ def test_sampled_designs_have_the_planned_size_and_stay_in_range(
 def test_lhs_puts_one_sample_in_each_stratum(tmp_path):
     """Each parameter of a 16-point Latin hypercube has exactly one sample per 1/16 of its range."""
     _, x = sample(_sweep(tmp_path, "lhs", 16))
-    bounds = np.array([[10, 40], [math.log10(0.0001), math.log10(0.01)], [5.0, 30.0]])
+    bounds = np.array([[10, 40], [math.log10(0.16), math.log10(16.0)], [5.0, 30.0]])
     unit = (x - bounds[:, 0]) / (bounds[:, 1] - bounds[:, 0])
     for column in unit.T:
         strata = np.floor(column * 16).astype(int)

@@ -188,7 +188,7 @@ def test_sources_of_known_keys():
 
 def test_parameter_info_of_known_and_unknown_keys():
     """parameter_info gives units and inclusive range, and nothing for an unknown key."""
-    assert parameter_info("neuron.count") == ("cells", 5, 400)
+    assert parameter_info("neuron.count") == ("agents", 5, 400)
     assert parameter_info("grid.dx_um") == ("µm", 5.0, 100.0)
     assert parameter_info("fields.trophic.decay_per_h") == ("1/h", 0.0, 20.0)
     assert parameter_info("injury.type") == ("choice", None, None)
@@ -284,7 +284,7 @@ def test_with_overrides_returns_a_new_validated_scenario():
     with pytest.raises(ScenarioError, match=r"^overrides: nope\.count: unknown key \("):
         base.with_overrides({"nope.count": 60})
     with pytest.raises(
-        ScenarioError, match=r"neuron\.count: 1 is out of range \(cells, allowed \[5, 400\]\)"
+        ScenarioError, match=r"neuron\.count: 1 is out of range \(agents, allowed \[5, 400\]\)"
     ):
         base.with_overrides({"neuron.count": 1})
 
@@ -355,23 +355,23 @@ BAD_VALUES = [
     (
         "wrong-type-int",
         '[neuron]\ncount = "many"\n',
-        ["neuron.count", "not a whole number (cells, allowed [5, 400])"],
+        ["neuron.count", "not a whole number (agents, allowed [5, 400])"],
     ),
     (
         "fractional-int",
         "[neuron]\ncount = 5.5\n",
-        ["neuron.count: 5.5 is not a whole number (cells, allowed [5, 400])"],
+        ["neuron.count: 5.5 is not a whole number (agents, allowed [5, 400])"],
     ),
     ("section-not-table", "neuron = 5\n", ["neuron: 5 should be a table of settings"]),
     (
         "count-zero",
         "[neuron]\ncount = 0\n",
-        ["neuron.count: 0 is out of range (cells, allowed [5, 400])"],
+        ["neuron.count: 0 is out of range (agents, allowed [5, 400])"],
     ),
     (
         "count-high",
         "[neuron]\ncount = 401\n",
-        ["neuron.count: 401 is out of range (cells, allowed [5, 400])"],
+        ["neuron.count: 401 is out of range (agents, allowed [5, 400])"],
     ),
     (
         "dx-negative",

@@ -70,7 +70,7 @@ BAD_SWEEPS = [
     (
         "value-outside-allowed",
         _replace("values = [10, 20]", "values = [10, 2000]"),
-        ["parameters[0] (neuron.count): value 2000", "(cells, allowed [5, 400])"],
+        ["parameters[0] (neuron.count): value 2000", "(agents, allowed [5, 400])"],
     ),
     (
         "unknown-design",

@@ -20,9 +20,11 @@ import numpy as np
 from simulation.agents.base import TissueCell
 from simulation.engine.compiled import rule
 from simulation.engine.moves import (
+    crowding_cap,
     divide,
     emptiest_neighbour,
     move_to,
+    moves_this_tick,
     scan_start,
     steepest_neighbour,
     tick_chance,
@@ -36,11 +38,11 @@ PARAMS = (
     "deactivation_per_h",
     "proliferation_per_h",
     "proliferation_half_cytokine",
-    "max_per_voxel",
+    "max_per_mm2",
     "scar_per_h",
     "scar_max",
     "cytokine_per_h",
-    "migrate_per_h",
+    "speed_um_per_h",
     "scar_forming_reactivity",
     "quiescence_threshold",
 )
@@ -50,15 +52,15 @@ PARAMS = (
     _DEACTIVATION,
     _PROLIFERATION,
     _PROLIFERATION_HALF,
-    _MAX_HERE,
+    _MAX_PER_MM2,
     _SCAR,
     _SCAR_MAX,
     _CYTOKINE,
-    _MIGRATE,
+    _SPEED,
     _SCAR_FORMING,
     _QUIET,
 ) = range(len(PARAMS))
-#: Uniforms one astrocyte may use in a turn: division, where to, migration, which way.
+#: Uniforms one astrocyte may use in a turn: division, where to, how many moves, which way.
 DRAWS = 4
 
 
@@ -112,24 +114,33 @@ def is_core(debris, x, y, core_debris):
 
 
 @rule
-def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, debris, core_debris):
-    """Divide into the emptiest neighbouring voxel if it has room and is not core."""
+def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, debris, core_debris, dx):
+    """Divide into the emptiest neighbouring voxel if it has room (``max_per_mm2``) and is not
+    core."""
     nx, ny = emptiest_neighbour(crowd, x[s], y[s], scan_start(u))
-    if nx >= 0 and crowd[nx, ny] < p[_MAX_HERE] and not is_core(debris, nx, ny, core_debris):
+    room = nx >= 0 and crowd[nx, ny] < crowding_cap(p[_MAX_PER_MM2], dx)
+    if room and not is_core(debris, nx, ny, core_debris):
         divide(s, fate, daughter_x, daughter_y, crowd, nx, ny)
 
 
 @rule
-def migrate_to_border(s, u, x, y, fate, p, cytokine, crowd, debris, core_debris):
-    """Step up the cytokine gradient (to a voxel with room), but not into debris-filled core."""
-    nx, ny = steepest_neighbour(cytokine, crowd, x[s], y[s], 1.0, p[_MAX_HERE], scan_start(u))
-    if not is_core(debris, nx, ny, core_debris):
+def migrate_to_border(s, u_moves, u_way, x, y, fate, p, cytokine, crowd, debris, core_debris,
+                      dx, dt):  # fmt: skip
+    """Crawl up the cytokine gradient (to voxels with room), but not into debris-filled core."""
+    cap = crowding_cap(p[_MAX_PER_MM2], dx)
+    start = scan_start(u_way)
+    for m in range(moves_this_tick(u_moves, p[_SPEED], dx, dt)):
+        xi = x[s]
+        yi = y[s]
+        nx, ny = steepest_neighbour(cytokine, crowd, xi, yi, 1.0, cap, (start + 3 * m) % 8)
+        if (nx == xi and ny == yi) or is_core(debris, nx, ny, core_debris):
+            return
         move_to(s, x, y, fate, crowd, nx, ny)
 
 
 @rule
 def turn(order, u, x, y, fate, daughter_x, daughter_y, r, params, cytokine, scar, debris,
-         cytokine_source, scar_source, crowd, core_debris, dt):  # fmt: skip
+         cytokine_source, scar_source, crowd, core_debris, dx, dt):  # fmt: skip
     """Every astrocyte in ``order`` lives one tick: react; if scar-forming, deposit scar,
     secrete cytokine, perhaps divide and perhaps migrate."""
     for i in range(order.shape[0]):
@@ -148,9 +159,9 @@ def turn(order, u, x, y, fate, daughter_x, daughter_y, r, params, cytokine, scar
         secrete_cytokine(xi, yi, p, dt, cytokine_source)
         if divides(u[i, 0], c, p, dt):
             proliferate(s, u[i, 1], x, y, fate, daughter_x, daughter_y, p, crowd, debris,
-                        core_debris)  # fmt: skip
-        if u[i, 2] < tick_chance(p[_MIGRATE], dt):
-            migrate_to_border(s, u[i, 3], x, y, fate, p, cytokine, crowd, debris, core_debris)
+                        core_debris, dx)  # fmt: skip
+        migrate_to_border(s, u[i, 2], u[i, 3], x, y, fate, p, cytokine, crowd, debris,
+                          core_debris, dx, dt)  # fmt: skip
 
 
 class Astrocyte(TissueCell):
@@ -181,6 +192,7 @@ class Astrocyte(TissueCell):
             fields.source_views["scar"],
             model.occupancy_of(Astrocyte),
             float(model.scenario.astrocyte.core_debris_au),
+            model.dx_um,
             model.dt_h,
         )
 

@@ -43,6 +43,7 @@ from simulation.engine.compiled import rule
 from simulation.engine.moves import die, tick_chance
 from simulation.engine.sheet import CellSheet, Column
 from simulation.fields.kernels import wrap_axon
+from simulation.scenario.schema import CELL_TERRITORY_UM2
 
 
 class GraftSource(Enum):
@@ -230,11 +231,15 @@ def secrete(x, y, counts, p, dt, trophic_source, ev_source):
         ev_source[x, y] += p[_MSC_EV] * msc / _PER * dt
 
 
+#: The whole of one voxel (a cluster wraps the axon in its own voxel).
+_HERE = np.ones(1)
+
+
 @rule
 def myelinate(x, y, glia, p, dt, axon, myelin):
     """Graft glia wrap bare regrown axon in their voxel, at ``glia_myelination_per_h`` per
     1000 glia."""
-    wrap_axon(axon, myelin, x, y, 0, tick_chance(p[_MYELINATION] * glia / 1000.0, dt))
+    wrap_axon(axon, myelin, x, y, _HERE, _HERE, tick_chance(p[_MYELINATION] * glia / 1000.0, dt))
 
 
 @rule
@@ -505,8 +510,11 @@ class LungDepot:
         keep = math.exp(-p.iv_lung_clearance_per_h * model.dt_h)
         msc = self.cells.get(GraftSource.MSC, 0.0)
         if msc > 0 and model.scenario.mechanisms.graft_paracrine:
-            per_voxel = p.msc_ev_per_h * msc / _PER * p.iv_systemic_ev_fraction * model.dt_h
-            model.fields.add_uniform_source("ev", per_voxel, mask=model.lesion_mask)
+            # What these cells would secrete into their territories, the share that reaches the
+            # lesion spread over its area (a cluster at the lesion secretes per territory too).
+            per_tick = p.msc_ev_per_h * msc / _PER * p.iv_systemic_ev_fraction * model.dt_h
+            concentration = per_tick * CELL_TERRITORY_UM2 / model.lesion_area_um2
+            model.fields.add_uniform_source("ev", concentration, mask=model.lesion_mask)
         for source in list(self.cells):
             self.cells[source] *= keep
             if self.cells[source] < 1.0:

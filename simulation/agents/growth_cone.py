@@ -21,7 +21,8 @@ turn, so that every cone has room for :data:`MAX_STEPS` more voxels.
 **At most** :data:`MAX_STEPS` **voxels a tick.** A cone extending several voxels in one tick
 uses one uniform per step, and its row of uniforms has room for that many; growth beyond that in
 one tick is lost (at default parameters a cone makes about two steps a tick, so the bound only
-binds for speeds above ``MAX_STEPS * dx_um / dt_h``, 200 µm/h at 25 µm and 1 h).
+binds for speeds above ``MAX_STEPS * dx_um / dt_h``: 400 µm/h at 25 µm and 1 h, 200 µm/h at
+12.5 µm).
 """
 
 from __future__ import annotations
@@ -83,10 +84,11 @@ PARAMS = (
     REHAB_CONSOLIDATION,
     DISTAL_PATH_UM,
     DISTAL_GROWTH_FACTOR,
-) = range(10)
+    AGENT_WEIGHT,
+) = range(11)
 
 #: The most voxels a cone extends in one tick (see the module docstring).
-MAX_STEPS = 8
+MAX_STEPS = 16
 #: Uniforms one cone may use in a turn: collapse, then one per extension step.
 DRAWS = 1 + MAX_STEPS
 #: Fate bit: the cone reached the muscle this turn (the muscle is told in :meth:`settle`).
@@ -275,7 +277,7 @@ def distal_growth_um(p, kn):
 def turn(order, u, x, y, fate, params, start_x, age_h, progress_um, distal_um, in_distal,
          arrived, relayed, trophic_seen, cytokine_seen, ev, ngf, path_x, path_y, path_len,
          trophic, cytokine, scar, debris, band, relay, ev_field, ngf_field, ev_sink, ngf_sink,
-         trophic_source, axon, myelin, crowd, kn, vk):  # fmt: skip
+         trophic_source, axon, myelin, crowd, territory, kn, vk):  # fmt: skip
     """Every cone in ``order`` lives one tick: age, sense, take up vesicles and make NGF, then
     (past its latency) grow along the distal tract, or collapse on scar, or extend."""
     dt = kn[DT]
@@ -293,10 +295,11 @@ def turn(order, u, x, y, fate, params, start_x, age_h, progress_um, distal_um, i
         cytokine_seen[s] = cytokine[xi, yi]
         if not in_distal[s]:
             vesicles.absorb(s, xi, yi, ev, ngf, ev_field, ngf_field, ev_sink, ngf_sink,
-                            vk[vesicles.NEURON_UPTAKE_PER_H], vk)  # fmt: skip
+                            vk[vesicles.NEURON_UPTAKE_PER_H], vk, territory,
+                            kn[AGENT_WEIGHT])  # fmt: skip
             rate = vesicles.ngf_secretion_per_h(ngf[s], vk)
-            if rate > 0.0:
-                trophic_source[xi, yi] += rate * dt
+            if rate > 0.0:  # every tip of the bundle the agent stands for makes NGF
+                trophic_source[xi, yi] += rate * kn[AGENT_WEIGHT] * dt
             relayed[s] = 1 if relay[xi, yi] > 0 else 0
         if arrived[s] or age_h[s] < p[_LATENCY]:
             continue
@@ -404,6 +407,7 @@ class GrowthCone(vesicles.TakesUpVesicles, TissueCell):
             model.axon,
             model.myelin,
             model.occupancy_of(GrowthCone),
+            model.territory_overlap,
             GrowthCone.knobs(model),
             model.vesicle_knobs,
         )
@@ -423,6 +427,7 @@ class GrowthCone(vesicles.TakesUpVesicles, TissueCell):
                 model.adjuncts_rehab("consolidation"),
                 model.scenario.injury.distal_path_um,
                 model.tissue.distal_growth_factor,
+                model.scenario.neuron.axon_bundles / model.scenario.neuron.count,
             ],
             dtype=np.float64,
         )

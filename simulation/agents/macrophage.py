@@ -24,8 +24,17 @@ from simulation.agents.base import TissueCell
 from simulation.agents.mechanisms import vesicles
 from simulation.agents.neutrophil import Neutrophil
 from simulation.engine.compiled import rule
-from simulation.engine.moves import die, move_to, scan_start, steepest_neighbour, tick_chance
+from simulation.engine.moves import (
+    NEIGHBOUR_DX,
+    NEIGHBOUR_DY,
+    climb,
+    die,
+    moves_this_tick,
+    scan_start,
+    tick_chance,
+)
 from simulation.engine.sheet import CellSheet, Column
+from simulation.fields.kernels import territory_mean
 
 
 class Phenotype(Enum):
@@ -38,7 +47,7 @@ class Phenotype(Enum):
 #: Columns of a macrophage's parameter row (names in the ``[macrophage]`` group).
 PARAMS = (
     "death_rate_per_h",
-    "migrate_per_h",
+    "speed_um_per_h",
     "load_capacity",
     "phagocytosis_per_h",
     "digestion_per_h",
@@ -55,7 +64,7 @@ PARAMS = (
 )
 (
     _DEATH,
-    _MIGRATE,
+    _SPEED,
     _CAPACITY,
     _PHAGO,
     _DIGEST,
@@ -71,10 +80,11 @@ PARAMS = (
     _EFFERO_MEMORY,
 ) = range(len(PARAMS))
 
-#: Uniforms one macrophage may use in a turn: death, polarization, migration, direction.
-DRAWS = 4
-#: Fate bit: the macrophage ate an apoptotic neutrophil in the voxel it stood in at the start of
-#: its turn (:meth:`Macrophage.settle` removes that neutrophil from Mesa's grid).
+#: Uniforms one macrophage may use in a turn: death, polarization, how many moves, direction,
+#: where in its territory to look for an apoptotic neutrophil.
+DRAWS = 5
+#: Fate bit: the macrophage ate an apoptotic neutrophil in its territory, in voxel
+#: ``(ate_x, ate_y)`` (:meth:`Macrophage.settle` removes that neutrophil from Mesa's grid).
 ATE = 8
 
 
@@ -86,6 +96,8 @@ class MacrophageSheet(CellSheet):
         "m2": (np.int8, 0, 0),
         "load": (np.float64, 0.0, 0),
         "efferocytosis_h": (np.float64, 0.0, 0),
+        "ate_x": (np.intp, 0, 0),
+        "ate_y": (np.intp, 0, 0),
         **vesicles.SHEET_COLUMNS,
     }
     PARAMS = PARAMS
@@ -105,12 +117,13 @@ def spill(load, x, y, debris_source):
 
 
 @rule
-def phagocytose(s, x, y, p, load, debris, debris_sink, dt):
-    """Take up debris (first-order) at a rate that falls as the load nears capacity."""
+def phagocytose(s, x, y, p, load, debris, debris_sink, territory, dt):
+    """Take up debris from its territory (first-order) at a rate that falls as the load nears
+    capacity."""
     room = 1.0 - load[s] / p[_CAPACITY]
     if room <= 0.0:
         return
-    d = debris[x, y]
+    d = territory_mean(debris, x, y, territory)
     if d > 0.0:
         rate = p[_PHAGO] * room
         if rate > 0.0:
@@ -119,16 +132,30 @@ def phagocytose(s, x, y, p, load, debris, debris_sink, dt):
 
 
 @rule
-def efferocytose(s, x, y, p, efferocytosis_h, apoptotic_count, dt):
-    """The memory of the last eaten apoptotic neutrophil fades; then eat one sharing this voxel,
-    if there is one (it leaves the count at once, so no other macrophage eats it too), and
-    remember it for ``efferocytosis_memory_h``. Returns whether one was eaten."""
+def efferocytose(u, s, x, y, p, efferocytosis_h, ate_x, ate_y, apoptotic_count, voxels, dt):
+    """The memory of the last eaten apoptotic neutrophil fades; then eat one in its territory
+    (its own voxel, then ``voxels - 1`` neighbours from a random start), if there is one (it
+    leaves the count at once, so no other macrophage eats it too), and remember it for
+    ``efferocytosis_memory_h``. Returns whether one was eaten."""
     if efferocytosis_h[s] > 0.0:
         efferocytosis_h[s] -= dt
-    if apoptotic_count[x, y] > 0:
-        apoptotic_count[x, y] -= 1
-        efferocytosis_h[s] = p[_EFFERO_MEMORY]
-        return True
+    w, h = apoptotic_count.shape
+    start = scan_start(u)
+    for k in range(min(voxels, 9)):
+        i = x
+        j = y
+        if k > 0:
+            d = (start + k - 1) % 8
+            i = x + NEIGHBOUR_DX[d]
+            j = y + NEIGHBOUR_DY[d]
+            if i < 0 or i >= w or j < 0 or j >= h:
+                continue
+        if apoptotic_count[i, j] > 0:
+            apoptotic_count[i, j] -= 1
+            efferocytosis_h[s] = p[_EFFERO_MEMORY]
+            ate_x[s] = i
+            ate_y[s] = j
+            return True
     return False
 
 
@@ -172,21 +199,19 @@ def signal(s, x, y, p, m2, ev, cytokine_source, trophic_source, cytokine_sink, k
 
 
 @rule
-def migrate(u, s, x, y, fate, p, load, debris, cytokine, crowd):
-    """Climb the debris gradient, or the cytokine gradient once loaded to capacity."""
-    xi = x[s]
-    yi = y[s]
+def migrate(u_moves, u_way, s, x, y, fate, p, load, debris, cytokine, crowd, dx, dt):
+    """Crawl up the debris gradient, or the cytokine gradient once loaded to capacity."""
     field = debris if load[s] < p[_CAPACITY] else cytokine
-    nx, ny = steepest_neighbour(field, crowd, xi, yi, 1.0, 1_000_000, scan_start(u))
-    move_to(s, x, y, fate, crowd, nx, ny)
+    moves = moves_this_tick(u_moves, p[_SPEED], dx, dt)
+    climb(s, x, y, fate, crowd, field, 1.0, 1_000_000, moves, scan_start(u_way))
 
 
 @rule
-def turn(order, u, x, y, fate, m2, load, efferocytosis_h, ev, ngf, params,
+def turn(order, u, x, y, fate, m2, load, efferocytosis_h, ate_x, ate_y, ev, ngf, params,
          debris, cytokine, trophic, ev_field, ngf_field,
          debris_source, cytokine_source, trophic_source,
          debris_sink, cytokine_sink, ev_sink, ngf_sink,
-         crowd, apoptotic_count, k, dt):  # fmt: skip
+         crowd, apoptotic_count, territory_voxels, territory, k, dx, dt):  # fmt: skip
     """Every macrophage in ``order`` lives one tick: maybe die (spilling its load); else take
     up vesicles, phagocytose, efferocytose, digest, polarize, signal and maybe migrate."""
     for i in range(order.shape[0]):
@@ -200,18 +225,19 @@ def turn(order, u, x, y, fate, m2, load, efferocytosis_h, ev, ngf, params,
             die(s, x, y, fate, crowd)
             continue
         uptake = k[vesicles.MACROPHAGE_UPTAKE_PER_H]
-        vesicles.absorb(s, xi, yi, ev, ngf, ev_field, ngf_field, ev_sink, ngf_sink, uptake, k)
+        vesicles.absorb(s, xi, yi, ev, ngf, ev_field, ngf_field, ev_sink, ngf_sink, uptake, k,
+                        territory)  # fmt: skip
         made = vesicles.ngf_secretion_per_h(ngf[s], k)
         if made > 0.0:
             trophic_source[xi, yi] += made * dt
-        phagocytose(s, xi, yi, p, load, debris, debris_sink, dt)
-        if efferocytose(s, xi, yi, p, efferocytosis_h, apoptotic_count, dt):
+        phagocytose(s, xi, yi, p, load, debris, debris_sink, territory, dt)
+        if efferocytose(u[i, 4], s, xi, yi, p, efferocytosis_h, ate_x, ate_y, apoptotic_count,
+                        territory_voxels, dt):  # fmt: skip
             fate[s] |= ATE
         digest(s, p, load, dt)
         polarize(u[i, 1], s, xi, yi, p, m2, load, ev, efferocytosis_h, cytokine, trophic, k, dt)
         signal(s, xi, yi, p, m2, ev, cytokine_source, trophic_source, cytokine_sink, k, dt)
-        if u[i, 2] < tick_chance(p[_MIGRATE], dt):
-            migrate(u[i, 3], s, x, y, fate, p, load, debris, cytokine, crowd)
+        migrate(u[i, 2], u[i, 3], s, x, y, fate, p, load, debris, cytokine, crowd, dx, dt)
 
 
 def _phenotype(m2: Any) -> Phenotype:
@@ -252,6 +278,8 @@ class Macrophage(vesicles.TakesUpVesicles, TissueCell):
             sheet.m2,
             sheet.load,
             sheet.efferocytosis_h,
+            sheet.ate_x,
+            sheet.ate_y,
             sheet.ev,
             sheet.ngf,
             sheet.params,
@@ -269,20 +297,20 @@ class Macrophage(vesicles.TakesUpVesicles, TissueCell):
             snk["ev_ngf"],
             model.occupancy_of(Macrophage),
             model.apoptotic_neutrophils,
+            model.territory_voxels,
+            model.territory_overlap,
             model.vesicle_knobs,
+            model.dx_um,
             model.dt_h,
         )
 
     @staticmethod
     def settle(model: Any, sheet: MacrophageSheet, slots: np.ndarray) -> None:
-        """Each macrophage that ate takes one apoptotic neutrophil off Mesa's grid.
-
-        The kernel already took it out of ``model.apoptotic_neutrophils``. It ate in the voxel
-        where it stood before migrating, which is still its Mesa cell: moves are told to Mesa
-        only after this hook.
-        """
+        """Each macrophage that ate takes one apoptotic neutrophil off Mesa's grid, in the voxel
+        where it ate (the kernel already took it out of ``model.apoptotic_neutrophils``)."""
         for slot in slots[(sheet.fate[slots] & ATE) != 0].tolist():
-            for other in sheet.agents[slot].cell.agents:
+            voxel = model.voxel_cells[int(sheet.ate_x[slot]), int(sheet.ate_y[slot])]
+            for other in voxel.agents:
                 if isinstance(other, Neutrophil) and other.apoptotic:
                     other.eaten()
                     break

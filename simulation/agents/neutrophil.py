@@ -17,13 +17,13 @@ import numpy as np
 
 from simulation.agents.base import TissueCell
 from simulation.engine.compiled import rule
-from simulation.engine.moves import die, move_to, scan_start, steepest_neighbour, tick_chance
+from simulation.engine.moves import climb, die, moves_this_tick, scan_start, tick_chance
 from simulation.engine.sheet import CellSheet, Column
 
 #: Columns of a neutrophil's parameter row (names in the ``[neutrophil]`` group).
-PARAMS = ("lifespan_h", "apoptotic_h", "migrate_per_h", "cytokine_per_h", "phagocytosis_per_h")
-_LIFESPAN, _APOPTOTIC, _MIGRATE, _CYTOKINE, _PHAGO = range(len(PARAMS))
-#: Uniforms one neutrophil may use in a turn: fate, migration, direction.
+PARAMS = ("lifespan_h", "apoptotic_h", "speed_um_per_h", "cytokine_per_h", "phagocytosis_per_h")
+_LIFESPAN, _APOPTOTIC, _SPEED, _CYTOKINE, _PHAGO = range(len(PARAMS))
+#: Uniforms one neutrophil may use in a turn: fate, how many moves, direction.
 DRAWS = 3
 
 
@@ -57,7 +57,7 @@ def inflame(x, y, p, dt, cytokine_source, debris_sink):
 
 @rule
 def turn(order, u, x, y, fate, apoptotic, params, cytokine, cytokine_source, debris_sink, crowd,
-         apoptotic_count, dt):  # fmt: skip
+         apoptotic_count, dx, dt):  # fmt: skip
     """Every neutrophil in ``order`` lives one tick: age, inflame, phagocytose, migrate."""
     for i in range(order.shape[0]):
         s = order[i]
@@ -74,11 +74,8 @@ def turn(order, u, x, y, fate, apoptotic, params, cytokine, cytokine_source, deb
             apoptotic_count[xi, yi] += 1
             continue
         inflame(xi, yi, p, dt, cytokine_source, debris_sink)
-        if u[i, 1] < tick_chance(p[_MIGRATE], dt):
-            nx, ny = steepest_neighbour(
-                cytokine, crowd, xi, yi, 1.0, 1_000_000, scan_start(u[i, 2])
-            )
-            move_to(s, x, y, fate, crowd, nx, ny)
+        moves = moves_this_tick(u[i, 1], p[_SPEED], dx, dt)
+        climb(s, x, y, fate, crowd, cytokine, 1.0, 1_000_000, moves, scan_start(u[i, 2]))
 
 
 class Neutrophil(TissueCell):
@@ -103,6 +100,7 @@ class Neutrophil(TissueCell):
             model.fields.sink_views["debris"],
             model.occupancy_of(Neutrophil),
             model.apoptotic_neutrophils,
+            model.dx_um,
             model.dt_h,
         )
 

@@ -63,15 +63,17 @@ def matures(u, block, p, dt):
 
 
 @rule
-def myelinate(x, y, ev_signal, p, axon, myelin, k):
-    """Wrap a share of the bare axon in voxel ``(x, y)`` (faster after taking up vesicles)."""
+def myelinate(x, y, ev_signal, p, axon, myelin, territory, k):
+    """Wrap a share of the bare axon in its territory (``territory``: the share of each voxel
+    it reaches, along and across the nerve), faster after taking up vesicles."""
     boost = vesicles.myelination_boost(ev_signal, k)
-    wrap_axon(axon, myelin, x, y, 0, tick_chance(p[_MYELINATION] * boost, k[vesicles.DT]))
+    fraction = tick_chance(p[_MYELINATION] * boost, k[vesicles.DT])
+    wrap_axon(axon, myelin, x, y, territory, territory, fraction)
 
 
 @rule
 def turn(order, u, x, y, fate, mature, ev, ngf, params, cytokine, ev_field, ngf_field, ev_sink,
-         ngf_sink, axon, myelin, crowd, k):  # fmt: skip
+         ngf_sink, axon, myelin, crowd, territory, k):  # fmt: skip
     """Every oligodendrocyte in ``order`` lives one tick: survive inflammation, mature, take up
     vesicles, myelinate."""
     dt = k[vesicles.DT]
@@ -90,8 +92,8 @@ def turn(order, u, x, y, fate, mature, ev, ngf, params, cytokine, ev_field, ngf_
                 mature[s] = 1
             continue
         vesicles.absorb(s, xi, yi, ev, ngf, ev_field, ngf_field, ev_sink, ngf_sink,
-                        k[vesicles.GLIA_UPTAKE_PER_H], k)  # fmt: skip
-        myelinate(xi, yi, ev[s], p, axon, myelin, k)
+                        k[vesicles.GLIA_UPTAKE_PER_H], k, territory)  # fmt: skip
+        myelinate(xi, yi, ev[s], p, axon, myelin, territory, k)
 
 
 class Oligodendrocyte(vesicles.TakesUpVesicles, TissueCell):
@@ -123,5 +125,6 @@ class Oligodendrocyte(vesicles.TakesUpVesicles, TissueCell):
             model.axon,
             model.myelin,
             model.occupancy_of(Oligodendrocyte),
+            model.territory_overlap,
             model.vesicle_knobs,
         )

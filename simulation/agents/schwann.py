@@ -22,7 +22,15 @@ import numpy as np
 from simulation.agents.base import TissueCell
 from simulation.agents.mechanisms import vesicles
 from simulation.engine.compiled import rule
-from simulation.engine.moves import divide, emptiest_neighbour, move_to, scan_start, tick_chance
+from simulation.engine.moves import (
+    crowding_cap,
+    divide,
+    emptiest_neighbour,
+    move_to,
+    moves_this_tick,
+    scan_start,
+    tick_chance,
+)
 from simulation.engine.sheet import CellSheet, Column
 from simulation.fields.kernels import wrap_axon
 
@@ -47,13 +55,13 @@ PARAMS = (
     "trophic_per_h",
     "proliferation_per_h",
     "mitogen_half_cytokine",
-    "max_per_voxel",
-    "migrate_per_h",
+    "max_per_mm2",
+    "speed_um_per_h",
     "myelination_per_h",
     "trophic_myelination_boost",
     "trophic_myelination_half",
-    "internode_voxels",
     "repair_fade_per_h",
+    "remyelinating_trophic_share",
 )
 (
     _DEDIFFERENTIATION,
@@ -61,19 +69,17 @@ PARAMS = (
     _TROPHIC,
     _PROLIFERATION,
     _MITOGEN_HALF,
-    _MAX_HERE,
-    _MIGRATE,
+    _MAX_PER_MM2,
+    _SPEED,
     _MYELINATION,
     _TROPHIC_BOOST,
     _TROPHIC_HALF,
-    _INTERNODE,
     _FADE,
+    _REMYELINATING_TROPHIC,
 ) = range(len(PARAMS))
-#: Uniforms one Schwann cell may use in a turn: dedifferentiation, division, where to, spreading,
-#: which way.
+#: Uniforms one Schwann cell may use in a turn: dedifferentiation, division, where to, how many
+#: moves, which way.
 DRAWS = 5
-#: Share of a repair cell's NGF secretion that a remyelinating cell keeps making.
-REMYELINATING_TROPHIC_SHARE = 0.25
 
 
 class SchwannSheet(CellSheet):
@@ -135,34 +141,39 @@ def divides(u, capacity, cytokine, p, dt):
 
 
 @rule
-def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd):
-    """Divide into the emptiest neighbouring voxel if it has room."""
+def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, dx):
+    """Divide into the emptiest neighbouring voxel if it has room (``max_per_mm2``)."""
     nx, ny = emptiest_neighbour(crowd, x[s], y[s], scan_start(u))
-    if nx >= 0 and crowd[nx, ny] < p[_MAX_HERE]:
+    if nx >= 0 and crowd[nx, ny] < crowding_cap(p[_MAX_PER_MM2], dx):
         divide(s, fate, daughter_x, daughter_y, crowd, nx, ny)
 
 
 @rule
-def spread(s, u, x, y, fate, crowd):
-    """Move toward emptier tissue: how repair cells bridge a gap."""
-    xi = x[s]
-    yi = y[s]
-    nx, ny = emptiest_neighbour(crowd, xi, yi, scan_start(u))
-    if nx >= 0 and crowd[nx, ny] < crowd[xi, yi]:
+def spread(s, u_moves, u_way, x, y, fate, p, crowd, dx, dt):
+    """Crawl toward emptier tissue: how repair cells bridge a gap."""
+    start = scan_start(u_way)
+    for m in range(moves_this_tick(u_moves, p[_SPEED], dx, dt)):
+        xi = x[s]
+        yi = y[s]
+        nx, ny = emptiest_neighbour(crowd, xi, yi, (start + 3 * m) % 8)
+        if nx < 0 or crowd[nx, ny] >= crowd[xi, yi]:
+            return
         move_to(s, x, y, fate, crowd, nx, ny)
 
 
 @rule
-def remyelinate(x, y, capacity, ev_signal, p, trophic, trophic_source, axon, myelin, k):
-    """Wrap the regrown axon along one internode either way (faster with neurotrophins and
-    after taking up vesicles) and keep making some NGF."""
+def remyelinate(x, y, capacity, ev_signal, p, trophic, trophic_source, axon, myelin, k, along,
+                across):  # fmt: skip
+    """Wrap the regrown axon along one internode either way (``along``: ``internode_um`` in
+    voxels) and across its territory (``across``), faster with neurotrophins and after taking
+    up vesicles, and keep making some NGF."""
     dt = k[vesicles.DT]
     t = trophic[x, y]
     neurotrophin = 1.0 + p[_TROPHIC_BOOST] * t / (t + p[_TROPHIC_HALF])
     boost = vesicles.myelination_boost(ev_signal, k)
     rate = p[_MYELINATION] * capacity * neurotrophin * boost
-    wrap_axon(axon, myelin, x, y, int(p[_INTERNODE]), tick_chance(rate, dt))
-    rate = REMYELINATING_TROPHIC_SHARE * p[_TROPHIC] * capacity
+    wrap_axon(axon, myelin, x, y, along, across, tick_chance(rate, dt))
+    rate = p[_REMYELINATING_TROPHIC] * p[_TROPHIC] * capacity
     if rate > 0.0:
         trophic_source[x, y] += rate * dt
 
@@ -170,7 +181,7 @@ def remyelinate(x, y, capacity, ev_signal, p, trophic, trophic_source, axon, mye
 @rule
 def turn(order, u, x, y, fate, daughter_x, daughter_y, state, denervated, capacity, ev, ngf,
          params, cytokine, trophic, ev_field, ngf_field, debris_sink, trophic_source, ev_sink,
-         ngf_sink, band, axon, myelin, crowd, k):  # fmt: skip
+         ngf_sink, band, axon, myelin, crowd, internode, territory, k, dx):  # fmt: skip
     """Every Schwann cell in ``order`` lives one tick, according to its state."""
     dt = k[vesicles.DT]
     for i in range(order.shape[0]):
@@ -184,10 +195,11 @@ def turn(order, u, x, y, fate, daughter_x, daughter_y, state, denervated, capaci
         yi = y[s]
         lay_band(xi, yi, capacity[s], band)
         vesicles.absorb(s, xi, yi, ev, ngf, ev_field, ngf_field, ev_sink, ngf_sink,
-                        k[vesicles.GLIA_UPTAKE_PER_H], k)  # fmt: skip
+                        k[vesicles.GLIA_UPTAKE_PER_H], k, territory)  # fmt: skip
         make_ngf(xi, yi, ngf[s], trophic_source, k)
         if state[s] == REMYELINATING:
-            remyelinate(xi, yi, capacity[s], ev[s], p, trophic, trophic_source, axon, myelin, k)
+            remyelinate(xi, yi, capacity[s], ev[s], p, trophic, trophic_source, axon, myelin, k,
+                        internode, territory)  # fmt: skip
             continue
         capacity[s] = fade(capacity[s], p, dt)
         clear_and_feed(xi, yi, capacity[s], p, dt, debris_sink, trophic_source)
@@ -195,9 +207,8 @@ def turn(order, u, x, y, fate, daughter_x, daughter_y, state, denervated, capaci
             state[s] = REMYELINATING
             continue
         if divides(u[i, 1], capacity[s], cytokine[xi, yi], p, dt):
-            proliferate(s, u[i, 2], x, y, fate, daughter_x, daughter_y, p, crowd)
-        if u[i, 3] < tick_chance(p[_MIGRATE], dt):
-            spread(s, u[i, 4], x, y, fate, crowd)
+            proliferate(s, u[i, 2], x, y, fate, daughter_x, daughter_y, p, crowd, dx)
+        spread(s, u[i, 3], u[i, 4], x, y, fate, p, crowd, dx, dt)
 
 
 def _state(code: Any) -> SchwannState:
@@ -259,12 +270,27 @@ class SchwannCell(vesicles.TakesUpVesicles, TissueCell):
             fields.source_views["trophic"],
             fields.sink_views["ev"],
             fields.sink_views["ev_ngf"],
-            model.band,
+            model.schwann_band,
             model.axon,
             model.myelin,
             model.occupancy_of(SchwannCell),
+            model.internode_along,
+            model.territory_overlap,
             model.vesicle_knobs,
+            model.dx_um,
         )
+
+    @classmethod
+    def take_turn(cls, model: Any) -> None:
+        """Every Schwann cell acts; then the bands they laid join the tissue's guidance."""
+        super().take_turn(model)
+        model.lay_schwann_bands()
+
+    def step(self) -> None:
+        """This one cell's turn; then its band joins the tissue's guidance."""
+        self.model.schwann_band[:] = 0.0
+        super().step()
+        self.model.lay_schwann_bands()
 
     @staticmethod
     def born(model: Any, parent_slot: int, xy: tuple[int, int]) -> SchwannCell:

@@ -99,3 +99,49 @@ def steepest_neighbour(field, crowd, x, y, sign, max_here, start):
 def scan_start(u):
     """Neighbour index 0-7 from a uniform ``u``: where a neighbour scan starts."""
     return int(u * 8.0)
+
+
+#: The most one-voxel moves a crawling cell makes in one tick.
+MAX_MOVES = 8
+
+
+@rule
+def moves_this_tick(u, speed_um_per_h, dx_um, dt_h):
+    """How many one-voxel moves a cell crawling at ``speed_um_per_h`` makes this tick.
+
+    Poisson with mean ``speed * dt / dx``: a move is one voxel edge, so the mean speed is the
+    same at any voxel size. Drawn from one uniform ``u`` by inverting the distribution; at most
+    :data:`MAX_MOVES`.
+    """
+    mean = speed_um_per_h * dt_h / dx_um
+    if mean <= 0.0:
+        return 0
+    p = math.exp(-mean)
+    below = p
+    k = 0
+    while u >= below and k < MAX_MOVES:
+        k += 1
+        p *= mean / k
+        below += p
+    return k
+
+
+@rule
+def climb(s, x, y, fate, crowd, field, sign, max_here, moves, start):
+    """Make up to ``moves`` steps up (sign 1) or down (-1) ``field``, each to the best Moore
+    neighbour with fewer than ``max_here`` cells; stop early where no neighbour is better.
+    Each step starts its neighbour scan 3 further on from ``start`` (ties resolve at random)."""
+    for m in range(moves):
+        xi = x[s]
+        yi = y[s]
+        nx, ny = steepest_neighbour(field, crowd, xi, yi, sign, max_here, (start + 3 * m) % 8)
+        if nx == xi and ny == yi:
+            return
+        move_to(s, x, y, fate, crowd, nx, ny)
+
+
+@rule
+def crowding_cap(max_per_mm2, dx_um):
+    """Cells a voxel of edge ``dx_um`` may hold at ``max_per_mm2`` (a voxel below one cell's
+    worth still takes one: callers admit a cell while a voxel holds fewer than the cap)."""
+    return max_per_mm2 * dx_um * dx_um * 1e-6

@@ -18,6 +18,7 @@ from typing import Any
 import numba
 import numpy as np
 from mesa.discrete_space import PropertyLayer
+from scipy import ndimage
 
 from simulation.fields import kernels
 
@@ -119,6 +120,47 @@ class _TickFactors:
     coef: np.ndarray
 
 
+def territory_overlap(cell_scale: float) -> np.ndarray:
+    """How much of each voxel, along one axis, a cell's territory covers (centred on the cell).
+
+    A territory ``cell_scale`` voxels in area is a square ``w = sqrt(cell_scale)`` voxels wide
+    centred on the cell's voxel: ``[w]`` when it fits in one voxel (``w <= 1``), else the
+    overlap of the square with each voxel (the shares sum to ``w``).
+    """
+    w = math.sqrt(cell_scale)
+    if w <= 1.0:
+        return np.array([w])
+    reach = math.ceil((w - 1.0) / 2.0)
+    offsets = np.arange(-reach, reach + 1, dtype=float)
+    lo = np.maximum(offsets - 0.5, -w / 2.0)
+    hi = np.minimum(offsets + 0.5, w / 2.0)
+    return np.clip(hi - lo, 0.0, None)
+
+
+def territory_weights(cell_scale: float) -> np.ndarray:
+    """Weights (summing to 1) that spread a cell's writes along one axis over its territory:
+    :func:`territory_overlap`, normalised (the one voxel when the territory fits in it).
+    Convolved with ``mode="reflect"`` (the symmetric kernel folds back at the edges) the total
+    is conserved.
+    """
+    overlap = territory_overlap(cell_scale)
+    return overlap / overlap.sum()
+
+
+def spread_over_territory(values: np.ndarray, cell_scale: float) -> np.ndarray:
+    """What cells wrote per voxel (each over its territory), as a density per voxel: spread
+    over the territory (:func:`territory_weights`) and scaled by ``cell_scale``. Unchanged
+    (the same array) when the territory is one voxel."""
+    if cell_scale == 1.0:
+        return values
+    out = values * cell_scale
+    if cell_scale > 1.0 and out.any():
+        weights = territory_weights(cell_scale)
+        for axis in (0, 1):
+            out = ndimage.convolve1d(out, weights, axis=axis, mode="reflect")
+    return out
+
+
 class FieldSet:
     """The model's chemical fields on a ``(width, height)`` grid of ``dx_um`` voxels.
 
@@ -131,6 +173,18 @@ class FieldSet:
         method: ``"implicit"`` (LOD, any ratio) or ``"explicit"`` (forward Euler, sub-stepped
             so that ``D dt / dx² <= 0.2``).
         parallel: Use the threaded kernels; ``None`` chooses by grid size.
+        cell_scale: A cell's territory over the voxel area (see below); 1 when they are equal.
+
+    **What a cell adds or takes is independent of the voxel size.** A cell secretes into, and
+    takes up from, its *territory*, a fixed area of tissue (``CELL_TERRITORY_UM2`` in
+    :mod:`simulation.scenario.schema`); cells write to the buffers in those terms
+    (:attr:`source_views`, :attr:`sink_views`, :meth:`secrete`, :meth:`take_up`), and
+    :meth:`apply_sources` scales what they wrote by ``cell_scale`` = territory / voxel area,
+    which conserves the amount. Where a territory spans more than one voxel (``cell_scale``
+    > 1), what the cells wrote is first spread over it (:func:`territory_weights`), so a cell
+    in voxels a quarter the size adds the same amount over the same patch of tissue. Tissue-wide
+    sources and sinks given as concentrations (:meth:`add_uniform_source`,
+    :meth:`add_source_array`, :meth:`add_uniform_sink`) are neither scaled nor spread.
     """
 
     def __init__(
@@ -142,6 +196,7 @@ class FieldSet:
         grid: Any | None = None,
         method: str = "implicit",
         parallel: bool | None = None,
+        cell_scale: float = 1.0,
     ) -> None:
         specs = tuple(specs)
         if len(shape) != 2 or any(int(n) != n or n < 1 for n in shape):
@@ -156,6 +211,11 @@ class FieldSet:
         self.shape = (int(shape[0]), int(shape[1]))
         self.dx_um = float(dx_um)
         self.dt_h = float(dt_h)
+        _check_range("cell_scale", cell_scale, "1", 1e-9)
+        self.cell_scale = float(cell_scale)
+        #: Tissue-wide buffers, kept apart from the cells' while those are spread.
+        self._tissue_source: np.ndarray | None = None
+        self._tissue_sink: np.ndarray | None = None
         self.method = method
         self.specs = {s.name: s for s in specs}
         self.index = {name: k for k, name in enumerate(names)}
@@ -241,13 +301,15 @@ class FieldSet:
 
     # ---------------------------------------------------------------- sources
     def secrete(self, name: str, coord: tuple[int, int], amount: float) -> None:
-        """Buffer ``amount`` (concentration units, over this tick) into voxel ``coord``."""
+        """Buffer ``amount`` (concentration units over a cell's territory, over this tick) into
+        voxel ``coord``."""
         if amount < 0.0:
             raise ValueError(f"{name}: secreted amount {amount} must be >= 0 (use take_up)")
         self._source[self._field_index(name)][coord] += amount
 
     def take_up(self, name: str, coord: tuple[int, int], rate_per_h: float) -> float:
-        """Buffer first-order uptake at ``rate_per_h`` from voxel ``coord``; return the dose.
+        """Buffer first-order uptake at ``rate_per_h`` (over a cell's territory) from voxel
+        ``coord``; return the dose.
 
         The dose is what this agent alone would remove this tick from the value it sees,
         ``u (1 - exp(-rate dt))``; when several agents share a voxel the applied uptake is the
@@ -260,21 +322,39 @@ class FieldSet:
         return float(self.values[k][coord]) * -math.expm1(-rate_per_h * self.dt_h)
 
     def add_uniform_source(self, name: str, amount: float, mask: np.ndarray | None = None) -> None:
-        """Buffer ``amount`` into every voxel (or the voxels where ``mask`` is true)."""
+        """Buffer ``amount`` (a concentration) into every voxel (or those where ``mask`` is
+        true)."""
         if amount < 0.0:
             raise ValueError(f"{name}: source amount {amount} must be >= 0")
-        buf = self._source[self._field_index(name)]
+        buf = self._tissue_buffers()[0][self._field_index(name)]
         if mask is None:
             buf += amount
         else:
             buf[mask] += amount
 
     def add_source_array(self, name: str, amounts: np.ndarray) -> None:
-        """Buffer a whole array of non-negative amounts (one per voxel) for this tick."""
-        buf = self._source[self._field_index(name)]
+        """Buffer a whole array of non-negative concentrations (one per voxel) for this tick."""
+        buf = self._tissue_buffers()[0][self._field_index(name)]
         if amounts.shape != buf.shape:
             raise ValueError(f"{name}: source shape {amounts.shape} does not match {buf.shape}")
         buf += amounts
+
+    def add_uniform_sink(self, name: str, rate_per_h: float, mask: np.ndarray) -> None:
+        """Buffer first-order loss at ``rate_per_h`` in the voxels where ``mask`` is true (a
+        tissue-wide process, such as an enzyme, not one cell's uptake)."""
+        if rate_per_h < 0.0:
+            raise ValueError(f"{name}: sink rate {rate_per_h} 1/h must be >= 0")
+        self._tissue_buffers()[1][self._field_index(name)][mask] += rate_per_h
+
+    def _tissue_buffers(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where tissue-wide sources and sink rates go: the cells' buffers when a territory is
+        one voxel (nothing is scaled or spread), else buffers of their own."""
+        if self.cell_scale == 1.0:
+            return self._source, self._sink_rate
+        if self._tissue_source is None or self._tissue_sink is None:
+            self._tissue_source = np.zeros_like(self._source)
+            self._tissue_sink = np.zeros_like(self._sink_rate)
+        return self._tissue_source, self._tissue_sink
 
     def apply_sources(self, dt_h: float | None = None) -> None:
         """Apply the tick's buffered secretion and uptake, then clear the buffers.
@@ -283,7 +363,22 @@ class FieldSet:
         after that tick's decay exactly what a constant source over the tick leaves remains.
         """
         dt = self.dt_h if dt_h is None else dt_h
+        if self.cell_scale != 1.0:  # cells wrote per territory (see the class docstring)
+            self._spread_cells_writes()
         kernels.apply_sources(self.values, self._source, self._sink_rate, self._gains(dt), dt)
+
+    def _spread_cells_writes(self) -> None:
+        """Spread what the cells wrote over their territories, scale it by ``cell_scale`` and
+        add the tissue-wide buffers (then empty those)."""
+        for cells, tissue in (
+            (self._source, self._tissue_source),
+            (self._sink_rate, self._tissue_sink),
+        ):
+            for k in range(cells.shape[0]):
+                cells[k] = spread_over_territory(cells[k], self.cell_scale)
+            if tissue is not None:
+                cells += tissue
+                tissue[...] = 0.0
 
     def _gains(self, dt: float) -> np.ndarray:
         gain = self._gain.get(dt)

@@ -709,18 +709,58 @@ def steepest_neighbour(field, occupancy, x, y, sign, max_here, start):
 
 
 @njit(cache=True)
-def wrap_axon(axon, myelin, x, y, reach, fraction):
-    """Myelinate ``fraction`` of the bare axon in voxels ``x - reach .. x + reach`` of row ``y``.
+def territory_mean(field, x, y, overlap):
+    """The mean of ``field`` over the territory of a cell in voxel ``(x, y)``: voxels weighted by
+    the share of each its territory covers (``overlap`` along each axis, odd length, centred;
+    see :func:`simulation.fields.fieldset.territory_overlap`), voxels off the grid left out.
+    The voxel itself when the territory fits in it."""
+    r = overlap.shape[0] // 2
+    if r == 0:
+        return field[x, y]
+    w, h = field.shape
+    total = 0.0
+    weight = 0.0
+    for b in range(overlap.shape[0]):
+        j = y + b - r
+        if j < 0 or j >= h:
+            continue
+        for a in range(overlap.shape[0]):
+            i = x + a - r
+            if i < 0 or i >= w:
+                continue
+            share = overlap[a] * overlap[b]
+            total += share * field[i, j]
+            weight += share
+    return total / weight
 
-    One myelinating cell's internodes span several voxels along the nerve. Returns whether any
-    axon was there (so callers can skip idle cells).
+
+@njit(cache=True)
+def wrap_axon(axon, myelin, x, y, along, across, fraction):
+    """Myelinate bare axon around voxel ``(x, y)``: ``fraction`` of it times the share of each
+    voxel the myelinating cell reaches.
+
+    ``along`` and ``across`` are those shares (odd length, centred on the cell) along the nerve
+    (x) and across it (y): one cell's internodes span several voxels along the nerve, and its
+    territory may span several voxels or only part of one (see
+    :func:`simulation.fields.fieldset.territory_overlap`). Returns whether any axon was there
+    (so callers can skip idle cells).
     """
     found = False
-    for i in range(max(0, x - reach), min(axon.shape[0], x + reach + 1)):
-        a = axon[i, y]
-        if a > 0.0:
-            found = True
-            bare = a - myelin[i, y]
-            if bare > 0.0:
-                myelin[i, y] += bare * fraction
+    rx = along.shape[0] // 2
+    ry = across.shape[0] // 2
+    w, h = axon.shape
+    for b in range(across.shape[0]):
+        j = y + b - ry
+        if j < 0 or j >= h:
+            continue
+        for a in range(along.shape[0]):
+            i = x + a - rx
+            if i < 0 or i >= w:
+                continue
+            ax = axon[i, j]
+            if ax > 0.0:
+                found = True
+                bare = ax - myelin[i, j]
+                if bare > 0.0:
+                    myelin[i, j] += bare * fraction * along[a] * across[b]
     return found

@@ -36,6 +36,17 @@ from simulation.scenario.therapy_params import (
 LN2 = math.log(2.0)
 
 
+# ------------------------------------------------------------------------------------ units
+#: A cell's territory, µm²: the patch of tissue one cell secretes into and takes up from. Every
+#: per-cell secretion (au/h) and uptake (1/h) in the schema is over this area, so what a cell
+#: adds to or removes from the tissue does not depend on the voxel size: in a voxel of area A it
+#: changes the concentration by its rate x territory / A (see
+#: :class:`simulation.fields.FieldSet`). A unit, not a tunable: 25 µm square, about one cell
+#: body and its near processes (assumed).
+CELL_TERRITORY_UM2 = 625.0
+#: mm² per µm².
+MM2_PER_UM2 = 1e-6
+
 # ------------------------------------------------------------------------------------ world
 #: Sources used more than once.
 _GAUDET = "Gaudet, Popovich & Ramer 2011, J Neuroinflammation 8:110"
@@ -138,7 +149,7 @@ class HostParams(Params):
         0.0,
         0.1,
         "au/h",
-        "baseline cytokine source per voxel in a diabetic host",
+        "baseline cytokine source everywhere in a diabetic host (concentration per hour)",
         source="assumed",
     )
     diabetic_schwann_factor: float = P(
@@ -177,11 +188,16 @@ class TissueParams(Params):
     intrinsic_growth: float = P(
         1.0, 0.0, 1.0, "factor", "neurons' intrinsic axon growth capacity", source="assumed"
     )
-    lesion_debris_per_voxel: float = P(
-        1.0, 0.0, 5.0, "au", "debris left in the lesion at injury", source="assumed"
+    lesion_debris_au: float = P(
+        1.0, 0.0, 5.0, "au", "debris concentration left in the lesion at injury", source="assumed"
     )
-    wallerian_debris_per_voxel: float = P(
-        0.5, 0.0, 5.0, "au", "myelin debris from degenerating distal axons", source="assumed"
+    wallerian_debris_au: float = P(
+        0.5,
+        0.0,
+        5.0,
+        "au",
+        "myelin debris concentration from degenerating distal axons",
+        source="assumed",
     )
     wallerian_duration_h: float = P(
         48.0, 1.0, 240.0, "h", "time over which distal axons fragment", source=_GAUDET
@@ -210,8 +226,8 @@ class TissueParams(Params):
 def _cns_tissue() -> TissueParams:
     return TissueParams(
         intrinsic_growth=0.35,
-        lesion_debris_per_voxel=1.5,
-        wallerian_debris_per_voxel=0.6,
+        lesion_debris_au=1.5,
+        wallerian_debris_au=0.6,
         wallerian_duration_h=96.0,
         debris_damp_per_h=1.5,
         damp_half_life_h=24.0,
@@ -222,8 +238,8 @@ def _cns_tissue() -> TissueParams:
 def _pns_tissue() -> TissueParams:
     return TissueParams(
         intrinsic_growth=1.0,
-        lesion_debris_per_voxel=0.8,
-        wallerian_debris_per_voxel=0.5,
+        lesion_debris_au=0.8,
+        wallerian_debris_au=0.5,
         wallerian_duration_h=48.0,
         debris_damp_per_h=1.0,
         damp_half_life_h=18.0,
@@ -270,9 +286,41 @@ class VesicleFieldParams(Params):
 
 #: Keys that are gone, and what replaced each (a file naming one gets this one-line pointer).
 _VESICLE_CLEARANCE = "ev.clearance_half_life_h (h; both vesicle fields clear at ln 2 / it)"
+_PER_MM2 = "cells/mm²; 1 cell per 25 µm voxel is 1600 /mm²"
 MOVED_KEYS = {
     "fields.ev.decay_per_h": _VESICLE_CLEARANCE,
     "fields.ev_ngf.decay_per_h": _VESICLE_CLEARANCE,
+    **{
+        f"{group}.{old}": f"{group}.{new}"
+        for group in ("cns", "pns")
+        for old, new in (
+            ("lesion_debris_per_voxel", "lesion_debris_au (au)"),
+            ("wallerian_debris_per_voxel", "wallerian_debris_au (au)"),
+        )
+    },
+    **{
+        f"{group}.density_per_voxel": f"{group}.density_per_mm2 ({_PER_MM2})"
+        for group in ("astrocyte", "oligodendrocyte", "schwann")
+    },
+    **{
+        f"{group}.max_per_voxel": f"{group}.max_per_mm2 ({_PER_MM2})"
+        for group in ("astrocyte", "schwann")
+    },
+    **{
+        f"{group}.recruit_per_h": f"{group}.recruit_per_mm2_per_h (cells/mm²/h)"
+        for group in ("neutrophil", "macrophage")
+    },
+    **{
+        f"{group}.migrate_per_h": f"{group}.speed_um_per_h (µm/h; one move an hour is 25 µm/h)"
+        for group in ("neutrophil", "macrophage", "astrocyte", "schwann")
+    },
+    "schwann.internode_voxels": "schwann.internode_um (µm)",
+    "ev.lesion_au_per_1e9_particles": (
+        "ev.au_mm2_per_1e9_particles (au·mm²: the dose spreads over the lesion)"
+    ),
+    "interventions.chondroitinase.active_days": (
+        "half_life_h (h: the enzyme's activity halves every half_life_h) and spread_um"
+    ),
 }
 #: Derived values in :meth:`Scenario.to_dict` output that are not keys (left out of it).
 _DERIVED = {"fields": {"ev": {"decay_per_h"}, "ev_ngf": {"decay_per_h"}}}
@@ -295,15 +343,15 @@ _ROUGH = "assumed; order of magnitude from rough literature values"
 _ANDERSON = "Anderson et al. 2016, Nature 532:195"
 INSTANCE_SOURCES: dict[str, str] = {
     "cns.intrinsic_growth": f"assumed; CNS neurons' low intrinsic growth: {_ANDERSON}",
-    "cns.lesion_debris_per_voxel": "assumed",
-    "cns.wallerian_debris_per_voxel": "assumed",
+    "cns.lesion_debris_au": "assumed",
+    "cns.wallerian_debris_au": "assumed",
     "cns.wallerian_duration_h": "assumed (twice the PNS value: slower in the CNS)",
     "cns.debris_damp_per_h": "assumed",
     "cns.damp_half_life_h": "assumed",
     "cns.distal_growth_factor": f"assumed; myelin inhibitors in CNS white matter: {_ANDERSON}",
     "pns.intrinsic_growth": "assumed",
-    "pns.lesion_debris_per_voxel": "assumed",
-    "pns.wallerian_debris_per_voxel": "assumed",
+    "pns.lesion_debris_au": "assumed",
+    "pns.wallerian_debris_au": "assumed",
     "pns.wallerian_duration_h": f"{_GAUDET} (distal axons degenerate within 1-3 days)",
     "pns.debris_damp_per_h": "assumed",
     "pns.damp_half_life_h": "assumed",
@@ -332,7 +380,23 @@ _WANNER = "Wanner et al. 2013, J Neurosci 33:12870"
 class NeuronParams(Params):
     """Neurons whose axons were cut by the injury (soma or proximal stump)."""
 
-    count: int = P(40, 5, 400, "cells", "injured neurons (one agent each)", source=_NUMERICS)
+    count: int = P(
+        40,
+        5,
+        400,
+        "agents",
+        "neuron agents; together they stand for axon_bundles bundles of injured axons",
+        source=_NUMERICS,
+    )
+    axon_bundles: float = P(
+        40.0,
+        1.0,
+        10000.0,
+        "bundles",
+        "injured axon bundles the agents stand for (tip uptake and secretion weigh "
+        "bundles/count)",
+        source="assumed (one bundle per agent at the default 40 agents)",
+    )
     death_rate_per_h: float = P(
         0.004,
         0.0,
@@ -442,11 +506,11 @@ class GrowthConeParams(Params):
 class NeutrophilParams(Params):
     """Early, short-lived, pro-inflammatory responders."""
 
-    recruit_per_h: float = P(
-        0.02,
+    recruit_per_mm2_per_h: float = P(
+        32.0,
         0.0,
-        1.0,
-        "cells/voxel/h",
+        1600.0,
+        "cells/mm²/h",
         "recruitment from vessels at saturating cytokine",
         source="assumed",
     )
@@ -459,19 +523,19 @@ class NeutrophilParams(Params):
     )
     cytokine_per_h: float = P(0.1, 0.0, 2.0, "au/h", "cytokine secretion", source="assumed")
     phagocytosis_per_h: float = P(0.01, 0.0, 1.0, "1/h", "debris uptake rate", source="assumed")
-    migrate_per_h: float = P(
-        1.0, 0.0, 10.0, "1/h", "moves per hour up the cytokine gradient", source="assumed"
+    speed_um_per_h: float = P(
+        25.0, 0.0, 250.0, "µm/h", "mean speed up the cytokine gradient", source="assumed"
     )
 
 
 class MacrophageParams(Params):
     """Macrophages and microglia with pro-inflammatory (M1) and pro-repair (M2) phenotypes."""
 
-    recruit_per_h: float = P(
-        0.0015,
+    recruit_per_mm2_per_h: float = P(
+        2.4,
         0.0,
-        1.0,
-        "cells/voxel/h",
+        1600.0,
+        "cells/mm²/h",
         "monocyte recruitment at saturating signal",
         source="assumed",
     )
@@ -543,16 +607,21 @@ class MacrophageParams(Params):
         "rate at which ingested debris is digested (myelin is slow)",
         source="assumed",
     )
-    migrate_per_h: float = P(
-        0.5, 0.0, 10.0, "1/h", "moves per hour up the cytokine gradient", source="assumed"
+    speed_um_per_h: float = P(
+        12.5,
+        0.0,
+        250.0,
+        "µm/h",
+        "mean speed up the debris gradient (the cytokine one once full)",
+        source="assumed",
     )
 
 
 class AstrocyteParams(Params):
     """Astrocytes (spinal cord): become reactive and build the CSPG glial scar."""
 
-    density_per_voxel: float = P(
-        0.12, 0.0, 1.0, "cells/voxel", "resident astrocytes", source="assumed"
+    density_per_mm2: float = P(
+        192.0, 0.0, 5000.0, "cells/mm²", "resident astrocytes", source="assumed"
     )
     activation_per_h: float = P(
         0.012,
@@ -593,8 +662,13 @@ class AstrocyteParams(Params):
         "cytokine giving half the division rate (acute-phase levels)",
         source="assumed",
     )
-    max_per_voxel: int = P(
-        3, 1, 20, "cells", "crowding limit for division and migration", source="assumed"
+    max_per_mm2: float = P(
+        4800.0,
+        400.0,
+        32000.0,
+        "cells/mm²",
+        "crowding limit for division and migration (a voxel holds at least one cell)",
+        source="assumed",
     )
     scar_per_h: float = P(
         0.02,
@@ -610,12 +684,12 @@ class AstrocyteParams(Params):
     cytokine_per_h: float = P(
         0.01, 0.0, 1.0, "au/h", "cytokine secretion when reactive", source="assumed"
     )
-    migrate_per_h: float = P(
-        0.05,
+    speed_um_per_h: float = P(
+        1.25,
         0.0,
-        5.0,
-        "1/h",
-        "moves per hour toward the lesion when reactive",
+        125.0,
+        "µm/h",
+        "mean speed toward the lesion when reactive",
         source="assumed",
     )
     core_debris_au: float = P(
@@ -631,8 +705,8 @@ class AstrocyteParams(Params):
 class OligodendrocyteParams(Params):
     """Oligodendrocyte precursors and oligodendrocytes (spinal cord): slow remyelination."""
 
-    density_per_voxel: float = P(
-        0.04, 0.0, 1.0, "cells/voxel", "resident precursors (OPCs)", source="assumed"
+    density_per_mm2: float = P(
+        64.0, 0.0, 5000.0, "cells/mm²", "resident precursors (OPCs)", source="assumed"
     )
     differentiation_per_h: float = P(
         0.004, 0.0, 1.0, "1/h", "OPC -> myelinating rate", source="assumed"
@@ -651,8 +725,8 @@ class OligodendrocyteParams(Params):
 class SchwannParams(Params):
     """Schwann cells (peripheral nerve): repair state, guidance bands, NGF, remyelination."""
 
-    density_per_voxel: float = P(
-        0.15, 0.0, 1.0, "cells/voxel", "resident Schwann cells", source="assumed"
+    density_per_mm2: float = P(
+        240.0, 0.0, 5000.0, "cells/mm²", "resident Schwann cells", source="assumed"
     )
     dedifferentiation_per_h: float = P(
         0.04,
@@ -684,11 +758,16 @@ class SchwannParams(Params):
         "cytokine (macrophage mitogen proxy) giving half division rate",
         source="assumed",
     )
-    max_per_voxel: int = P(
-        2, 1, 20, "cells", "crowding limit for division and migration", source="assumed"
+    max_per_mm2: float = P(
+        3200.0,
+        400.0,
+        32000.0,
+        "cells/mm²",
+        "crowding limit for division and migration (a voxel holds at least one cell)",
+        source="assumed",
     )
-    migrate_per_h: float = P(
-        0.3, 0.0, 5.0, "1/h", "moves per hour toward emptier tissue", source="assumed"
+    speed_um_per_h: float = P(
+        7.5, 0.0, 125.0, "µm/h", "mean speed toward emptier tissue", source="assumed"
     )
     myelination_per_h: float = P(
         0.0008, 0.0, 1.0, "1/h", "remyelination of regrown axon", source="assumed"
@@ -709,12 +788,20 @@ class SchwannParams(Params):
         "trophic level giving half that extra myelination",
         source="assumed",
     )
-    internode_voxels: int = P(
-        3,
-        0,
-        20,
-        "voxels",
+    internode_um: float = P(
+        75.0,
+        0.0,
+        500.0,
+        "µm",
         "reach of one Schwann cell's myelin along the nerve, each way",
+        source="assumed",
+    )
+    remyelinating_trophic_share: float = P(
+        0.25,
+        0.0,
+        1.0,
+        "fraction",
+        "share of a repair cell's NGF secretion a remyelinating cell keeps making",
         source="assumed",
     )
     repair_fade_per_h: float = P(
@@ -862,6 +949,11 @@ class Scenario(Params):
             cleared = {"ev": f.ev.cleared_at(half_life), "ev_ngf": f.ev_ngf.cleared_at(half_life)}
             object.__setattr__(self, "fields", f.model_copy(update=cleared))  # frozen: new groups
         return self
+
+    @property
+    def voxel_area_mm2(self) -> float:
+        """The area of one voxel, mm²."""
+        return self.grid.dx_um**2 * MM2_PER_UM2
 
     @property
     def tissue(self) -> TissueParams:

@@ -191,12 +191,12 @@ class TransplantParams(Params):
 class EVParams(Params):
     """How extracellular vesicles are dosed and what taking them up does."""
 
-    lesion_au_per_1e9_particles: float = P(
-        0.05,
+    au_mm2_per_1e9_particles: float = P(
+        0.015,
         0.0,
-        100.0,
-        "au",
-        "EV concentration in the lesion just after 10^9 particles",
+        30.0,
+        "au·mm²",
+        "10^9 particles as concentration x area, spread over the lesion (0.05 au on 0.3 mm²)",
         source="assumed",
     )
     iv_lesion_fraction: float = P(
@@ -293,7 +293,7 @@ class AdjunctParams(Params):
         0.0,
         1.0,
         "1/h",
-        "CSPG digestion rate while chondroitinase ABC is active",
+        "CSPG digestion rate where fresh chondroitinase ABC is (falls with its activity)",
         source="assumed",
     )
     rehab_growth_boost: float = P(
@@ -467,18 +467,27 @@ class EVTherapy(_Scheduled):
 
 
 class Chondroitinase(Params):
-    """Chondroitinase ABC: an enzyme that digests CSPG scar for a few days."""
+    """Chondroitinase ABC: an enzyme injected into the lesion that digests CSPG scar where it
+    reaches, losing activity with a half-life."""
 
     kind: Literal["chondroitinase"] = "chondroitinase"
     day: float = P(7.0, 0.0, 365.0, "days", "day after injury it is given", source="assumed")
-    active_days: float = P(
-        10.0,
-        0.5,
-        60.0,
-        "days",
-        "days the enzyme stays active",
-        source="assumed; the enzyme loses most activity within days: Tester et al. 2007, "
-        "J Neurosci Methods",
+    half_life_h: float = P(
+        24.0,
+        1.0,
+        720.0,
+        "h",
+        "half-life of the enzyme's activity in the tissue",
+        source="assumed from Tester et al. 2007, J Neurosci Methods (most activity lost within "
+        "days at body temperature)",
+    )
+    spread_um: float = P(
+        250.0,
+        0.0,
+        3000.0,
+        "µm",
+        "how far beyond the lesion edge the injected enzyme reaches",
+        source="assumed",
     )
 
 

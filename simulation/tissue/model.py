@@ -23,7 +23,8 @@ from simulation.engine.compiled import rule
 from simulation.engine.mesa_compat import empty_layer, share_cell_class
 from simulation.engine.sheet import CellSheet, restore_attributes
 from simulation.fields import FieldSet, FieldSpec
-from simulation.scenario.schema import Scenario
+from simulation.fields.fieldset import spread_over_territory, territory_overlap
+from simulation.scenario.schema import CELL_TERRITORY_UM2, MM2_PER_UM2, Scenario
 from simulation.tissue.therapies import TherapyState, deliver, schedule
 
 #: Cell types in the order they act each tick; within a type the order is shuffled.
@@ -126,17 +127,24 @@ class NerveRepairModel(Model):
             ],
             dt_h=self.dt_h,
             grid=self.grid,
+            cell_scale=CELL_TERRITORY_UM2 / self.dx_um**2,
         )
         self.voxel_cells = {cell.coordinate: cell for cell in self.grid.all_cells}
         self.axon = self.fields["axon"]
         self.myelin = self.fields["myelin"]
         self.band = np.zeros((self.width, self.height))
+        self.schwann_band = np.zeros((self.width, self.height))
         self.relay = np.zeros((self.width, self.height), dtype=np.int8)
         self.therapy = TherapyState()
         self.events = schedule(scenario)
         self._next_event = 0
         self.ev_active = False
         self.vesicle_knobs = vesicles.knobs(self)
+        #: The share of each voxel (centred on a cell, along one axis) its territory covers,
+        #: and the voxels one Schwann cell's internodes span along the nerve.
+        self.territory_overlap = territory_overlap(CELL_TERRITORY_UM2 / self.dx_um**2)
+        internode = round(scenario.schwann.internode_um / self.dx_um)
+        self.internode_along = np.ones(2 * internode + 1)
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
         self.sheets: dict[type, CellSheet] = {}
         self._occupancy: dict[type, np.ndarray] = {}
@@ -224,9 +232,27 @@ class NerveRepairModel(Model):
         return occ
 
     # ------------------------------------------------------------------ set-up
-    def _random_voxels(self, density: float, allowed: np.ndarray) -> list[tuple[int, int]]:
-        """Voxels for resident cells: each allowed voxel holds Poisson(density) cells."""
-        counts = self.rng.poisson(density, size=allowed.shape) * allowed
+    @property
+    def territory_voxels(self) -> int:
+        """Voxels one cell's territory covers (at least its own): where it finds what it eats."""
+        return max(1, round(CELL_TERRITORY_UM2 / self.dx_um**2))
+
+    @property
+    def voxel_area_mm2(self) -> float:
+        """The area of one voxel, mm²."""
+        return self.dx_um**2 * MM2_PER_UM2
+
+    @property
+    def lesion_area_um2(self) -> float:
+        """The area a dose injected into the lesion spreads over, µm² (the whole tissue when
+        there is no lesion: a sandbox)."""
+        voxels = int(self.lesion_mask.sum()) or self.width * self.height
+        return voxels * self.dx_um**2
+
+    def _random_voxels(self, density_per_mm2: float, allowed: np.ndarray) -> list[tuple[int, int]]:
+        """Voxels for resident cells: each allowed voxel holds Poisson(density x its area)."""
+        mean = density_per_mm2 * self.voxel_area_mm2
+        counts = self.rng.poisson(mean, size=allowed.shape) * allowed
         xs, ys = np.nonzero(counts)
         out = []
         for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
@@ -236,7 +262,7 @@ class NerveRepairModel(Model):
     def _seed_tissue(self) -> None:
         sc = self.scenario
         debris = self.fields["debris"]
-        debris[self.lesion_mask] = self.tissue.lesion_debris_per_voxel * sc.injury.severity
+        debris[self.lesion_mask] = self.tissue.lesion_debris_au * sc.injury.severity
         # Injured neurons: somata/stumps proximal to the lesion, axon tips at its proximal edge.
         for _ in range(sc.neuron.count):
             y = int(self.rng.integers(self.lesion_y0, self.lesion_y1))
@@ -246,14 +272,14 @@ class NerveRepairModel(Model):
         everywhere = np.ones((self.width, self.height), dtype=bool)
         outside = ~self.lesion_mask
         if self.is_spinal:
-            for xy in self._random_voxels(sc.astrocyte.density_per_voxel, outside):
+            for xy in self._random_voxels(sc.astrocyte.density_per_mm2, outside):
                 Astrocyte(self, xy, sc.astrocyte)
-            for xy in self._random_voxels(sc.oligodendrocyte.density_per_voxel, outside):
+            for xy in self._random_voxels(sc.oligodendrocyte.density_per_mm2, outside):
                 Oligodendrocyte(self, xy, sc.oligodendrocyte)
         else:
             transected = sc.injury.peripheral_kind == "transection"
             allowed = outside if transected else everywhere
-            for xy in self._random_voxels(sc.schwann.density_per_voxel, allowed):
+            for xy in self._random_voxels(sc.schwann.density_per_mm2, allowed):
                 denervated = xy[0] >= self.lesion_x0 - 1 and (
                     self.lesion_y0 <= xy[1] < self.lesion_y1
                 )
@@ -271,7 +297,7 @@ class NerveRepairModel(Model):
             damp = self.fields["debris"] * (tissue.debris_damp_per_h * fresh * dt)
             self.fields.add_source_array("cytokine", damp)
         if self.hours < tissue.wallerian_duration_h:
-            per_tick = tissue.wallerian_debris_per_voxel * self.scenario.injury.severity * dt
+            per_tick = tissue.wallerian_debris_au * self.scenario.injury.severity * dt
             self.fields.add_uniform_source(
                 "debris", per_tick / tissue.wallerian_duration_h, mask=self.distal_mask
             )
@@ -299,7 +325,8 @@ class NerveRepairModel(Model):
             (Macrophage, mp, self.macrophage_recruitment, monocyte_weight),
         ):
             total = float(weight.sum())
-            expected = params.recruit_per_h * factor * self.dt_h * total
+            per_voxel_h = params.recruit_per_mm2_per_h * self.voxel_area_mm2
+            expected = per_voxel_h * factor * self.dt_h * total
             n = int(self.rng.poisson(expected)) if expected > 0 else 0
             if n == 0:
                 continue
@@ -354,6 +381,7 @@ class NerveRepairModel(Model):
         their turn) and graft relays are laid anew each tick.
         """
         self.band[:] = 0.0
+        self.schwann_band[:] = 0.0
         self.relay[:] = 0
         while self._next_event < len(self.events) and (
             self.events[self._next_event].hour <= self.hours + 1e-9
@@ -364,8 +392,10 @@ class NerveRepairModel(Model):
         therapy = self.therapy
         if therapy.scaffold is not None and on.scaffold_support:
             self.band[therapy.scaffold] += self.scenario.adjuncts.scaffold_guidance
-        if on.chabc_digestion and therapy.chabc_active(self.hours):
-            self.fields.sink_views["scar"] += self.scenario.adjuncts.chabc_scar_degradation_per_h
+        if on.chabc_digestion:
+            rate = self.scenario.adjuncts.chabc_scar_degradation_per_h
+            for activity, where in therapy.chabc_activity(self.hours):
+                self.fields.add_uniform_sink("scar", rate * activity, mask=where)
         therapy.lungs.step(self)
         self.ev_active = vesicles.present(self)
         self.vesicle_knobs = vesicles.knobs(self)
@@ -389,7 +419,13 @@ class NerveRepairModel(Model):
             self.distal_support = 1.0
             return
         cells = self.occupancy_of(SchwannCell)[self.distal_mask].sum()
-        self.distal_support = float(self.band[self.distal_mask].sum() / cells) if cells else 0.0
+        laid = self.schwann_band[self.distal_mask].sum()
+        self.distal_support = float(laid / cells) if cells else 0.0
+
+    def lay_schwann_bands(self) -> None:
+        """Add the bands the Schwann cells laid this tick (each over its territory) to the
+        guidance growth cones read."""
+        self.band += spread_over_territory(self.schwann_band, self.fields.cell_scale)
 
     @property
     def day(self) -> float:

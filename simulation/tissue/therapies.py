@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.agents.graft import GraftCluster, GraftSource, LungDepot
+from simulation.scenario.schema import MM2_PER_UM2
 from simulation.scenario.therapy_params import (
     CellTransplant,
     Chondroitinase,
@@ -32,7 +33,8 @@ class TherapyState:
     """Treatments in force: drugs, enzyme, training, scaffold, cells in the lungs."""
 
     immunosuppressed_until_h: float = -math.inf
-    chabc_until_h: float = -math.inf
+    #: Chondroitinase ABC doses: (hour given, activity half-life in h, where it reached).
+    chabc_doses: list[tuple[float, float, np.ndarray]] = field(default_factory=list)
     rehab_from_h: float = math.inf
     rehab_level: float = 0.0
     scaffold: np.ndarray | None = None
@@ -44,9 +46,14 @@ class TherapyState:
         """Immunosuppressive drugs are being given."""
         return hours < self.immunosuppressed_until_h
 
-    def chabc_active(self, hours: float) -> bool:
-        """Chondroitinase ABC is still active."""
-        return hours < self.chabc_until_h
+    def chabc_activity(self, hours: float) -> list[tuple[float, np.ndarray]]:
+        """Each chondroitinase dose still active: (activity, 1 when fresh, where it reached).
+
+        A dose whose activity has fallen below 0.1 % is forgotten.
+        """
+        live = [dose for dose in self.chabc_doses if 0.5 ** ((hours - dose[0]) / dose[1]) > 1e-3]
+        self.chabc_doses = live
+        return [(0.5 ** ((hours - t0) / half_life), where) for t0, half_life, where in live]
 
     def rehab(self, hours: float) -> float:
         """Effective training level now (0 before training starts)."""
@@ -81,9 +88,8 @@ def deliver(model: NerveRepairModel, event: Event) -> None:
     elif isinstance(item, EVTherapy):
         _inject_vesicles(model, item)
     elif isinstance(item, Chondroitinase):
-        model.therapy.chabc_until_h = max(
-            model.therapy.chabc_until_h, model.hours + item.active_days * 24.0
-        )
+        where = _around_lesion(model, item.spread_um)
+        model.therapy.chabc_doses.append((model.hours, item.half_life_h, where))
     elif isinstance(item, Rehabilitation):
         general = model.scenario.adjuncts.rehab_general_factor
         model.therapy.rehab_from_h = model.hours
@@ -97,6 +103,23 @@ def _lesion_voxels(model: NerveRepairModel) -> np.ndarray:
     if len(xs) == 0:  # a sandbox or a lesion-free grid: use the middle of the tissue
         return np.array([[model.width // 2, model.height // 2]])
     return np.stack([xs, ys], axis=1)
+
+
+def _around_lesion(model: NerveRepairModel, spread_um: float) -> np.ndarray:
+    """The lesion and the tissue within ``spread_um`` of it (the middle of a lesion-free
+    sandbox)."""
+    mask = model.lesion_mask
+    if not mask.any():
+        mask = np.zeros_like(mask)
+        mask[model.width // 2, model.height // 2] = True
+    reach = round(spread_um / model.dx_um)
+    xs, ys = np.nonzero(mask)
+    out = np.zeros_like(mask)
+    out[
+        max(0, xs.min() - reach) : xs.max() + reach + 1,
+        max(0, ys.min() - reach) : ys.max() + reach + 1,
+    ] = True
+    return out
 
 
 def _place_scaffold(model: NerveRepairModel) -> None:
@@ -144,8 +167,10 @@ def _seed_clusters(
 
 
 def _inject_vesicles(model: NerveRepairModel, item: EVTherapy) -> None:
+    """A bolus: the dose (as concentration x area) spreads over the lesion at once."""
     ev = model.scenario.ev
-    concentration = item.dose_particles / 1e9 * ev.lesion_au_per_1e9_particles
+    amount_au_um2 = item.dose_particles / 1e9 * ev.au_mm2_per_1e9_particles / MM2_PER_UM2
+    concentration = amount_au_um2 / model.lesion_area_um2
     if item.route == "iv":
         concentration *= ev.iv_lesion_fraction
     target = model.fields["ev_ngf" if item.cargo == "ngf" else "ev"]

@@ -6,7 +6,7 @@ from simulation.agents.astrocyte import Astrocyte, turn
 from simulation.engine.sheet import DIVIDED, MOVED
 from tests.agents.conftest import make_sandbox
 
-STILL = {"migrate_per_h": 0.0, "proliferation_per_h": 0.0}
+STILL = {"speed_um_per_h": 0.0, "proliferation_per_h": 0.0}
 
 
 def test_astrocyte_stays_quiescent_without_cytokine(sandbox):
@@ -35,7 +35,7 @@ def test_cytokine_makes_astrocytes_reactive_over_days_and_they_build_scar(sandbo
 
 
 def test_reactive_astrocytes_proliferate_up_to_the_crowding_limit():
-    """Dividing astrocytes never put more than max_per_voxel in one voxel."""
+    """Dividing astrocytes never crowd a voxel past max_per_mm2."""
     model = make_sandbox(seed=2, **{"astrocyte.proliferation_per_h": 0.5})
     model.fields["cytokine"][:] = 2.0
     first = Astrocyte(model, (2, 2), model.scenario.astrocyte)
@@ -44,7 +44,10 @@ def test_reactive_astrocytes_proliferate_up_to_the_crowding_limit():
         for a in list(model.agents_by_type[Astrocyte]):
             a.step()
     assert len(model.agents_by_type[Astrocyte]) > 5
-    assert model.occupancy_of(Astrocyte).max() <= model.scenario.astrocyte.max_per_voxel
+    assert (
+        model.occupancy_of(Astrocyte).max()
+        <= model.scenario.astrocyte.max_per_mm2 * model.voxel_area_mm2
+    )
 
 
 def _tissue_with_astrocytes(seed: int):
@@ -53,7 +56,7 @@ def _tissue_with_astrocytes(seed: int):
     model = make_sandbox(
         seed=seed,
         shape=(8, 6),
-        **{"astrocyte.proliferation_per_h": 0.5, "astrocyte.migrate_per_h": 1.0},
+        **{"astrocyte.proliferation_per_h": 0.5, "astrocyte.speed_um_per_h": 25.0},
     )
     rng = np.random.default_rng(seed)
     model.fields["cytokine"][:] = rng.uniform(0.0, 2.0, size=(8, 6))
@@ -102,7 +105,7 @@ def test_a_daughter_is_as_reactive_as_her_mother():
     model = make_sandbox(seed=1)
     model.fields["cytokine"][:] = 2.0
     p = model.scenario.astrocyte.model_copy(
-        update={"migrate_per_h": 0.0, "proliferation_per_h": 50.0}
+        update={"speed_um_per_h": 0.0, "proliferation_per_h": 50.0}
     )
     mother = Astrocyte(model, (2, 2), p)
     mother.reactivity = 0.9
@@ -127,7 +130,7 @@ def test_grid_agentsets_and_occupancy_agree_after_many_ticks():
         assert a in a.cell.agents and a.cell.coordinate == a.xy
         occupancy[a.xy] += 1
     np.testing.assert_array_equal(occupancy, model.occupancy_of(Astrocyte))
-    assert occupancy.max() <= model.scenario.astrocyte.max_per_voxel
+    assert occupancy.max() <= model.scenario.astrocyte.max_per_mm2 * model.voxel_area_mm2
     assert sum(len(c.agents) for c in model.grid.all_cells) == len(agents)
 
 

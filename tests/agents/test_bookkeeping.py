@@ -18,18 +18,18 @@ from tests.agents.conftest import make_sandbox
 KINDS = (Neutrophil, Macrophage, Astrocyte, Oligodendrocyte, SchwannCell)
 SHAPE = (6, 4)
 FAST = {
-    "neutrophil.migrate_per_h": 3.0,
+    "neutrophil.speed_um_per_h": 75.0,
     "neutrophil.lifespan_h": 3.0,
     "neutrophil.apoptotic_h": 3.0,
     "macrophage.death_rate_per_h": 0.2,
-    "macrophage.migrate_per_h": 3.0,
+    "macrophage.speed_um_per_h": 75.0,
     "astrocyte.activation_per_h": 1.0,
     "astrocyte.proliferation_per_h": 0.5,
-    "astrocyte.migrate_per_h": 2.0,
+    "astrocyte.speed_um_per_h": 50.0,
     "oligodendrocyte.death_rate_per_h": 0.5,
     "schwann.dedifferentiation_per_h": 1.0,
     "schwann.proliferation_per_h": 0.5,
-    "schwann.migrate_per_h": 2.0,
+    "schwann.speed_um_per_h": 50.0,
 }
 
 voxel = st.tuples(st.integers(0, SHAPE[0] - 1), st.integers(0, SHAPE[1] - 1))

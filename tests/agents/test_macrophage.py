@@ -7,7 +7,7 @@ from simulation.agents.mechanisms import vesicles
 from simulation.agents.neutrophil import Neutrophil
 from tests.agents.conftest import make_sandbox
 
-STILL = {"migrate_per_h": 0.0, "death_rate_per_h": 0.0}
+STILL = {"speed_um_per_h": 0.0, "death_rate_per_h": 0.0}
 
 
 def test_macrophage_phagocytoses_debris_into_its_load(sandbox):
@@ -99,7 +99,7 @@ def test_macrophage_climbs_debris_then_cytokine_once_full():
     model.fields["debris"][:] = [[x * 1e-3] * 5 for x in range(5)]  # rising along x
     model.fields["cytokine"][:] = [[0.0, 1.0, 2.0, 3.0, 4.0]] * 5  # rising along y
     p = model.scenario.macrophage.model_copy(
-        update={"migrate_per_h": 100.0, "death_rate_per_h": 0.0, "phagocytosis_per_h": 0.0,
+        update={"speed_um_per_h": 2500.0, "death_rate_per_h": 0.0, "phagocytosis_per_h": 0.0,
                 "digestion_per_h": 0.0}
     )  # fmt: skip
     hungry = Macrophage(model, (0, 0), p)
@@ -122,7 +122,7 @@ def _tissue_with_macrophages(seed: int, ev: bool = True):
     model.ev_active = ev
     model.vesicle_knobs = vesicles.knobs(model)
     p = model.scenario.macrophage.model_copy(
-        update={"migrate_per_h": 2.0, "death_rate_per_h": 0.3, "to_m2_per_h": 0.5}
+        update={"speed_um_per_h": 50.0, "death_rate_per_h": 0.3, "to_m2_per_h": 0.5}
     )
     cells = [Macrophage(model, (int(i % 6), int(i % 5)), p) for i in range(12)]
     for cell in cells[::3]:

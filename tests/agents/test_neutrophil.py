@@ -11,7 +11,7 @@ def test_active_neutrophil_secretes_cytokine_into_its_voxel(sandbox):
     cell = Neutrophil(
         sandbox,
         (2, 2),
-        sandbox.scenario.neutrophil.model_copy(update={"migrate_per_h": 0.0, "lifespan_h": 1e6}),
+        sandbox.scenario.neutrophil.model_copy(update={"speed_um_per_h": 0.0, "lifespan_h": 1e6}),
     )
     cell.step()
     sandbox.fields.apply_sources()
@@ -23,7 +23,7 @@ def test_neutrophil_climbs_the_cytokine_gradient():
     """With cytokine rising along x, a migrating neutrophil moves to higher x."""
     model = make_sandbox(seed=3)
     model.fields["cytokine"][:] = [[x] * 5 for x in range(5)]
-    p = model.scenario.neutrophil.model_copy(update={"migrate_per_h": 100.0, "lifespan_h": 1e6})
+    p = model.scenario.neutrophil.model_copy(update={"speed_um_per_h": 2500.0, "lifespan_h": 1e6})
     cell = Neutrophil(model, (0, 2), p)
     for _ in range(6):
         cell.step()
@@ -47,7 +47,7 @@ def _tissue_with_neutrophils(seed: int):
     model = make_sandbox(seed=seed, shape=(6, 5))
     model.fields["cytokine"][:] = model.rng.random((6, 5))
     p = model.scenario.neutrophil.model_copy(
-        update={"migrate_per_h": 2.0, "lifespan_h": 3.0, "apoptotic_h": 2.0}
+        update={"speed_um_per_h": 50.0, "lifespan_h": 3.0, "apoptotic_h": 2.0}
     )
     cells = [Neutrophil(model, (int(i % 6), int(i % 5)), p) for i in range(12)]
     for cell in cells[::3]:

@@ -7,7 +7,7 @@ from simulation.agents.schwann import SchwannCell, SchwannState, turn
 from simulation.engine.sheet import DIVIDED, MOVED
 from tests.agents.conftest import make_sandbox
 
-STILL = {"migrate_per_h": 0.0, "proliferation_per_h": 0.0}
+STILL = {"speed_um_per_h": 0.0, "proliferation_per_h": 0.0}
 
 
 def test_only_denervated_schwann_cells_enter_the_repair_state(sandbox):
@@ -57,9 +57,10 @@ def test_repair_capacity_fades_with_chronic_denervation(sandbox):
     assert abs(c.capacity - expected) < 1e-9
 
 
-def test_remyelinating_cell_wraps_along_one_internode_either_way(sandbox):
-    """Myelin builds up to ``internode_voxels`` voxels either side along the nerve, no further."""
-    p = sandbox.scenario.schwann.model_copy(update={**STILL, "internode_voxels": 1})
+def test_remyelinating_cell_wraps_along_one_internode_either_way():
+    """Myelin builds up to ``internode_um`` either side along the nerve, no further."""
+    sandbox = make_sandbox(**{"schwann.internode_um": 25.0})
+    p = sandbox.scenario.schwann.model_copy(update=STILL)
     sandbox.axon[:, 2] = 1.0
     c = SchwannCell(sandbox, (2, 2), p, True)
     c.state = SchwannState.REMYELINATING
@@ -75,7 +76,7 @@ def test_a_daughter_is_a_denervated_repair_cell_with_her_mothers_capacity():
     model = make_sandbox(seed=1)
     model.fields["cytokine"][:] = 5.0
     p = model.scenario.schwann.model_copy(
-        update={"migrate_per_h": 0.0, "proliferation_per_h": 50.0}
+        update={"speed_um_per_h": 0.0, "proliferation_per_h": 50.0}
     )
     mother = SchwannCell(model, (2, 2), p, False)
     mother.state = SchwannState.REPAIR
@@ -99,7 +100,7 @@ def _tissue_with_schwann_cells(seed: int):
     model.ev_active = True
     model.vesicle_knobs = vesicles.knobs(model)
     p = model.scenario.schwann.model_copy(
-        update={"proliferation_per_h": 0.5, "migrate_per_h": 2.0, "dedifferentiation_per_h": 0.5}
+        update={"proliferation_per_h": 0.5, "speed_um_per_h": 50.0, "dedifferentiation_per_h": 0.5}
     )
     for k in range(30):
         c = SchwannCell(model, (k % 7, k % 4 if k % 4 != 2 else 4), p, denervated=k % 5 != 0)
@@ -144,6 +145,7 @@ def test_grid_agentsets_and_occupancy_agree_after_many_ticks():
             if a.state is not SchwannState.MYELINATING:
                 band[a.xy] += a.capacity
         model.band[:] = 0.0
+        model.schwann_band[:] = 0.0
         SchwannCell.take_turn(model)
     # Each working cell laid a band as strong as its capacity where it stood before it acted.
     np.testing.assert_allclose(model.band, band, rtol=1e-12)

@@ -6,7 +6,7 @@ from simulation.agents.macrophage import Macrophage, Phenotype
 from simulation.agents.mechanisms import vesicles
 from tests.agents.conftest import make_sandbox
 
-STILL = {"migrate_per_h": 0.0, "death_rate_per_h": 0.0, "to_m1_per_h": 0.0, "to_m2_per_h": 0.0}
+STILL = {"speed_um_per_h": 0.0, "death_rate_per_h": 0.0, "to_m1_per_h": 0.0, "to_m2_per_h": 0.0}
 
 
 def _vesicles_on(model) -> None:
@@ -61,7 +61,7 @@ def test_vesicles_shift_macrophages_toward_m2():
         model.fields["ev"][:] = ev
         if ev > 0:
             _vesicles_on(model)
-        p = model.scenario.macrophage.model_copy(update={"migrate_per_h": 0.0})
+        p = model.scenario.macrophage.model_copy(update={"speed_um_per_h": 0.0})
         p = p.model_copy(update={"death_rate_per_h": 0.0})
         cells = [Macrophage(model, (2, 2), p) for _ in range(200)]
         for _ in range(48):

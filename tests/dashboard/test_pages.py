@@ -104,7 +104,7 @@ def test_bad_upload_shows_one_line_error_and_app_keeps_working(app: AppTest) -> 
     charts = len(app.get("vega_lite_chart"))
     app.file_uploader(key="cmp_upload").upload("bad.toml", b"[neuron]\ncount = 0\n").run()
     messages = [e.value for e in app.error]
-    assert messages == ["bad.toml: neuron.count: 0 is out of range (cells, allowed [5, 400])"]
+    assert messages == ["bad.toml: neuron.count: 0 is out of range (agents, allowed [5, 400])"]
     assert not app.exception
     assert len(app.get("vega_lite_chart")) == charts
     app.file_uploader(key="cmp_upload").clear().upload("x.toml", b"not = [toml").run()

@@ -34,9 +34,9 @@ lo = 10.0
 hi = 40.0
 
 [[parameters]]
-key = "macrophage.recruit_per_h"
-lo = 0.0005
-hi = 0.005
+key = "macrophage.recruit_per_mm2_per_h"
+lo = 0.8
+hi = 8.0
 distribution = "loguniform"
 """
 
@@ -58,7 +58,7 @@ def test_sweeps_page_plots_each_parameter(app: AppTest, sweep_dir: Path) -> None
     assert not app.exception and not app.error
     assert len(app.get("vega_lite_chart")) >= 2
     plan = app.dataframe[0].value
-    assert list(plan["setting"]) == ["neutrophil.lifespan_h", "macrophage.recruit_per_h"]
+    assert list(plan["setting"]) == ["neutrophil.lifespan_h", "macrophage.recruit_per_mm2_per_h"]
     assert any("Runs done: 6 of 6" in c.value for c in app.caption)
     app.selectbox(key="swp_metric").set_value("inflammation_mean_au").run()
     assert not app.exception

@@ -25,6 +25,7 @@ import numpy as np
 
 from simulation.engine.compiled import rule
 from simulation.engine.sheet import Column
+from simulation.fields.kernels import territory_mean
 
 if TYPE_CHECKING:
     from simulation.tissue.model import NerveRepairModel
@@ -102,9 +103,13 @@ def present(model: NerveRepairModel) -> bool:
 
 
 @rule
-def absorb(s, x, y, ev, ngf, ev_field, ngf_field, ev_sink, ngf_sink, uptake_per_h, k):
+def absorb(s, x, y, ev, ngf, ev_field, ngf_field, ev_sink, ngf_sink, uptake_per_h, k,
+           territory, weight=1.0):  # fmt: skip
     """Cell ``s`` in voxel ``(x, y)``: its signals fade, then it takes up vesicles at first-order
-    ``uptake_per_h`` (plain and NGF-cargo alike); the uptake leaves the fields via the sinks."""
+    ``uptake_per_h`` (plain and NGF-cargo alike) from its territory (``territory``: the share
+    of each voxel it covers); the uptake leaves the fields via the sinks. An agent standing for
+    ``weight`` cells (axon tips) takes up ``weight`` times as much from the field; its signal
+    is each cell's."""
     e = ev[s]
     g = ngf[s]
     active = k[ACTIVE] != 0.0
@@ -114,10 +119,10 @@ def absorb(s, x, y, ev, ngf, ev_field, ngf_field, ev_sink, ngf_sink, uptake_per_
     g *= k[NGF_KEEP]
     if active and uptake_per_h > 0.0:
         share = -math.expm1(-uptake_per_h * k[DT])
-        ev_sink[x, y] += uptake_per_h
-        ngf_sink[x, y] += uptake_per_h
-        cargo = ngf_field[x, y] * share
-        e += ev_field[x, y] * share + cargo
+        ev_sink[x, y] += uptake_per_h * weight
+        ngf_sink[x, y] += uptake_per_h * weight
+        cargo = territory_mean(ngf_field, x, y, territory) * share
+        e += territory_mean(ev_field, x, y, territory) * share + cargo
         g += cargo
     if e < NEGLIGIBLE_AU and g < NEGLIGIBLE_AU:
         e = 0.0

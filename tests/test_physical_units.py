@@ -1,0 +1,233 @@
+"""The model's rules are in physical units: what they do does not depend on the voxel size.
+
+Each test sets the same tissue up at the default 25 µm voxels and at 12.5 µm (four times the
+voxels) and checks one rule: a cell's secretion is an amount over its territory, densities and
+recruitment are per mm², crawling speeds are µm/h, doses spread over the lesion, the enzyme acts
+where it was injected and fades with its half-life. The whole-model check is
+``tests/test_convergence.py``.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulation.agents.astrocyte import Astrocyte
+from simulation.agents.macrophage import Macrophage
+from simulation.agents.neutrophil import Neutrophil
+from simulation.engine.moves import MAX_MOVES, moves_this_tick
+from simulation.fields import FieldSet, FieldSpec
+from simulation.fields.fieldset import spread_over_territory, territory_overlap, territory_weights
+from simulation.scenario.schema import (
+    CELL_TERRITORY_UM2,
+    Scenario,
+    ScenarioError,
+    validate_scenario,
+)
+from simulation.scenario.therapy_params import Chondroitinase, EVTherapy
+from simulation.tissue.model import NerveRepairModel
+from simulation.tissue.therapies import Event, deliver
+
+COARSE_UM, FINE_UM = 25.0, 12.5
+
+
+def _refined(scenario: Scenario, dx_um: float) -> Scenario:
+    """The same tissue as ``scenario`` with voxels of edge ``dx_um``."""
+    g = scenario.grid
+    k = g.dx_um / dx_um
+    return scenario.with_overrides(
+        {
+            "grid.dx_um": dx_um,
+            "grid.width_voxels": round(g.width_voxels * k),
+            "grid.height_voxels": round(g.height_voxels * k),
+        }
+    )
+
+
+# ------------------------------------------------------------------ territories
+@pytest.mark.parametrize("cell_scale", [0.25, 1.0, 2.0, 4.0, 6.25, 9.0, 16.0])
+def test_a_territory_covers_its_area(cell_scale):
+    """The overlap shares along one axis sum to the territory's width; the weights to 1."""
+    overlap = territory_overlap(cell_scale)
+    assert overlap.sum() == pytest.approx(math.sqrt(cell_scale))
+    assert territory_weights(cell_scale).sum() == pytest.approx(1.0)
+    assert len(overlap) % 2 == 1 and np.allclose(overlap, overlap[::-1])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    x=st.integers(0, 9),
+    y=st.integers(0, 6),
+    cell_scale=st.sampled_from([1.0, 4.0, 6.25, 16.0]),
+)
+def test_spreading_over_a_territory_conserves_the_amount(x, y, cell_scale):
+    """A cell's write, spread over its territory (edges folded back), keeps its amount:
+    ``cell_scale`` times what it wrote, in voxel units."""
+    values = np.zeros((10, 7))
+    values[x, y] = 2.0
+    spread = spread_over_territory(values, cell_scale)
+    assert spread.sum() == pytest.approx(2.0 * cell_scale)
+    assert (spread >= 0).all()
+
+
+@pytest.mark.parametrize("dx_um", [COARSE_UM, FINE_UM, 50.0])
+def test_one_cell_secretes_the_same_amount_at_any_voxel_size(dx_um):
+    """Secreting ``s`` au/h over its territory adds ``s x territory`` (au·µm²) to the tissue,
+    whatever the voxel size."""
+    n = round(500 / dx_um)
+    fs = FieldSet(
+        (n, n), dx_um, [FieldSpec("tnf", 0.0, 0.0)], cell_scale=CELL_TERRITORY_UM2 / dx_um**2
+    )
+    fs.secrete("tnf", (n // 2, n // 2), 0.4)
+    fs.add_uniform_source("tnf", 0.1)  # a tissue-wide concentration: not a cell's amount
+    fs.apply_sources()
+    tissue_um2 = (n * dx_um) ** 2
+    assert fs.total("tnf") == pytest.approx(0.4 * CELL_TERRITORY_UM2 + 0.1 * tissue_um2)
+
+
+@pytest.mark.parametrize("dx_um", [COARSE_UM, FINE_UM])
+def test_one_cells_uptake_removes_the_same_amount_at_any_voxel_size(dx_um):
+    """First-order uptake over its territory removes about ``rate x c x territory`` an hour
+    from a uniform field, whatever the voxel size."""
+    n = round(500 / dx_um)
+    fs = FieldSet(
+        (n, n), dx_um, [FieldSpec("ev", 0.0, 0.0)], cell_scale=CELL_TERRITORY_UM2 / dx_um**2
+    )
+    fs["ev"][:] = 1.0
+    before = fs.total("ev")
+    fs.take_up("ev", (n // 2, n // 2), 0.01)
+    fs.apply_sources()
+    removed = before - fs.total("ev")
+    assert removed == pytest.approx(0.01 * CELL_TERRITORY_UM2, rel=0.01)
+
+
+# ------------------------------------------------------------------ densities, recruitment
+@pytest.mark.parametrize("dx_um", [COARSE_UM, FINE_UM])
+def test_resident_cells_are_so_many_per_mm2(dx_um):
+    """Resident astrocytes over a spinal tissue: ``density_per_mm2`` x area outside the lesion,
+    within 4 Poisson standard deviations, at either voxel size."""
+    model = NerveRepairModel(_refined(Scenario(), dx_um), seed=1)
+    area_mm2 = (~model.lesion_mask).sum() * model.voxel_area_mm2
+    expected = model.scenario.astrocyte.density_per_mm2 * area_mm2
+    count = len(model.agents_by_type[Astrocyte])
+    assert abs(count - expected) < 4 * math.sqrt(expected)
+
+
+@pytest.mark.parametrize("dx_um", [COARSE_UM, FINE_UM])
+def test_recruitment_is_per_mm2_per_hour(dx_um):
+    """With cytokine saturating everywhere, monocytes arrive at ``recruit_per_mm2_per_h`` x
+    tissue area x recruitment weight per hour (summed over 24 h, within 4 Poisson sd)."""
+    sc = _refined(Scenario(), dx_um)
+    model = NerveRepairModel(sc, seed=2, injured=False)
+    model.fields["cytokine"][:] = 1e6
+    for _ in range(24):
+        model.recruit_leukocytes()
+    tissue_mm2 = model.width * model.height * model.voxel_area_mm2
+    weight = 1.0  # c / (c + half) -> 1; no debris
+    expected = sc.macrophage.recruit_per_mm2_per_h * tissue_mm2 * weight * 24
+    count = len(model.agents_by_type[Macrophage])
+    assert abs(count - expected) < 4 * math.sqrt(expected)
+
+
+# ------------------------------------------------------------------ crawling
+@pytest.mark.parametrize("dx_um", [COARSE_UM, FINE_UM, 50.0])
+@pytest.mark.parametrize("speed_um_per_h", [1.25, 12.5, 25.0, 60.0])
+def test_moves_a_tick_give_the_mean_speed(dx_um, speed_um_per_h):
+    """Moves per tick are Poisson with mean speed·dt/dx: the mean distance an hour is the
+    speed at any voxel size (within 2 % over 20 000 draws, below the MAX_MOVES bound)."""
+    u = np.random.default_rng(0).random(20_000)
+    moves = np.array([moves_this_tick(v, speed_um_per_h, dx_um, 1.0) for v in u])
+    assert moves.max() <= MAX_MOVES
+    assert moves.mean() * dx_um == pytest.approx(speed_um_per_h, rel=0.02)
+
+
+@pytest.mark.parametrize("dx_um", [COARSE_UM, FINE_UM])
+def test_a_neutrophil_climbs_a_gradient_at_its_speed(dx_um):
+    """Up a steep cytokine ramp along x, a neutrophil covers about ``speed_um_per_h`` an hour
+    (mean over 40 cells and 8 h, within 10 %), at either voxel size."""
+    sc = _refined(Scenario(), dx_um)
+    params = sc.neutrophil.model_copy(update={"lifespan_h": 1e6})  # none turns apoptotic
+    model = NerveRepairModel(sc, seed=3, injured=False)
+    x = np.arange(model.width, dtype=float)
+    model.fields["cytokine"][:] = x[:, None]
+    starts = []
+    for k in range(40):
+        cell = Neutrophil(model, (2, 1 + k % (model.height - 2)), params)
+        starts.append(cell)
+    for _ in range(8):
+        Neutrophil.take_turn(model)
+    moved_um = np.mean([(c.xy[0] - 2) * dx_um for c in starts])
+    assert moved_um == pytest.approx(8 * sc.neutrophil.speed_um_per_h, rel=0.1)
+
+
+# ------------------------------------------------------------------ doses and the enzyme
+def _ev_amount_after_bolus(dx_um: float, lesion_length_um: float = 500.0) -> float:
+    sc = _refined(Scenario(), dx_um).with_overrides({"injury.lesion_length_um": lesion_length_um})
+    model = NerveRepairModel(sc, seed=0)
+    item = EVTherapy(day=0.0, dose_particles=1e10)
+    deliver(model, Event(0.0, 0, item))
+    return model.fields.total("ev") + model.fields.total("ev_ngf")
+
+
+def test_an_ev_dose_is_an_amount():
+    """10^10 particles put ``10 x au_mm2_per_1e9_particles`` (au·mm²) into the tissue at any
+    voxel size and any lesion size; a lesion twice as long holds them at half the
+    concentration."""
+    expected_um2 = 10 * Scenario().ev.au_mm2_per_1e9_particles * 1e6
+    for dx_um in (COARSE_UM, FINE_UM):
+        assert _ev_amount_after_bolus(dx_um) == pytest.approx(expected_um2)
+    assert _ev_amount_after_bolus(COARSE_UM, 1000.0) == pytest.approx(expected_um2)
+    sc = Scenario()
+    short = NerveRepairModel(sc, seed=0)
+    long = NerveRepairModel(sc.with_overrides({"injury.lesion_length_um": 1000.0}), seed=0)
+    for model in (short, long):
+        deliver(model, Event(0.0, 0, EVTherapy(day=0.0, dose_particles=1e10)))
+    c_short = short.fields["ev_ngf"][short.lesion_mask].mean()
+    c_long = long.fields["ev_ngf"][long.lesion_mask].mean()
+    assert c_short > 0 and c_long == pytest.approx(c_short / 2)
+
+
+def test_chondroitinase_acts_where_injected_and_fades_with_its_half_life():
+    """The enzyme digests scar only within ``spread_um`` of the lesion, at a rate that halves
+    every ``half_life_h``."""
+    sc = Scenario()
+    model = NerveRepairModel(sc, seed=0)
+    enzyme = Chondroitinase(day=0.0, half_life_h=24.0, spread_um=100.0)
+    deliver(model, Event(0.0, 0, enzyme))
+    ((fresh, where),) = model.therapy.chabc_activity(0.0)
+    ((day_later, _),) = model.therapy.chabc_activity(24.0)
+    assert fresh == 1.0 and day_later == pytest.approx(0.5)
+    reach = round(100.0 / model.dx_um)
+    assert where[model.lesion_mask].all()
+    assert not where[: model.lesion_x0 - reach - 1].any()
+    assert not where[model.lesion_x1 + reach + 1 :].any()
+    model.fields["scar"][:] = 1.0
+    model.apply_therapies()
+    model.fields.apply_sources()
+    scar = model.fields["scar"]
+    assert scar[~where].min() == 1.0 and scar[where].max() < 1.0
+    assert model.therapy.chabc_activity(24.0 * 9)  # 2^-9 of fresh activity: still acting
+    assert not model.therapy.chabc_activity(24.0 * 10)  # 2^-10 < 0.1 %: forgotten
+
+
+# ------------------------------------------------------------------ the schema
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("astrocyte.density_per_voxel", "astrocyte.density_per_mm2"),
+        ("schwann.max_per_voxel", "schwann.max_per_mm2"),
+        ("macrophage.recruit_per_h", "macrophage.recruit_per_mm2_per_h"),
+        ("neutrophil.migrate_per_h", "neutrophil.speed_um_per_h"),
+        ("schwann.internode_voxels", "schwann.internode_um"),
+        ("ev.lesion_au_per_1e9_particles", "ev.au_mm2_per_1e9_particles"),
+    ],
+)
+def test_a_per_voxel_key_points_to_its_physical_successor(old, new):
+    """A scenario naming a retired per-voxel key gets one line naming the key to use."""
+    group, key = old.split(".")
+    with pytest.raises(ScenarioError) as err:
+        validate_scenario({group: {key: 1}})
+    message = str(err.value)
+    assert "\n" not in message and old in message and new in message
