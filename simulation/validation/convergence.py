@@ -347,8 +347,10 @@ def convergence_figure(runs: pd.DataFrame, scenario: str, table: pd.DataFrame | 
             ax.fill_between(days, mean - sd, mean + sd, color=f"C{i}", alpha=0.18, lw=0)
         if table is not None:
             bad = table[(table["scenario"] == scenario) & (table["metric"] == metric)]
-            for day in sorted(set(bad.loc[~bad["ok"], "day"])):
-                ax.axvline(day, color="red", lw=0.8, alpha=0.6, ls=":")
+            for i, variant in enumerate(variants):
+                days = bad.loc[~bad["ok"] & (bad["variant"] == variant), "day"]
+                for day in sorted(set(days)):
+                    ax.axvline(day, color=f"C{i}", lw=0.9, alpha=0.7, ls=":")
         ax.set_title(metric, fontsize=9)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
@@ -360,7 +362,7 @@ def convergence_figure(runs: pd.DataFrame, scenario: str, table: pd.DataFrame | 
     fig.legend(handles, labels, loc="outside right upper", fontsize=8)
     fig.suptitle(
         f"{scenario}: base vs refined, mean ± 1 sd over seeds"
-        + (" (red dotted: checkpoint outside the tolerance)" if table is not None else ""),
+        + (" (dotted: checkpoints outside the tolerance)" if table is not None else ""),
         fontsize=10,
     )
     fig.supxlabel(ILLUSTRATIVE_LABEL, fontsize=7.5, color="0.3")
