@@ -216,7 +216,7 @@ def test_convergence_help_shows_an_example(capsys):
 
 
 # ------------------------------------------------------------------------------ the model
-#: Seeds per arm of the model check: MIN_SEEDS keeps false alarms rare (module docstring);
+#: Seeds per arm of the model check: MIN_SEEDS (30) keeps false alarms rare (module docstring);
 #: the 84-day spinal cord at half the voxel size takes ~2.6 s a run, at the default ~0.9 s.
 MODEL_SEEDS = conv.MIN_SEEDS
 

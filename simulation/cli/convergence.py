@@ -43,7 +43,7 @@ def add_parser(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFormatter
         "--seeds",
         type=int_at_least(3),
         default=30,
-        help="seeds per arm (default 30: about 3 min on 2 cores; below 20 the criterion's "
+        help="seeds per arm (default 30: about 3 min on 2 cores; with fewer the criterion's "
         "false-alarm rate is not controlled)",
     )
     p.add_argument(

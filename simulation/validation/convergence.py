@@ -24,16 +24,18 @@ any single run. ``floor`` is a small absolute allowance for metrics that are (ne
 every run (their sd is 0): 0.005 for fractions and indices, 1 cell/mm² for densities, 1e-4 au
 for concentrations, 5 µm for lengths (:data:`FLOORS`).
 
-Why K = 1. If the variant converges exactly, ``diff / pooled_sd`` is distributed with sd
-``sqrt(2 / n)`` (0.26 for n = 30, 0.32 for n = 20), so K = 1 is 3.9 (resp. 3.2) standard
-errors: a false "disagree" at one metric and day has probability about 1e-4 (resp. 2e-3),
-and the ~80 correlated comparisons of a scenario stay clear of false alarms with >= 20 seeds
-(fewer seeds are refused by the command: :data:`MIN_SEEDS`). A smaller K (0.5, say) would need
-about 70 seeds per arm for the same false-alarm rate. The test can fail: a true shift of
-1.5 sd is caught with probability ~0.94 at n = 20 and a shift of 2 sd with ~0.999; the
-per-voxel model's crossing at day 84 (0.21 -> 0.01 at half the voxel size) is such a shift,
-and doubling the astrocyte density (a deliberately grid-dependent change) fails too (see
-``docs/convergence.md``). The Welch t statistic of each difference is reported beside it
+Why K = 1. If the variant converges exactly, ``diff / pooled_sd`` is ~ t / sqrt(n / 2)
+(sd ``sqrt(2 / n)``: 0.26 for n = 30), so K = 1 is 3.9 standard errors at n = 30: a false
+"disagree" at one metric and day has probability 3e-4, and even if the ~140 comparisons of
+a scenario's two variants were independent (they are correlated across days) at least one
+false alarm would have probability < 4 % (at n = 20 it would be 36 %: hence
+:data:`MIN_SEEDS` = 30; ``nervesim convergence`` warns below it). A smaller K (0.5, say) would
+need about 120 seeds per arm for the same false-alarm rate. The check can fail: a true shift
+of 1.5 sd is caught with probability ~0.97 at n = 30 and one of 2 sd with ~0.9999. The
+per-voxel model fails it (its untreated spinal crossing at day 84 falls from 0.14 to 0.02 at
+half the voxel size, -2.1 sd over 30 seeds, and its cell densities rise 4x), and so does a
+deliberately grid-dependent change of the default grid, doubling the astrocyte density
+(``docs/convergence.md``). The Welch t statistic of each difference is reported beside it
 (not used for the verdict: with many seeds it flags differences far below the spread).
 """
 
@@ -56,7 +58,7 @@ if TYPE_CHECKING:
 #: Pooled seed-to-seed standard deviations the variant's mean may differ from the base mean by.
 K = 1.0
 #: Seeds per arm below which the criterion's false-alarm rate is not controlled (see above).
-MIN_SEEDS = 20
+MIN_SEEDS = 30
 #: Checkpoint days (those within the run's length are used, plus its last day).
 DAYS = (3.0, 7.0, 14.0, 28.0, 56.0, 84.0)
 
