@@ -12,6 +12,7 @@ import sys
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
 from simulation.cli import (
     compare,
+    convergence,
     demo,
     evidence,
     listing,
@@ -33,7 +34,18 @@ from simulation.cli.common import (
 __all__ = ["COMPARE_METRICS", "TABLE_DAYS", "TABLE_METRICS", "build_parser", "main", "trend_table"]
 
 #: The subcommands, in the order ``nervesim --help`` lists them.
-COMMANDS = (run, show_params, demo, listing, compare, validate, evidence, sweep, sensitivity)
+COMMANDS = (
+    run,
+    show_params,
+    demo,
+    listing,
+    compare,
+    validate,
+    evidence,
+    convergence,
+    sweep,
+    sensitivity,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
