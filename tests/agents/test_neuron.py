@@ -162,8 +162,9 @@ def test_the_compiled_turn_and_its_python_source_give_the_same_tissue():
 
 def test_grid_agentsets_and_occupancy_agree_after_deaths():
     """After neurons die (with and without cones), Mesa's grid, the AgentSets, the sheets, the
-    links and the occupancy counts describe the same cells."""
-    model = _tissue_with_neurons(seed=8)
+    links and the occupancy counts describe the same cells. (Seed 12: some neurons die, some
+    with an arrived cone survive, under the per-cell random streams.)"""
+    model = _tissue_with_neurons(seed=12)
     arrived_before = model.muscle.axons_arrived
     Neuron.take_turn(model)
     GrowthCone.take_turn(model)
