@@ -135,3 +135,12 @@ def test_generators_differ_by_purpose_and_tick_and_repeat_by_key():
     assert not np.array_equal(a, streams.generator(5, 10, "b").random(4))
     assert not np.array_equal(a, streams.generator(5, 11, "a").random(4))
     assert not np.array_equal(a, streams.generator(5, 10, "a", 1).random(4))
+
+
+def test_the_python_hash_is_the_compiled_one():
+    """:func:`streams.mix` (Python integers) chains the compiled :func:`streams.splitmix`."""
+    for parts in [(0,), (1, 2, 3, 4), (2**64 - 1, 5), (123456789, 2**63, 7)]:
+        h = int(streams.splitmix(np.uint64(parts[0])))
+        for part in parts[1:]:
+            h = int(streams.splitmix(np.uint64(h) ^ np.uint64(part)))
+        assert streams.mix(*parts) == h

@@ -14,9 +14,9 @@ no draw during a run comes from one shared generator:
   turns a type has taken in the same tick (0 in a run, where each type acts once a tick; more
   when a sandbox test steps cells by hand without advancing the clock).
 - **Everything else** (recruitment, where grafted cells are placed, the graft clusters'
-  binomial draws): a NumPy ``Generator`` made for one purpose at one tick
-  (:func:`generator`), seeded with ``(seed, tick, purpose, call)``, so extra draws for one
-  purpose never shift another's.
+  binomial draws): a NumPy ``Generator`` for one purpose at one tick (:func:`generator`), a
+  counter-based Philox keyed by the hash of ``(seed, tick, purpose, call)``, so extra draws for
+  one purpose never shift another's.
 
 The hash is SplitMix64 (Steele, Lea & Flood 2014), the 64-bit finaliser of ``java.util.
 SplittableRandom``, chained: ``h = splitmix(seed)``, then ``h = splitmix(h ^ v)`` for each
@@ -77,12 +77,6 @@ def splitmix(z):
     return z ^ (z >> _S31)
 
 
-@_quiet
-@rule
-def _turn_key(seed, kind, tick, call):
-    return splitmix(splitmix(splitmix(splitmix(seed) ^ kind) ^ tick) ^ call)
-
-
 def stream_id(name: str) -> int:
     """A stable number for a cell type or purpose named ``name`` (CRC-32 of its UTF-8)."""
     return zlib.crc32(name.encode())
@@ -91,10 +85,7 @@ def stream_id(name: str) -> int:
 def turn_key(seed: int, kind: int, tick: int, call: int) -> np.uint64:
     """The key of one turn of one cell type: hash of (seed, type, tick, call); ``seed`` is
     taken modulo 2**64."""
-    key = _turn_key(
-        np.uint64(seed & _MASK), np.uint64(kind & _MASK), np.uint64(tick), np.uint64(call)
-    )
-    return np.uint64(key)  # compiled code hands back a Python int
+    return np.uint64(mix(seed, kind, tick, call))
 
 
 @_quiet
@@ -125,10 +116,47 @@ def turn_order(key: np.uint64, serial: np.ndarray, slots: np.ndarray) -> np.ndar
     return slots[np.argsort(keys, kind="stable")]
 
 
-def generator(seed: int, tick: int, purpose: str, call: int = 0) -> np.random.Generator:
+def mix(*parts: int) -> int:
+    """The chained SplitMix64 hash of ``parts`` (each taken modulo 2**64) in Python integers:
+    ``splitmix(seed)``, then ``splitmix(h ^ part)`` for each further part (the same arithmetic
+    as the compiled :func:`splitmix`)."""
+    h = 0
+    for k, part in enumerate(parts):
+        z = (part & _MASK) if k == 0 else (h ^ (part & _MASK))
+        z = (z + 0x9E3779B97F4A7C15) & _MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        h = z ^ (z >> 31)
+    return h
+
+
+def _philox_state(key: int, purpose: int) -> dict[str, Any]:
+    return {
+        "bit_generator": "Philox",
+        "state": {
+            "counter": np.zeros(4, dtype=np.uint64),
+            "key": np.array([key, purpose], dtype=np.uint64),
+        },
+        "buffer": np.zeros(4, dtype=np.uint64),
+        "buffer_pos": 4,
+        "has_uint32": 0,
+        "uinteger": 0,
+    }
+
+
+def generator(
+    seed: int, tick: int, purpose: str, call: int = 0, reuse: np.random.Generator | None = None
+) -> np.random.Generator:
     """A NumPy generator for one ``purpose`` at one ``tick`` (``call``: how many were made for
-    it before in this tick), seeded with the SeedSequence of ``(seed, tick, purpose, call)``."""
-    return np.random.default_rng([seed, tick, stream_id(purpose), call])
+    it before in this tick): Philox 4x64 keyed by ``(mix(seed, tick, purpose, call), purpose)``
+    with its counter at 0. ``reuse``: a Philox generator to reset to that key (cheaper than
+    making one)."""
+    ident = stream_id(purpose)
+    state = _philox_state(mix(seed, tick, ident, call), ident)
+    if reuse is None:
+        reuse = np.random.Generator(np.random.Philox(key=0))
+    reuse.bit_generator.state = state
+    return reuse
 
 
 class Streams:
@@ -140,6 +168,7 @@ class Streams:
         self.seed = seed
         self._calls: dict[Any, tuple[int, int]] = {}
         self._ids: dict[Any, int] = {}
+        self._generators: dict[str, np.random.Generator] = {}
 
     def call(self, name: Any, tick: int) -> int:
         """The count of earlier calls for ``name`` in ``tick`` (0 for the first), counting this
@@ -157,5 +186,9 @@ class Streams:
         return turn_key(self.seed, ident, tick, self.call(kind, tick))
 
     def generator(self, purpose: str, tick: int) -> np.random.Generator:
-        """A generator for ``purpose`` now (see :func:`generator`)."""
-        return generator(self.seed, tick, purpose, self.call(purpose, tick))
+        """A generator for ``purpose`` now (see :func:`generator`): one Generator object per
+        purpose, reset to this tick's key on each call."""
+        reuse = self._generators.get(purpose)
+        rng = generator(self.seed, tick, purpose, self.call(purpose, tick), reuse)
+        self._generators[purpose] = rng
+        return rng
