@@ -26,9 +26,9 @@ def test_drawing_voxels_is_numpy_choice(weights, n, seed):
         weights = weights + 1.0
         total = float(weights.sum())
     model = make_sandbox()
-    model.rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)
     reference = np.random.default_rng(seed)
-    got = NerveRepairModel._draw_voxels(model, weights / total, n)
+    got = NerveRepairModel._draw_voxels(model, weights / total, n, rng)
     expected = reference.choice(weights.size, size=n, p=(weights / total).ravel())
     np.testing.assert_array_equal(got, expected)
-    assert model.rng.random() == reference.random()
+    assert rng.random() == reference.random()

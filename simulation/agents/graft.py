@@ -16,13 +16,13 @@ shuffled order, and :class:`GraftCluster` is the Mesa agent whose state lives in
 :class:`GraftSheet`.
 
 Randomness. The counts change by binomial (and, for differentiation, multinomial) draws, not
-by one uniform per cell. The kernel draws them itself from the model's NumPy ``Generator``
-(``model.rng``, passed in as an argument): Numba compiles ``Generator.binomial`` over the
-generator's own bit generator, the same algorithm NumPy runs, so the compiled kernel and its
-``.py_func`` draw identical numbers and leave the generator in the same state, and a seed
-gives one result. This was chosen over a two-phase turn (a kernel for the probabilities,
-one vectorised ``model.rng.binomial`` in Python, a second kernel to apply them): it keeps a
-cluster's rules in one pass in the order the biology reads (die, then differentiate those
+by one uniform per cell. The kernel draws them itself from a NumPy ``Generator`` made for the
+graft's binomials this tick (``model.streams``, passed in as an argument): Numba compiles
+``Generator.binomial`` over the generator's own bit generator, the same algorithm NumPy runs,
+so the compiled kernel and its ``.py_func`` draw identical numbers and leave the generator in
+the same state, and a seed gives one result. This was chosen over a two-phase turn (a kernel
+for the probabilities, one vectorised ``binomial`` in Python, a second kernel to apply them): it
+keeps a cluster's rules in one pass in the order the biology reads (die, then differentiate those
 left), and it costs one Generator hand-over per turn, less than the extra kernel call and
 NumPy call of the two-phase turn. The multinomial split of leaving progenitors
 is drawn as NumPy draws it, as a binomial for neurons, then one for glia among the rest. The
@@ -299,7 +299,7 @@ def turn(order, u, rng, x, y, fate, params, counts, iv, process_um, n_clones, cl
          new_tumors, cytokine, scar, scaffold, trophic_source, ev_source, axon, myelin, relay,
          crowd, world):  # fmt: skip
     """Every cluster in ``order`` lives one tick: survive, differentiate, secrete, myelinate,
-    relay, and its remnants perhaps transform. ``rng`` is the model's NumPy Generator."""
+    relay, and its remnants perhaps transform. ``rng``: this turn's NumPy Generator."""
     dt = world[_DT]
     for i in range(order.shape[0]):
         s = order[i]
@@ -417,7 +417,7 @@ class GraftCluster(TissueCell):
         order."""
         fields = model.fields
         return (
-            model.rng,
+            model.streams.generator("graft binomials", model.tick),
             sheet.x,
             sheet.y,
             sheet.fate,

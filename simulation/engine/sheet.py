@@ -14,6 +14,9 @@ Columns every sheet has:
   :data:`MOVED`, :data:`DIVIDED`), which :func:`simulation.engine.turn.play_turn` turns into
   Mesa bookkeeping after the kernel has run;
 - ``daughter_x``, ``daughter_y``: where a cell that divided put its daughter;
+- ``serial``: the cell's number among every cell of its type ever added (0, 1, 2, ...), which
+  keys its random numbers (:mod:`simulation.engine.streams`); unlike a slot it is the same in
+  two runs whose cells of this type were born alike;
 - ``params``: the cell's parameter group as a row of floats, one column per name in
   :attr:`CellSheet.PARAMS` (a sandbox test may give one cell other parameters).
 """
@@ -67,6 +70,7 @@ class CellSheet:
             "fate": (np.int8, 0, 0),
             "daughter_x": (np.intp, 0, 0),
             "daughter_y": (np.intp, 0, 0),
+            "serial": (np.uint64, 0, 0),
             "params": (np.float64, 0.0, max(1, len(self.PARAMS))),
             **self.COLUMNS,
         }
@@ -89,6 +93,7 @@ class CellSheet:
         slot = self.n
         self.n += 1
         self.x[slot], self.y[slot] = xy
+        self.serial[slot] = slot
         self.alive[slot] = 1
         self.agents.append(agent)
         self.live += 1
@@ -98,7 +103,7 @@ class CellSheet:
         """Give the cell in slot ``target`` the state and parameters of the one in ``source``
         (a daughter), except its voxel, life and fate."""
         for name in self._columns():
-            if name not in ("x", "y", "alive", "fate", "daughter_x", "daughter_y"):
+            if name not in ("x", "y", "alive", "fate", "daughter_x", "daughter_y", "serial"):
                 getattr(self, name)[target] = getattr(self, name)[source]
 
     def release(self, slot: int) -> None:

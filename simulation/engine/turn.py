@@ -13,9 +13,10 @@ A cell type that takes its turn in compiled code gives its agent class:
   eaten, a neuron's axon withdrawn) for the slots whose fate is set, run before the generic one;
 - ``born(model, parent_slot, xy)``: a daughter's agent, for types that divide.
 
-:func:`play_turn` draws the order and the uniforms from the model's NumPy ``Generator``
-(randomness is an input to the kernel), calls the kernel, then applies deaths, moves and births
-to Mesa's grid and AgentSets. No biology lives here.
+:func:`play_turn` draws the order and the uniforms from the model's random streams (randomness is
+an input to the kernel): each cell's row is keyed by its serial number and the tick, so it does
+not depend on which other cells exist (:mod:`simulation.engine.streams`). It then calls the
+kernel and applies deaths, moves and births to Mesa's grid and AgentSets. No biology lives here.
 """
 
 from __future__ import annotations
@@ -26,25 +27,28 @@ import numpy as np
 
 from simulation.engine.mesa_compat import move_agents
 from simulation.engine.sheet import DIED, DIVIDED, MOVED
+from simulation.engine.streams import fill_uniforms, turn_order
 
 if TYPE_CHECKING:
     from simulation.tissue.model import NerveRepairModel
 
 
 def play_turn(model: NerveRepairModel, kind: Any, only: np.ndarray | None = None) -> None:
-    """Every living cell of ``kind`` takes its turn, in an order shuffled by ``model.rng``.
+    """Every living cell of ``kind`` takes its turn, in an order shuffled by the type's stream.
 
     ``only`` restricts the turn to those slots (in that order, with no shuffle): what a single
     agent's ``step()`` uses in sandbox tests.
     """
     sheet = model.sheet_of(kind)
+    if only is None and sheet.live == 0:
+        return
+    key = model.streams.turn_key(kind, model.tick)
     if only is None:
-        if sheet.live == 0:
-            return
-        order = model.rng.permutation(sheet.live_slots())
+        order = turn_order(key, sheet.serial, sheet.live_slots())
     else:
         order = np.asarray(only, dtype=np.intp)
-    uniforms = model.rng.random((order.size, kind.DRAWS))
+    uniforms = np.empty((order.size, kind.DRAWS))
+    fill_uniforms(key, sheet.serial, order, uniforms)
     sheet.fate[order] = 0
     kind.KERNEL(order, uniforms, *kind.kernel_args(model, sheet))
     settle(model, kind, sheet, order)

@@ -22,6 +22,7 @@ from simulation.agents.schwann import SchwannCell
 from simulation.engine.compiled import rule
 from simulation.engine.mesa_compat import empty_layer, share_cell_class
 from simulation.engine.sheet import CellSheet, restore_attributes
+from simulation.engine.streams import Streams
 from simulation.fields import FieldSet, FieldSpec
 from simulation.fields.fieldset import spread_over_territory, territory_overlap
 from simulation.scenario.schema import CELL_TERRITORY_UM2, MM2_PER_UM2, Scenario
@@ -97,14 +98,20 @@ class NerveRepairModel(Model):
 
         Args:
             scenario: the validated scenario.
-            seed: seeds every random choice (Mesa's ``random`` and ``rng``).
+            seed: seeds every random choice: the set-up (Mesa's ``random`` and ``rng``) and
+                every draw of the run (:attr:`streams`, common random numbers across arms
+                with the same seed: :mod:`simulation.engine.streams`). None: a seed drawn
+                from the OS once, kept in :attr:`seed`.
             injured: False builds a sandbox: no lesion, no debris, no resident cells, no injury
                 signals, for placing cells by hand (tests, teaching).
             shape: sandbox grid size ``(width, height)`` instead of the scenario's.
         """
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
         super().__init__(seed=seed)
         self.scenario = scenario
         self.seed = seed
+        self.streams = Streams(seed)
         self.injured = injured
         g = scenario.grid
         self.width, self.height = shape if shape is not None else (g.width_voxels, g.height_voxels)
@@ -327,10 +334,13 @@ class NerveRepairModel(Model):
             total = float(weight.sum())
             per_voxel_h = params.recruit_per_mm2_per_h * self.voxel_area_mm2
             expected = per_voxel_h * factor * self.dt_h * total
-            n = int(self.rng.poisson(expected)) if expected > 0 else 0
+            if expected <= 0:
+                continue
+            rng = self.streams.generator(f"recruit {kind.__name__}", self.tick)
+            n = int(rng.poisson(expected))
             if n == 0:
                 continue
-            for idx in self._draw_voxels(weight / total, n).tolist():
+            for idx in self._draw_voxels(weight / total, n, rng).tolist():
                 kind(self, divmod(idx, self.height), params)
 
     @property
@@ -341,15 +351,15 @@ class NerveRepairModel(Model):
             w = self.__dict__["_weights"] = np.empty((2, self.width, self.height))
         return w
 
-    def _draw_voxels(self, p: np.ndarray, n: int) -> np.ndarray:
+    def _draw_voxels(self, p: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
         """``n`` flat voxel indices drawn with replacement with probabilities ``p`` (summing to
-        1): what ``self.rng.choice(p.size, size=n, p=p)`` returns, the same draws and the same
+        1): what ``rng.choice(p.size, size=n, p=p)`` returns, the same draws and the same
         arithmetic (cumulative sum, normalised, searched), without its checks of ``p``, which
         cost as much as the draw on the model's grid (``tests/test_model.py`` holds it to
         ``choice``)."""
         cdf = p.ravel().cumsum()
         cdf /= cdf[-1]
-        return cdf.searchsorted(self.rng.random(n), side="right")
+        return cdf.searchsorted(rng.random(n), side="right")
 
     # ------------------------------------------------------------------ the tick
     def step(self) -> None:
@@ -426,6 +436,11 @@ class NerveRepairModel(Model):
         """Add the bands the Schwann cells laid this tick (each over its territory) to the
         guidance growth cones read."""
         self.band += spread_over_territory(self.schwann_band, self.fields.cell_scale)
+
+    @property
+    def tick(self) -> int:
+        """Ticks since injury (what keys this tick's random numbers)."""
+        return round(self.hours / self.dt_h)
 
     @property
     def day(self) -> float:

@@ -157,7 +157,8 @@ def _seed_clusters(
         return
     n_clusters = max(1, math.ceil(cells / tp.cells_per_cluster))
     voxels = _lesion_voxels(model)
-    picks = model.rng.integers(0, len(voxels), size=n_clusters)
+    rng = model.streams.generator("graft placement", model.tick)
+    picks = rng.integers(0, len(voxels), size=n_clusters)
     per_cluster = round(cells / n_clusters)
     undiff = item.undifferentiated_fraction if source is GraftSource.NPC else 0.0
     for idx in picks.tolist():

@@ -266,7 +266,7 @@ def test_the_compiled_turn_and_its_python_source_give_the_same_tissue():
              sheet.n_clones.copy(), sheet.clones.copy(), sheet.new_tumors.copy(),
              model.fields.source_views["trophic"].copy(), model.fields.source_views["ev"].copy(),
              model.myelin.copy(), model.relay.copy(), model.occupancy_of(GraftCluster).copy(),
-             model.rng.random(3))
+             args[0].random(3))
         )  # fmt: skip
     for a, b in zip(*states, strict=True):
         np.testing.assert_array_equal(a, b)

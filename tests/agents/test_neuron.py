@@ -160,10 +160,14 @@ def test_the_compiled_turn_and_its_python_source_give_the_same_tissue():
         np.testing.assert_array_equal(a, b)
 
 
+SEED_WITH_DEATHS_AND_ARRIVALS = 12
+
+
 def test_grid_agentsets_and_occupancy_agree_after_deaths():
     """After neurons die (with and without cones), Mesa's grid, the AgentSets, the sheets, the
-    links and the occupancy counts describe the same cells."""
-    model = _tissue_with_neurons(seed=5)  # a seed where some neurons die, some with arrived axons
+    links and the occupancy counts describe the same cells. (A seed where some neurons die and
+    some with an arrived cone survive, under the per-cell random streams.)"""
+    model = _tissue_with_neurons(seed=SEED_WITH_DEATHS_AND_ARRIVALS)
     arrived_before = model.muscle.axons_arrived
     Neuron.take_turn(model)
     GrowthCone.take_turn(model)
