@@ -231,3 +231,22 @@ def test_a_per_voxel_key_points_to_its_physical_successor(old, new):
         validate_scenario({group: {key: 1}})
     message = str(err.value)
     assert "\n" not in message and old in message and new in message
+
+
+def test_steering_follows_the_gradient_not_the_voxel_difference():
+    """The trophic cue of a step is the gradient over ``sensing_um``: the same ramp in µm gives
+    the same forward-step weight at 25 and at 12.5 µm voxels (the difference between
+    neighbours halves, the voxel edge halves too)."""
+    from simulation.agents.growth_cone import GrowthConeSheet, step_weight
+
+    sheet = GrowthConeSheet()
+    sheet.set_params(0, Scenario().growth_cone)
+    p = sheet.params[0]
+    weights = []
+    for dx_um in (COARSE_UM, FINE_UM):
+        x_um = (np.arange(6) - 2) * dx_um  # from the cone's voxel (x = 2)
+        trophic = np.repeat((0.1 + 0.001 * x_um)[:, None], 5, axis=1)  # 0.001 au per µm
+        zeros = np.zeros_like(trophic)
+        weights.append(step_weight.py_func(0, 2, 2, trophic, zeros, zeros, p, 5, dx_um))
+    assert weights[0] > Scenario().growth_cone.forward_weight  # the ramp pulls forward
+    assert weights[0] == pytest.approx(weights[1], rel=1e-12)

@@ -54,6 +54,7 @@ PARAMS = (
     "trophic_floor",
     "forward_weight",
     "diagonal_weight",
+    "sensing_um",
 )
 (
     _SPEED,
@@ -70,6 +71,7 @@ PARAMS = (
     _TROPHIC_FLOOR,
     _FORWARD,
     _DIAGONAL,
+    _SENSING_UM,
 ) = range(len(PARAMS))
 
 #: Positions in the knobs array :meth:`GrowthCone.kernel_args` builds each tick.
@@ -190,7 +192,7 @@ def speed_um_per_h(trophic, cytokine, scar, debris, band, p, capacity):
 
 
 @rule
-def step_weight(k, x, y, trophic, scar, band, p, height):
+def step_weight(k, x, y, trophic, scar, band, p, height, dx):
     """How much the cone at ``(x, y)`` prefers candidate step ``k``: its base preference
     (``forward_weight``, ``diagonal_weight`` or ``lateral_weight``), up the trophic gradient,
     away from scar (never into stalling scar), along repair bands. 0 when the step is
@@ -204,24 +206,26 @@ def step_weight(k, x, y, trophic, scar, band, p, height):
     if s >= p[_SCAR_STALL]:
         return 0.0
     here = trophic[x, y]
-    cue = p[_CHEMOTAXIS] * (trophic[nx, ny] - here) / (here + p[_TROPHIC_HALF])
+    cue = (
+        p[_CHEMOTAXIS] * p[_SENSING_UM] / dx * (trophic[nx, ny] - here) / (here + p[_TROPHIC_HALF])
+    )
     w = base * math.exp(min(cue, 30.0)) * (1.0 - s / p[_SCAR_STALL])
     return w * (1.0 + p[_GUIDANCE] * min(1.0, band[nx, ny]))
 
 
 @rule
-def choose_step(u, x, y, trophic, scar, band, p, height):
+def choose_step(u, x, y, trophic, scar, band, p, height, dx):
     """One of the candidate steps, drawn with probability proportional to its weight from the
     uniform ``u``; -1 when every step is blocked."""
     total = 0.0
     for k in range(5):
-        total += step_weight(k, x, y, trophic, scar, band, p, height)
+        total += step_weight(k, x, y, trophic, scar, band, p, height, dx)
     if total <= 0.0:
         return -1
     target = u * total
     last = -1
     for k in range(5):
-        w = step_weight(k, x, y, trophic, scar, band, p, height)
+        w = step_weight(k, x, y, trophic, scar, band, p, height, dx)
         if w > 0.0:
             last = k
             target -= w
@@ -232,11 +236,11 @@ def choose_step(u, x, y, trophic, scar, band, p, height):
 
 @rule
 def extend(s, u, x, y, fate, p, path_x, path_y, path_len, trophic, scar, band, axon, crowd,
-           height):  # fmt: skip
+           height, dx):  # fmt: skip
     """Cone ``s`` advances one voxel, laying down axon there; False if every way is blocked."""
     xi = x[s]
     yi = y[s]
-    k = choose_step(u, xi, yi, trophic, scar, band, p, height)
+    k = choose_step(u, xi, yi, trophic, scar, band, p, height, dx)
     if k < 0:
         return False
     nx = xi + _STEP_DX[k]
@@ -326,7 +330,7 @@ def turn(order, u, x, y, fate, params, start_x, age_h, progress_um, distal_um, i
             if x[s] == width - 1:  # the grid's distal edge: on into the distal tract
                 in_distal[s] = 1
             elif not extend(s, u[i, 1 + steps], x, y, fate, p, path_x, path_y, path_len,
-                            trophic, scar, band, axon, crowd, height):  # fmt: skip
+                            trophic, scar, band, axon, crowd, height, dx):  # fmt: skip
                 progress_um[s] = 0.0
                 break
             steps += 1

@@ -393,8 +393,7 @@ class NeuronParams(Params):
         1.0,
         10000.0,
         "bundles",
-        "injured axon bundles the agents stand for (tip uptake and secretion weigh "
-        "bundles/count)",
+        "injured axon bundles the agents stand for (tip uptake and secretion weigh bundles/count)",
         source="assumed (one bundle per agent at the default 40 agents)",
     )
     death_rate_per_h: float = P(
@@ -453,6 +452,14 @@ class GrowthConeParams(Params):
     )
     chemotaxis: float = P(
         3.0, 0.0, 50.0, "1", "steering strength up the trophic gradient", source="assumed"
+    )
+    sensing_um: float = P(
+        25.0,
+        1.0,
+        200.0,
+        "µm",
+        "length over which a cone compares trophic factor (its steering follows the gradient)",
+        source="assumed",
     )
     forward_weight: float = P(
         1.0,

@@ -270,5 +270,5 @@ def test_speed_rule_reads_its_trophic_floor_and_step_preferences_from_the_scenar
     zeros = np.zeros((4, 4))
     weight = step_weight.py_func
     p = row(forward_weight=2.0, diagonal_weight=0.25)
-    assert weight(0, 1, 1, zeros, zeros, zeros, p, 4) == 2.0
-    assert weight(1, 1, 1, zeros, zeros, zeros, p, 4) == 0.25
+    assert weight(0, 1, 1, zeros, zeros, zeros, p, 4, 25.0) == 2.0
+    assert weight(1, 1, 1, zeros, zeros, zeros, p, 4, 25.0) == 0.25
