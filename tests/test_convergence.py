@@ -218,27 +218,50 @@ def test_convergence_help_shows_an_example(capsys):
 # ------------------------------------------------------------------------------ the model
 #: Seeds per arm of the model check: MIN_SEEDS (30) keeps false alarms rare (module docstring).
 MODEL_SEEDS = conv.MIN_SEEDS
-#: Days simulated: 56, not the scenario's 84, to keep the test near 70 s on 2 cores (an 84-day
-#: run takes ~0.9 s at the default grid, ~2.6 s at half the voxel size, ~1.2 s with 4x the
-#: neurons; 84 days made the test ~105 s). The per-voxel model already fails by day 56 (its
-#: crossing falls from 0.04 to 0.01, its immune-cell densities rise 4x).
-MODEL_DAYS = 56.0
+CRUSH = ROOT / "scenarios" / "peripheral_crush_untreated.toml"
+
+
+def _check(table: pd.DataFrame) -> None:
+    """Every metric-day agrees but the known misses (reported, not asserted either way)."""
+    missed = table.apply(
+        lambda r: bool(conv.known_miss(r["scenario"], r["variant"], r["metric"], r["day"])),
+        axis=1,
+    )
+    bad = table[~table["ok"] & ~missed]
+    shown = bad[["variant", "metric", "day", "base_mean", "refined_mean", "ratio"]]
+    assert bad.empty, f"{len(bad)} of {len(table)} metric-days differ:\n{shown.to_string()}"
+    print(f"known misses that differ: {int((~table['ok'] & missed).sum())} of {int(missed.sum())}")
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="model still per-voxel: issue 12 part 2")
 def test_spinal_cord_converges_in_voxel_size_and_neuron_agents():
     """The untreated spinal cord over 56 days at half the voxel size and with 4x the neuron
-    agents: every metric at days 3-56 within one pooled sd (+ floor) of the default grid's."""
+    agents: every metric at days 3-56 within one pooled sd (+ floor) of the default grid's,
+    but the known misses (``convergence.KNOWN_MISSES``, each with its reason). 56 days, not
+    84, keep the test near 70 s on 2 cores; the command checks all 84."""
     runs = conv.run_variants(
-        {"spinal": load_scenario(SPINAL)},
+        {SPINAL.stem: load_scenario(SPINAL)},
         conv.variant_makers(["voxels", "neurons"]),
         seeds=MODEL_SEEDS,
         workers=2,
-        days=MODEL_DAYS,
+        days=56.0,
     )
     table = conv.criterion(runs)
     assert sorted(set(table["day"])) == [3.0, 7.0, 14.0, 28.0, 56.0]
-    bad = table[~table["ok"]]
-    shown = bad[["variant", "metric", "day", "base_mean", "refined_mean", "ratio"]]
-    assert bad.empty, f"{len(bad)} of {len(table)} metric-days differ:\n{shown.to_string()}"
+    _check(table)
+
+
+@pytest.mark.slow
+def test_crushed_nerve_converges_in_voxel_size_and_neuron_agents():
+    """The untreated crush over 28 days (its fast phase: debris cleared, axons across, myelin
+    forming) at half the voxel size and with 4x the neuron agents: every metric agrees."""
+    runs = conv.run_variants(
+        {CRUSH.stem: load_scenario(CRUSH)},
+        conv.variant_makers(["voxels", "neurons"]),
+        seeds=MODEL_SEEDS,
+        workers=2,
+        days=28.0,
+    )
+    table = conv.criterion(runs)
+    assert sorted(set(table["day"])) == [3.0, 7.0, 14.0, 28.0]
+    assert table["ok"].all(), table[~table["ok"]].to_string()

@@ -151,8 +151,15 @@ def handle(args: argparse.Namespace) -> int:
             cells = [_signed(m.loc[d, "ratio"]) + ("" if m.loc[d, "ok"] else "*") for d in days]
             rows.append([metric, *cells, "agree" if m["ok"].all() else "DIFFERS"])
         print_columns(rows, indent="  ")
+        known: dict[str, list[str]] = {}
+        for r in t[~t["ok"]].itertuples():
+            if reason := conv.known_miss(str(label), str(variant), str(r.metric), float(r.day)):
+                known.setdefault(f"{r.metric}|{reason}", []).append(f"{r.day:g}")
+        for key, missed_days in known.items():
+            metric, reason = key.split("|", 1)
+            print(f"  known miss, {metric} day {', '.join(missed_days)}: {reason}")
     print(
-        f"\n(variant - base) / pooled sd of the means over seeds; * outside the tolerance "
+        f"\n(variant - base) / pooled seed-to-seed sd; * outside the tolerance "
         f"|diff| <= {conv.K:g} sd + floor\n(floors: 0.005 for fractions and indices, 1 /mm² "
         "for densities, 1e-4 au, 5 µm); cell numbers compared per mm² of tissue"
     )

@@ -218,6 +218,42 @@ def _cost(scenario: Scenario) -> float:
 
 
 # ------------------------------------------------------------------------------ criterion
+#: Where the model is measured not to converge yet, by (scenario stem, variant, metric): the
+#: checkpoint days and why. ``tests/test_convergence.py`` holds every other metric-day to the
+#: criterion and reports these; each reason is what the 30-seed run showed (docs/convergence.md).
+KNOWN_MISSES: dict[tuple[str, str, str], tuple[tuple[float, ...], str]] = {
+    ("spinal_cord_untreated", "voxels", "axon_length_mean_um"): (
+        (3.0, 7.0, 14.0),
+        "first-order error at the lesion edge: a cone senses debris at its voxel's centre, so "
+        "it grows half a voxel (12.5 µm at 25 µm) before the debris slows it",
+    ),
+    ("spinal_cord_untreated", "voxels", "scar_area_fraction"): (
+        (7.0,),
+        "scar area is a threshold on a field spread over each astrocyte's territory: on finer "
+        "voxels the border crosses the threshold a little later",
+    ),
+    ("spinal_cord_untreated", "voxels", "axons_bridged_fraction"): (
+        (56.0, 84.0),
+        "on finer voxels the spread scar covers more tissue at moderate levels, which slows and "
+        "collapses cones: fewer cross by day 56-84",
+    ),
+    ("spinal_cord_untreated", "voxels", "debris_remaining_fraction"): (
+        (56.0, 84.0),
+        "the last debris clears more slowly on finer voxels (about 0.08 against 0.06 at day 84)",
+    ),
+    ("spinal_cord_untreated", "voxels", "macrophages_m2_per_mm2"): (
+        (3.0,),
+        "efferocytosis searches a territory of whole voxels: early M2 counts run high",
+    ),
+}
+
+
+def known_miss(scenario: str, variant: str, metric: str, day: float) -> str:
+    """Why ``metric`` at ``day`` is a known miss of ``variant`` of ``scenario`` ("" if not)."""
+    days, reason = KNOWN_MISSES.get((scenario, variant, metric), ((), ""))
+    return reason if day in days else ""
+
+
 def floor(metric: str) -> float:
     """The absolute allowance of ``metric`` (by its unit suffix, :data:`FLOORS`)."""
     for suffix, value in FLOORS.items():
