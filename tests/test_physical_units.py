@@ -250,3 +250,22 @@ def test_steering_follows_the_gradient_not_the_voxel_difference():
         weights.append(step_weight.py_func(0, 2, 2, trophic, zeros, zeros, p, 5, dx_um))
     assert weights[0] > Scenario().growth_cone.forward_weight  # the ramp pulls forward
     assert weights[0] == pytest.approx(weights[1], rel=1e-12)
+
+
+@pytest.mark.parametrize("dx_um", [COARSE_UM, FINE_UM])
+def test_dividing_astrocytes_crowd_to_the_same_density(dx_um):
+    """Reactive astrocytes dividing without pause fill a 250 µm square to at most
+    ``max_per_mm2``, on voxels that hold three cells' worth (25 µm) or under one (12.5 µm,
+    where the 3 x 3 block around a voxel keeps the density)."""
+    sc = _refined(Scenario(), dx_um)
+    n = round(250 / dx_um)
+    model = NerveRepairModel(sc, seed=4, injured=False, shape=(n, n))
+    model.fields["cytokine"][:] = 5.0
+    p = sc.astrocyte.model_copy(update={"speed_um_per_h": 0.0, "proliferation_per_h": 5.0})
+    for xy in ((n // 4, n // 4), (3 * n // 4, 3 * n // 4)):
+        Astrocyte(model, xy, p).reactivity = 1.0
+    for _ in range(60):
+        Astrocyte.take_turn(model)
+    area_mm2 = n * n * model.voxel_area_mm2
+    density = len(model.agents_by_type[Astrocyte]) / area_mm2
+    assert 0.6 * sc.astrocyte.max_per_mm2 < density <= sc.astrocyte.max_per_mm2

@@ -23,6 +23,7 @@ from simulation.engine.moves import (
     crowding_cap,
     divide,
     emptiest_neighbour,
+    has_room,
     move_to,
     moves_this_tick,
     scan_start,
@@ -30,6 +31,7 @@ from simulation.engine.moves import (
     tick_chance,
 )
 from simulation.engine.sheet import CellSheet, Column
+from simulation.fields.kernels import territory_mean
 
 #: Columns of an astrocyte's parameter row (names in the ``[astrocyte]`` group).
 PARAMS = (
@@ -82,10 +84,10 @@ def react(r, cytokine, p, dt):
 
 
 @rule
-def deposit_scar(x, y, r, p, dt, scar, scar_source):
-    """Lay down CSPG in voxel ``(x, y)`` in proportion to reactivity, slowing as the scar there
+def deposit_scar(x, y, r, p, dt, scar, scar_source, territory):
+    """Lay down CSPG over its territory in proportion to reactivity, slowing as the scar there
     approaches ``scar_max``."""
-    room = 1.0 - scar[x, y] / p[_SCAR_MAX]
+    room = 1.0 - territory_mean(scar, x, y, territory) / p[_SCAR_MAX]
     if room > 0.0:
         rate = p[_SCAR] * r * room
         if rate > 0.0:
@@ -118,7 +120,7 @@ def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, debris, core
     """Divide into the emptiest neighbouring voxel if it has room (``max_per_mm2``) and is not
     core."""
     nx, ny = emptiest_neighbour(crowd, x[s], y[s], scan_start(u))
-    room = nx >= 0 and crowd[nx, ny] < crowding_cap(p[_MAX_PER_MM2], dx)
+    room = nx >= 0 and has_room(crowd, nx, ny, crowding_cap(p[_MAX_PER_MM2], dx))
     if room and not is_core(debris, nx, ny, core_debris):
         divide(s, fate, daughter_x, daughter_y, crowd, nx, ny)
 
@@ -140,7 +142,7 @@ def migrate_to_border(s, u_moves, u_way, x, y, fate, p, cytokine, crowd, debris,
 
 @rule
 def turn(order, u, x, y, fate, daughter_x, daughter_y, r, params, cytokine, scar, debris,
-         cytokine_source, scar_source, crowd, core_debris, dx, dt):  # fmt: skip
+         cytokine_source, scar_source, crowd, core_debris, territory, dx, dt):  # fmt: skip
     """Every astrocyte in ``order`` lives one tick: react; if scar-forming, deposit scar,
     secrete cytokine, perhaps divide and perhaps migrate."""
     for i in range(order.shape[0]):
@@ -155,7 +157,7 @@ def turn(order, u, x, y, fate, daughter_x, daughter_y, r, params, cytokine, scar
         r[s] = rs
         if rs < p[_SCAR_FORMING]:  # not scar-forming (``scar_forming_reactivity``)
             continue
-        deposit_scar(xi, yi, rs, p, dt, scar, scar_source)
+        deposit_scar(xi, yi, rs, p, dt, scar, scar_source, territory)
         secrete_cytokine(xi, yi, p, dt, cytokine_source)
         if divides(u[i, 0], c, p, dt):
             proliferate(s, u[i, 1], x, y, fate, daughter_x, daughter_y, p, crowd, debris,
@@ -192,6 +194,7 @@ class Astrocyte(TissueCell):
             fields.source_views["scar"],
             model.occupancy_of(Astrocyte),
             float(model.scenario.astrocyte.core_debris_au),
+            model.territory_overlap,
             model.dx_um,
             model.dt_h,
         )

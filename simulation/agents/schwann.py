@@ -26,6 +26,7 @@ from simulation.engine.moves import (
     crowding_cap,
     divide,
     emptiest_neighbour,
+    has_room,
     move_to,
     moves_this_tick,
     scan_start,
@@ -144,7 +145,7 @@ def divides(u, capacity, cytokine, p, dt):
 def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, dx):
     """Divide into the emptiest neighbouring voxel if it has room (``max_per_mm2``)."""
     nx, ny = emptiest_neighbour(crowd, x[s], y[s], scan_start(u))
-    if nx >= 0 and crowd[nx, ny] < crowding_cap(p[_MAX_PER_MM2], dx):
+    if nx >= 0 and has_room(crowd, nx, ny, crowding_cap(p[_MAX_PER_MM2], dx)):
         divide(s, fate, daughter_x, daughter_y, crowd, nx, ny)
 
 

@@ -145,3 +145,26 @@ def crowding_cap(max_per_mm2, dx_um):
     """Cells a voxel of edge ``dx_um`` may hold at ``max_per_mm2`` (a voxel below one cell's
     worth still takes one: callers admit a cell while a voxel holds fewer than the cap)."""
     return max_per_mm2 * dx_um * dx_um * 1e-6
+
+
+@rule
+def has_room(crowd, x, y, cap):
+    """Whether voxel ``(x, y)`` takes one more cell at ``cap`` cells per voxel
+    (:func:`crowding_cap`): fewer than ``cap`` there; and where a voxel holds less than one
+    cell's worth (``cap < 1``), none there yet and no 3 x 3 block that would hold it going
+    over ``9 cap`` cells, so the density stays at the cap on any voxel size."""
+    here = crowd[x, y]
+    if cap >= 1.0:
+        return here < cap
+    if here >= 1:
+        return False
+    w, h = crowd.shape
+    for cx in range(max(0, x - 1), min(w, x + 2)):
+        for cy in range(max(0, y - 1), min(h, y + 2)):
+            total = 1
+            for i in range(max(0, cx - 1), min(w, cx + 2)):
+                for j in range(max(0, cy - 1), min(h, cy + 2)):
+                    total += crowd[i, j]
+            if total > 9.0 * cap:
+                return False
+    return True
