@@ -104,8 +104,8 @@ MECHANISMS: tuple[Topic, ...] = (
         (
             Try(
                 "Digest the scar with chondroitinase ABC",
-                "Chondroitinase ABC is given on day 7 and is active for 10 days. Watch the scar "
-                "area fall while it is active and come back after, and whether more axons cross.",
+                "Chondroitinase ABC is given on day 7; its activity halves every day. Watch the "
+                "scar area fall while it acts and come back after, and whether more axons cross.",
                 (
                     ArmSpec(SPINAL),
                     ArmSpec("spinal_cord_chabc"),

@@ -269,3 +269,27 @@ def test_dividing_astrocytes_crowd_to_the_same_density(dx_um):
     area_mm2 = n * n * model.voxel_area_mm2
     density = len(model.agents_by_type[Astrocyte]) / area_mm2
     assert 0.6 * sc.astrocyte.max_per_mm2 < density <= sc.astrocyte.max_per_mm2
+
+
+@pytest.mark.parametrize("dx_um", [COARSE_UM, FINE_UM])
+def test_scar_is_laid_over_whole_voxels_of_the_territory(dx_um):
+    """A matrix laid in blocks keeps its amount and covers one territory of whole voxels (the
+    block of the grid's tiling that holds the cell), leaving the voxels around it clean."""
+    from simulation.fields.fieldset import territory_side
+    from simulation.fields.kernels import lay_over_block
+
+    cell_scale = CELL_TERRITORY_UM2 / dx_um**2
+    n = round(200 / dx_um)
+    fs = FieldSet(
+        (n, n),
+        dx_um,
+        [FieldSpec("scar", 0.0, 0.0, laid_in_blocks=True)],
+        cell_scale=cell_scale,
+    )
+    side = territory_side(cell_scale)
+    lay_over_block(fs.source_views["scar"], 3, 3, side, 0.02)
+    fs.apply_sources()
+    assert fs.total("scar") == pytest.approx(0.02 * CELL_TERRITORY_UM2)
+    covered = np.argwhere(fs["scar"] > 0)
+    assert len(covered) * dx_um**2 == pytest.approx(CELL_TERRITORY_UM2)
+    assert fs["scar"].max() == pytest.approx(0.02)

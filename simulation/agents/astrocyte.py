@@ -31,7 +31,7 @@ from simulation.engine.moves import (
     tick_chance,
 )
 from simulation.engine.sheet import CellSheet, Column
-from simulation.fields.kernels import territory_mean
+from simulation.fields.kernels import block_mean, lay_over_block
 
 #: Columns of an astrocyte's parameter row (names in the ``[astrocyte]`` group).
 PARAMS = (
@@ -84,14 +84,14 @@ def react(r, cytokine, p, dt):
 
 
 @rule
-def deposit_scar(x, y, r, p, dt, scar, scar_source, territory):
-    """Lay down CSPG over its territory in proportion to reactivity, slowing as the scar there
-    approaches ``scar_max``."""
-    room = 1.0 - territory_mean(scar, x, y, territory) / p[_SCAR_MAX]
+def deposit_scar(x, y, r, p, dt, scar, scar_source, side):
+    """Lay down CSPG over its territory (``side`` x ``side`` voxels) in proportion to
+    reactivity, slowing as the scar there approaches ``scar_max``."""
+    room = 1.0 - block_mean(scar, x, y, side) / p[_SCAR_MAX]
     if room > 0.0:
         rate = p[_SCAR] * r * room
         if rate > 0.0:
-            scar_source[x, y] += rate * dt
+            lay_over_block(scar_source, x, y, side, rate * dt)
 
 
 @rule
@@ -142,7 +142,7 @@ def migrate_to_border(s, u_moves, u_way, x, y, fate, p, cytokine, crowd, debris,
 
 @rule
 def turn(order, u, x, y, fate, daughter_x, daughter_y, r, params, cytokine, scar, debris,
-         cytokine_source, scar_source, crowd, core_debris, territory, dx, dt):  # fmt: skip
+         cytokine_source, scar_source, crowd, core_debris, side, dx, dt):  # fmt: skip
     """Every astrocyte in ``order`` lives one tick: react; if scar-forming, deposit scar,
     secrete cytokine, perhaps divide and perhaps migrate."""
     for i in range(order.shape[0]):
@@ -157,7 +157,7 @@ def turn(order, u, x, y, fate, daughter_x, daughter_y, r, params, cytokine, scar
         r[s] = rs
         if rs < p[_SCAR_FORMING]:  # not scar-forming (``scar_forming_reactivity``)
             continue
-        deposit_scar(xi, yi, rs, p, dt, scar, scar_source, territory)
+        deposit_scar(xi, yi, rs, p, dt, scar, scar_source, side)
         secrete_cytokine(xi, yi, p, dt, cytokine_source)
         if divides(u[i, 0], c, p, dt):
             proliferate(s, u[i, 1], x, y, fate, daughter_x, daughter_y, p, crowd, debris,
@@ -194,7 +194,7 @@ class Astrocyte(TissueCell):
             fields.source_views["scar"],
             model.occupancy_of(Astrocyte),
             float(model.scenario.astrocyte.core_debris_au),
-            model.territory_overlap,
+            model.territory_side,
             model.dx_um,
             model.dt_h,
         )

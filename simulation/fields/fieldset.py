@@ -72,6 +72,9 @@ class FieldSpec:
         fixed_edges: Edges held at a fixed value, e.g. ``{"x_min": 1.0}`` for a supply at a stump;
             the value holds in a ghost voxel just outside the edge. Every other edge is no-flux.
         initial: Value every voxel starts with.
+        laid_in_blocks: Cells lay it over their territory themselves, as whole blocks of voxels
+            (a structural matrix such as scar keeps the gaps between cells): what they write is
+            scaled by ``cell_scale`` but not spread (see :func:`territory_side`).
     """
 
     name: str
@@ -79,6 +82,7 @@ class FieldSpec:
     decay_per_h: float = 0.0
     fixed_edges: Mapping[str, float] = field(default_factory=dict)
     initial: float = 0.0
+    laid_in_blocks: bool = False
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
@@ -135,6 +139,13 @@ def territory_overlap(cell_scale: float) -> np.ndarray:
     lo = np.maximum(offsets - 0.5, -w / 2.0)
     hi = np.minimum(offsets + 0.5, w / 2.0)
     return np.clip(hi - lo, 0.0, None)
+
+
+def territory_side(cell_scale: float) -> int:
+    """The side, in voxels, of the block of whole voxels that stands for a territory
+    ``cell_scale`` voxels in area (at least one voxel): what a cell laying a structural matrix
+    covers (:func:`simulation.fields.kernels.lay_over_block`)."""
+    return max(1, round(math.sqrt(cell_scale)))
 
 
 def territory_weights(cell_scale: float) -> np.ndarray:
@@ -374,8 +385,11 @@ class FieldSet:
             (self._source, self._tissue_source),
             (self._sink_rate, self._tissue_sink),
         ):
-            for k in range(cells.shape[0]):
-                cells[k] = spread_over_territory(cells[k], self.cell_scale)
+            for k, spec in enumerate(self.specs.values()):
+                if spec.laid_in_blocks:
+                    cells[k] *= self.cell_scale
+                else:
+                    cells[k] = spread_over_territory(cells[k], self.cell_scale)
             if tissue is not None:
                 cells += tissue
                 tissue[...] = 0.0

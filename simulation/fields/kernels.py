@@ -735,6 +735,42 @@ def territory_mean(field, x, y, overlap):
 
 
 @njit(cache=True)
+def block_mean(field, x, y, side):
+    """The mean of ``field`` over the ``side`` x ``side`` block of voxels holding ``(x, y)``
+    (blocks tile the grid from its origin; cut at its far edges)."""
+    if side == 1:
+        return field[x, y]
+    w, h = field.shape
+    x0 = x - x % side
+    y0 = y - y % side
+    total = 0.0
+    n = 0
+    for i in range(x0, min(w, x0 + side)):
+        for j in range(y0, min(h, y0 + side)):
+            total += field[i, j]
+            n += 1
+    return total / n
+
+
+@njit(cache=True)
+def lay_over_block(buffer, x, y, side, amount):
+    """Add ``amount`` over the ``side`` x ``side`` block holding ``(x, y)``: each voxel gets
+    ``amount / side**2``, so the total is ``amount`` (a block cut at the grid's far edge keeps
+    the share of the voxels it has). With the FieldSet's ``cell_scale`` this lays a cell's
+    amount over its territory as whole voxels, leaving gaps between cells."""
+    if side == 1:
+        buffer[x, y] += amount
+        return
+    w, h = buffer.shape
+    x0 = x - x % side
+    y0 = y - y % side
+    share = amount / (side * side)
+    for i in range(x0, min(w, x0 + side)):
+        for j in range(y0, min(h, y0 + side)):
+            buffer[i, j] += share
+
+
+@njit(cache=True)
 def wrap_axon(axon, myelin, x, y, along, across, fraction):
     """Myelinate bare axon around voxel ``(x, y)``: ``fraction`` of it times the share of each
     voxel the myelinating cell reaches.

@@ -24,7 +24,11 @@ from simulation.engine.mesa_compat import empty_layer, share_cell_class
 from simulation.engine.sheet import CellSheet, restore_attributes
 from simulation.engine.streams import Streams
 from simulation.fields import FieldSet, FieldSpec
-from simulation.fields.fieldset import spread_over_territory, territory_overlap
+from simulation.fields.fieldset import (
+    spread_over_territory,
+    territory_overlap,
+    territory_side,
+)
 from simulation.scenario.schema import CELL_TERRITORY_UM2, MM2_PER_UM2, Scenario
 from simulation.tissue.therapies import TherapyState, deliver, schedule
 
@@ -46,6 +50,9 @@ ACTIVATION_ORDER = (
 #: Chemical fields (diffusing or not) and structural tissue layers (never diffusing).
 CHEMICAL_FIELDS = ("cytokine", "trophic", "ev", "ev_ngf", "debris", "scar")
 TISSUE_LAYERS = ("axon", "myelin")
+#: Fields cells lay over their territory as whole blocks of voxels (a matrix with gaps between
+#: cells, which growth cones find), not spread over it: see ``FieldSpec.laid_in_blocks``.
+LAID_IN_BLOCKS = ("scar",)
 
 
 @rule
@@ -127,7 +134,11 @@ class NerveRepairModel(Model):
             self.dx_um,
             [
                 *(
-                    FieldSpec(name, **getattr(scenario.fields, name).model_dump())
+                    FieldSpec(
+                        name,
+                        **getattr(scenario.fields, name).model_dump(),
+                        laid_in_blocks=name in LAID_IN_BLOCKS,
+                    )
                     for name in CHEMICAL_FIELDS
                 ),
                 *(FieldSpec(name) for name in TISSUE_LAYERS),
@@ -150,6 +161,7 @@ class NerveRepairModel(Model):
         #: The share of each voxel (centred on a cell, along one axis) its territory covers,
         #: and the voxels one Schwann cell's internodes span along the nerve.
         self.territory_overlap = territory_overlap(CELL_TERRITORY_UM2 / self.dx_um**2)
+        self.territory_side = territory_side(CELL_TERRITORY_UM2 / self.dx_um**2)
         internode = round(scenario.schwann.internode_um / self.dx_um)
         self.internode_along = np.ones(2 * internode + 1)
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
