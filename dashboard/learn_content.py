@@ -382,8 +382,9 @@ THERAPIES: tuple[Topic, ...] = (
         "Chondroitinase ABC, rehabilitation and scaffolds",
         "Chondroitinase ABC is a short-lived enzyme that digests CSPG scar; it works best with "
         "task-specific rehabilitation. Scaffolds and hydrogels protect grafts and guide axons.",
-        "Chondroitinase digests the scar field where it was injected, less as it loses activity. Training speeds growth, "
-        "consolidates connections and slows muscle atrophy. A scaffold guides growth cones in "
+        "Chondroitinase digests the scar field where it was injected, less as it loses "
+        "activity. Training speeds growth, consolidates connections and slows muscle atrophy. "
+        "A scaffold guides growth cones in "
         "the lesion and shields grafted cells from part of their death.",
         "Enzyme activity halves every day (it loses most within days at body temperature); "
         "training from day 14.",
