@@ -127,14 +127,15 @@ def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, debris, core
 
 @rule
 def migrate_to_border(s, u_moves, u_way, x, y, fate, p, cytokine, crowd, debris, core_debris,
-                      dx, dt):  # fmt: skip
+                      side, dx, dt):  # fmt: skip
     """Crawl up the cytokine gradient (to voxels with room), but not into debris-filled core."""
     cap = crowding_cap(p[_MAX_PER_MM2], dx)
     start = scan_start(u_way)
     for m in range(moves_this_tick(u_moves, p[_SPEED], dx, dt)):
         xi = x[s]
         yi = y[s]
-        nx, ny = steepest_neighbour(cytokine, crowd, xi, yi, 1.0, cap, (start + 3 * m) % 8)
+        way = (start + 3 * m) % 8
+        nx, ny = steepest_neighbour(cytokine, crowd, xi, yi, 1.0, cap, way, side)
         if (nx == xi and ny == yi) or is_core(debris, nx, ny, core_debris):
             return
         move_to(s, x, y, fate, crowd, nx, ny)
@@ -163,7 +164,7 @@ def turn(order, u, x, y, fate, daughter_x, daughter_y, r, params, cytokine, scar
             proliferate(s, u[i, 1], x, y, fate, daughter_x, daughter_y, p, crowd, debris,
                         core_debris, dx)  # fmt: skip
         migrate_to_border(s, u[i, 2], u[i, 3], x, y, fate, p, cytokine, crowd, debris,
-                          core_debris, dx, dt)  # fmt: skip
+                          core_debris, side, dx, dt)  # fmt: skip
 
 
 class Astrocyte(TissueCell):

@@ -199,11 +199,11 @@ def signal(s, x, y, p, m2, ev, cytokine_source, trophic_source, cytokine_sink, k
 
 
 @rule
-def migrate(u_moves, u_way, s, x, y, fate, p, load, debris, cytokine, crowd, dx, dt):
+def migrate(u_moves, u_way, s, x, y, fate, p, load, debris, cytokine, crowd, reach, dx, dt):
     """Crawl up the debris gradient, or the cytokine gradient once loaded to capacity."""
     field = debris if load[s] < p[_CAPACITY] else cytokine
     moves = moves_this_tick(u_moves, p[_SPEED], dx, dt)
-    climb(s, x, y, fate, crowd, field, 1.0, 1_000_000, moves, scan_start(u_way))
+    climb(s, x, y, fate, crowd, field, 1.0, 1_000_000, moves, scan_start(u_way), reach)
 
 
 @rule
@@ -211,7 +211,7 @@ def turn(order, u, x, y, fate, m2, load, efferocytosis_h, ate_x, ate_y, ev, ngf,
          debris, cytokine, trophic, ev_field, ngf_field,
          debris_source, cytokine_source, trophic_source,
          debris_sink, cytokine_sink, ev_sink, ngf_sink,
-         crowd, apoptotic_count, territory_voxels, territory, k, dx, dt):  # fmt: skip
+         crowd, apoptotic_count, territory_voxels, territory, side, k, dx, dt):  # fmt: skip
     """Every macrophage in ``order`` lives one tick: maybe die (spilling its load); else take
     up vesicles, phagocytose, efferocytose, digest, polarize, signal and maybe migrate."""
     for i in range(order.shape[0]):
@@ -237,7 +237,8 @@ def turn(order, u, x, y, fate, m2, load, efferocytosis_h, ate_x, ate_y, ev, ngf,
         digest(s, p, load, dt)
         polarize(u[i, 1], s, xi, yi, p, m2, load, ev, efferocytosis_h, cytokine, trophic, k, dt)
         signal(s, xi, yi, p, m2, ev, cytokine_source, trophic_source, cytokine_sink, k, dt)
-        migrate(u[i, 2], u[i, 3], s, x, y, fate, p, load, debris, cytokine, crowd, dx, dt)
+        migrate(u[i, 2], u[i, 3], s, x, y, fate, p, load, debris, cytokine, crowd, side, dx,
+                dt)  # fmt: skip
 
 
 def _phenotype(m2: Any) -> Phenotype:
@@ -299,6 +300,7 @@ class Macrophage(vesicles.TakesUpVesicles, TissueCell):
             model.apoptotic_neutrophils,
             model.territory_voxels,
             model.territory_overlap,
+            model.territory_side,
             model.vesicle_knobs,
             model.dx_um,
             model.dt_h,

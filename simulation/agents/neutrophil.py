@@ -57,7 +57,7 @@ def inflame(x, y, p, dt, cytokine_source, debris_sink):
 
 @rule
 def turn(order, u, x, y, fate, apoptotic, params, cytokine, cytokine_source, debris_sink, crowd,
-         apoptotic_count, dx, dt):  # fmt: skip
+         apoptotic_count, reach, dx, dt):  # fmt: skip
     """Every neutrophil in ``order`` lives one tick: age, inflame, phagocytose, migrate."""
     for i in range(order.shape[0]):
         s = order[i]
@@ -75,7 +75,8 @@ def turn(order, u, x, y, fate, apoptotic, params, cytokine, cytokine_source, deb
             continue
         inflame(xi, yi, p, dt, cytokine_source, debris_sink)
         moves = moves_this_tick(u[i, 1], p[_SPEED], dx, dt)
-        climb(s, x, y, fate, crowd, cytokine, 1.0, 1_000_000, moves, scan_start(u[i, 2]))
+        way = scan_start(u[i, 2])
+        climb(s, x, y, fate, crowd, cytokine, 1.0, 1_000_000, moves, way, reach)
 
 
 class Neutrophil(TissueCell):
@@ -100,6 +101,7 @@ class Neutrophil(TissueCell):
             model.fields.sink_views["debris"],
             model.occupancy_of(Neutrophil),
             model.apoptotic_neutrophils,
+            model.territory_side,
             model.dx_um,
             model.dt_h,
         )

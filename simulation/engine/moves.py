@@ -73,12 +73,15 @@ def emptiest_neighbour(crowd, x, y, start):
 
 
 @rule
-def steepest_neighbour(field, crowd, x, y, sign, max_here, start):
-    """The Moore neighbour of ``(x, y)`` with the most (sign 1) or least (-1) ``field``.
+def steepest_neighbour(field, crowd, x, y, sign, max_here, start, reach):
+    """The Moore neighbour of ``(x, y)`` toward the most (sign 1) or least (-1) ``field``.
 
+    The field is read ``reach`` voxels out in each direction (clipped to the grid): a cell
+    compares what lies one territory away, past the patch it is itself depleting, so it follows
+    the tissue's gradient at any voxel size (``reach`` 1 on voxels a territory wide).
     Neighbours already holding ``max_here`` cells (``crowd``) are skipped; the scan starts at
     neighbour ``start`` (0-7) so ties resolve at random. Returns ``(x, y)`` itself when no
-    neighbour improves on it.
+    direction improves on it.
     """
     w, h = field.shape
     best_x, best_y = x, y
@@ -89,7 +92,9 @@ def steepest_neighbour(field, crowd, x, y, sign, max_here, start):
         j = y + NEIGHBOUR_DY[d]
         if i < 0 or i >= w or j < 0 or j >= h:
             continue
-        v = field[i, j]
+        fi = min(max(x + NEIGHBOUR_DX[d] * reach, 0), w - 1)
+        fj = min(max(y + NEIGHBOUR_DY[d] * reach, 0), h - 1)
+        v = field[fi, fj]
         if sign * (v - best) > 0.0 and crowd[i, j] < max_here:
             best_x, best_y, best = i, j, v
     return best_x, best_y
@@ -127,14 +132,17 @@ def moves_this_tick(u, speed_um_per_h, dx_um, dt_h):
 
 
 @rule
-def climb(s, x, y, fate, crowd, field, sign, max_here, moves, start):
-    """Make up to ``moves`` steps up (sign 1) or down (-1) ``field``, each to the best Moore
-    neighbour with fewer than ``max_here`` cells; stop early where no neighbour is better.
+def climb(s, x, y, fate, crowd, field, sign, max_here, moves, start, reach):
+    """Make up to ``moves`` steps up (sign 1) or down (-1) ``field``, each toward the best Moore
+    direction (read ``reach`` voxels out, see :func:`steepest_neighbour`) into a neighbour with
+    fewer than ``max_here`` cells; stop early where no direction is better.
     Each step starts its neighbour scan 3 further on from ``start`` (ties resolve at random)."""
     for m in range(moves):
         xi = x[s]
         yi = y[s]
-        nx, ny = steepest_neighbour(field, crowd, xi, yi, sign, max_here, (start + 3 * m) % 8)
+        nx, ny = steepest_neighbour(
+            field, crowd, xi, yi, sign, max_here, (start + 3 * m) % 8, reach
+        )
         if nx == xi and ny == yi:
             return
         move_to(s, x, y, fate, crowd, nx, ny)
