@@ -293,3 +293,21 @@ def test_scar_is_laid_over_whole_voxels_of_the_territory(dx_um):
     covered = np.argwhere(fs["scar"] > 0)
     assert len(covered) * dx_um**2 == pytest.approx(CELL_TERRITORY_UM2)
     assert fs["scar"].max() == pytest.approx(0.02)
+
+
+def test_a_crawling_cell_reads_the_gradient_one_territory_away():
+    """``steepest_neighbour`` reads the field ``reach`` voxels out: with a territory two voxels
+    wide (12.5 µm voxels) a cell heads for the richer tissue 25 µm away rather than the
+    neighbour its own uptake left a little richer; on 25 µm voxels (reach 1) it reads the
+    neighbours, as before."""
+    from simulation.engine.moves import steepest_neighbour
+    from simulation.fields.fieldset import territory_side
+
+    field = np.zeros((9, 9))
+    field[6, 4] = 1.0  # richer tissue two voxels to the right
+    field[3, 4] = 0.5  # the left neighbour, a little richer than here
+    crowd = np.zeros((9, 9), dtype=np.int32)
+    assert territory_side(CELL_TERRITORY_UM2 / FINE_UM**2) == 2
+    assert territory_side(CELL_TERRITORY_UM2 / COARSE_UM**2) == 1
+    assert steepest_neighbour(field, crowd, 4, 4, 1.0, 10, 0, 2) == (5, 4)
+    assert steepest_neighbour(field, crowd, 4, 4, 1.0, 10, 0, 1) == (3, 4)
