@@ -10,6 +10,7 @@ act cannot bias the fields.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -124,6 +125,7 @@ class _TickFactors:
     coef: np.ndarray
 
 
+@functools.lru_cache(maxsize=8)  # one array per voxel size, shared: never write to it
 def territory_overlap(cell_scale: float) -> np.ndarray:
     """How much of each voxel, along one axis, a cell's territory covers (centred on the cell).
 
@@ -148,6 +150,7 @@ def territory_side(cell_scale: float) -> int:
     return max(1, round(math.sqrt(cell_scale)))
 
 
+@functools.lru_cache(maxsize=8)  # as territory_overlap
 def territory_weights(cell_scale: float) -> np.ndarray:
     """Weights (summing to 1) that spread a cell's writes along one axis over its territory:
     :func:`territory_overlap`, normalised (the one voxel when the territory fits in it).

@@ -686,29 +686,6 @@ def stream_scale(src, dst, s):
 
 
 @njit(cache=True)
-def steepest_neighbour(field, occupancy, x, y, sign, max_here, start):
-    """The Moore neighbour of ``(x, y)`` with the most (sign 1) or least (-1) ``field``.
-
-    Neighbours already holding ``max_here`` cells (``occupancy``) are skipped; the scan starts
-    at neighbour ``start`` (0-7) so ties resolve at random. Returns ``(x, y)`` itself when no
-    neighbour improves on it. Used by migrating cells: one call instead of eight array reads.
-    """
-    nx, ny = field.shape
-    best_x, best_y = x, y
-    best = field[x, y]
-    for k in range(8):
-        d = (start + k) % 8
-        i = x + (-1, -1, -1, 0, 0, 1, 1, 1)[d]
-        j = y + (-1, 0, 1, -1, 1, -1, 0, 1)[d]
-        if i < 0 or i >= nx or j < 0 or j >= ny:
-            continue
-        v = field[i, j]
-        if sign * (v - best) > 0.0 and occupancy[i, j] < max_here:
-            best_x, best_y, best = i, j, v
-    return best_x, best_y
-
-
-@njit(cache=True)
 def territory_mean(field, x, y, overlap):
     """The mean of ``field`` over the territory of a cell in voxel ``(x, y)``: voxels weighted by
     the share of each its territory covers (``overlap`` along each axis, odd length, centred;
