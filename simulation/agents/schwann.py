@@ -1,11 +1,12 @@
 """Schwann cells (peripheral nerve): repair state, bands of Büngner, NGF, remyelination.
 
 Losing its axon (distal to the injury) a myelinating Schwann cell dedifferentiates into a repair
-cell; repair cells eat myelin debris, secrete NGF, divide, spread into empty tissue (bridging a
-gap) and line up as guidance bands whose strength is their repair capacity. Capacity fades the
-longer the cell stays denervated. A regrown axon reaching a repair cell turns it back to
-myelinating that axon; remyelination is faster where neurotrophins (trophic factor) are high and
-after taking up vesicles (:mod:`~simulation.agents.mechanisms.vesicles`).
+cell; repair cells eat myelin debris (and keep eating it once an axon is back), secrete NGF,
+divide, spread into empty tissue (bridging a gap) and line up as guidance bands whose strength
+is their repair capacity. Capacity fades the longer the cell stays denervated. A regrown axon
+reaching a repair cell turns it back to myelinating that axon; remyelination is faster where
+neurotrophins (trophic factor) are high and after taking up vesicles
+(:mod:`~simulation.agents.mechanisms.vesicles`).
 
 The rules are the compiled functions below; :func:`turn` plays them for every Schwann cell in
 the shuffled order, and :class:`SchwannCell` is the Mesa agent whose state lives in a
@@ -123,12 +124,20 @@ def fade(capacity, p, dt):
 
 
 @rule
-def clear_and_feed(x, y, capacity, p, dt, debris_sink, trophic_source):
-    """A repair cell eats myelin debris (first-order uptake) and secretes NGF, both in
-    proportion to its capacity."""
+def clear_debris(x, y, capacity, p, debris_sink):
+    """Eat myelin debris (first-order uptake) in proportion to its capacity: repair cells, and
+    remyelinating ones too, since clearance does not stop because an axon arrived (Gaudet et
+    al. 2011; Jessen & Mirsky 2016)."""
     rate = p[_PHAGO] * capacity
     if rate > 0.0:
         debris_sink[x, y] += rate
+
+
+@rule
+def clear_and_feed(x, y, capacity, p, dt, debris_sink, trophic_source):
+    """A repair cell eats myelin debris and secretes NGF, both in proportion to its
+    capacity."""
+    clear_debris(x, y, capacity, p, debris_sink)
     rate = p[_TROPHIC] * capacity
     if rate > 0.0:
         trophic_source[x, y] += rate * dt
@@ -199,6 +208,7 @@ def turn(order, u, x, y, fate, daughter_x, daughter_y, state, denervated, capaci
                         k[vesicles.GLIA_UPTAKE_PER_H], k, territory)  # fmt: skip
         make_ngf(xi, yi, ngf[s], trophic_source, k)
         if state[s] == REMYELINATING:
+            clear_debris(xi, yi, capacity[s], p, debris_sink)
             remyelinate(xi, yi, capacity[s], ev[s], p, trophic, trophic_source, axon, myelin, k,
                         internode, territory)  # fmt: skip
             continue

@@ -524,9 +524,28 @@ class NeutrophilParams(Params):
     recruit_half_cytokine: float = P(
         0.5, 0.01, 20.0, "au", "cytokine giving half recruitment", source="assumed"
     )
-    lifespan_h: float = P(20.0, 2.0, 200.0, "h", "mean time before apoptosis", source="assumed")
+    lifespan_h: float = P(
+        12.0,
+        2.0,
+        200.0,
+        "h",
+        "mean time before apoptosis",
+        source=(
+            "Summers et al. 2010, Trends Immunol 31:318 (neutrophils are short-lived and die by "
+            "constitutive apoptosis within about a day); 12 h calibrated by hand in that range so "
+            "that neutrophils peak within the first two days (sci.neutrophil_peak_day); was 20 h"
+        ),
+    )
     apoptotic_h: float = P(
-        8.0, 1.0, 48.0, "h", "time an apoptotic neutrophil lingers", source="assumed"
+        24.0,
+        1.0,
+        48.0,
+        "h",
+        "time an apoptotic neutrophil lingers",
+        source=(
+            "Silva 2010, FEBS Lett 584:4491: an apoptotic cell nobody eats goes on to secondary "
+            "necrosis in about a day; was 8 h (assumed)"
+        ),
     )
     cytokine_per_h: float = P(0.1, 0.0, 2.0, "au/h", "cytokine secretion", source="assumed")
     phagocytosis_per_h: float = P(0.01, 0.0, 1.0, "1/h", "debris uptake rate", source="assumed")
@@ -550,18 +569,32 @@ class MacrophageParams(Params):
         0.3, 0.01, 20.0, "au", "cytokine giving half recruitment", source="assumed"
     )
     debris_recruit_weight: float = P(
-        1.0,
+        0.3,
         0.0,
         10.0,
         "1",
         "recruitment by debris find-me signals, relative to cytokine",
-        source="assumed",
+        source=(
+            "calibrated by hand (issue 13): monocyte influx follows the early cytokine and "
+            "chemokine burst more than the standing myelin debris, so lesion macrophages peak "
+            "about day 7 and stay (sci.macrophage_peak_day, Popovich et al. 1997; "
+            "sci.macrophage_persist, Beck et al. 2010); at 1.0 they peaked near day 18"
+        ),
     )
     debris_recruit_half_au: float = P(
         0.3, 0.01, 10.0, "au", "debris giving half that recruitment", source="assumed"
     )
     death_rate_per_h: float = P(
-        0.004, 0.0, 0.5, "1/h", "death or emigration rate", source="assumed"
+        0.005,
+        0.0,
+        0.5,
+        "1/h",
+        "death or emigration rate",
+        source=(
+            "calibrated by hand (issue 13): a mean stay of about 8 days gives a macrophage peak "
+            "near day 6-7 that falls slowly and keeps more than 40 % at day 28 "
+            "(sci.macrophage_peak_day, sci.macrophage_persist); was 0.004 (assumed)"
+        ),
     )
     to_m1_per_h: float = P(
         0.02, 0.0, 1.0, "1/h", "M2 -> M1 rate at full pro-inflammatory drive", source="assumed"

@@ -251,6 +251,19 @@ class EVParams(Params):
         "M2 drive per unit of EV signal in a macrophage",
         source="assumed",
     )
+    m2_drive_max: float = P(
+        0.15,
+        0.01,
+        100.0,
+        "1",
+        "the most M2 drive vesicles can add, however many a macrophage took up",
+        source=(
+            "calibrated by hand (issue 13): MSC-EV studies report M2 markers raised about "
+            "1.5-3x, a partial shift, not a switch (sci.m2_shift_by_therapy, e.g. Lankford et "
+            "al. 2018); 0.15 of the strongest natural cue (saturating trophic factor, 1) gives "
+            "about 2.5x over days 3-28; without a cap four doses gave 12x"
+        ),
+    )
     cytokine_suppression_per_au: float = P(
         20.0,
         0.0,

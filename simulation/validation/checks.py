@@ -251,8 +251,6 @@ UNTREATED_TRENDS: tuple[Trend, ...] = (
         0.0,
         "days inside",
         source=_POPOVICH + " (peak day 5-10)",
-        known_miss="measured at 20 seeds: macrophages peak near day 19, over a week late; "
-        "the biology issue (13)",
     ),
     Trend(
         "macrophages_stay_day_28",
@@ -271,8 +269,6 @@ UNTREATED_TRENDS: tuple[Trend, ...] = (
         0.0,
         "log2 beyond 2x",
         source="sci.m1_m2: Kigerl et al. 2009 (M1:M2 at day 21 > 2x that at day 5)",
-        known_miss="measured at 20 seeds: the ratio rises about 1.25x (log2 0.32), not over 2x; "
-        "the biology issue (13)",
     ),
     Trend(
         "scar_mature_day_14",
@@ -282,8 +278,6 @@ UNTREATED_TRENDS: tuple[Trend, ...] = (
         0.0,
         "share of day 56",
         source="sci.scar_timing: Wanner et al. 2013 (scar at day 14 >= 0.8 of day 56)",
-        known_miss="measured at 20 seeds: scar at day 14 is about 0.53 of day 56 (it keeps "
-        "growing); the biology issue (13)",
     ),
     Trend(
         "crush_bridges_more",

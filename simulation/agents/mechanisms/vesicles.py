@@ -48,7 +48,8 @@ if TYPE_CHECKING:
     MACROPHAGE_UPTAKE_PER_H,
     NEURON_UPTAKE_PER_H,
     GLIA_UPTAKE_PER_H,
-) = range(16)
+    M2_DRIVE_MAX,
+) = range(17)
 
 #: A signal below this (au) is dropped to exactly zero, so idle cells skip the vesicle rules.
 NEGLIGIBLE_AU = 1e-9
@@ -92,6 +93,7 @@ def knobs(model: NerveRepairModel) -> np.ndarray:
             ev.macrophage_uptake_per_h,
             ev.neuron_uptake_per_h,
             ev.glia_uptake_per_h,
+            ev.m2_drive_max,
         ]
     )
 
@@ -141,9 +143,12 @@ def ngf_secretion_per_h(ngf_signal, k):
 
 @rule
 def m2_drive(ev_signal, k):
-    """Extra M2 drive on a macrophage from the vesicles it took up."""
+    """Extra M2 drive on a macrophage from the vesicles it took up: ``m2_drive_per_au`` per
+    unit of signal while the signal is small, saturating at ``m2_drive_max`` (the cue acts
+    through receptors and pathways a cell has only so many of)."""
     if ev_signal > 0.0 and k[ANTI_INFLAMMATORY_ON] != 0.0:
-        return k[M2_DRIVE_PER_AU] * ev_signal
+        linear = k[M2_DRIVE_PER_AU] * ev_signal
+        return linear / (1.0 + linear / k[M2_DRIVE_MAX])
     return 0.0
 
 
