@@ -60,8 +60,9 @@ def trend_table(timeseries, days=TABLE_DAYS):
 def error_line(err: ValueError | OSError) -> str:
     """A user error (bad file, value or flag) as the one line ``nervesim`` prints for it."""
     if isinstance(err, OSError):
-        where = f"{err.filename}: " if err.filename else ""
-        return f"nervesim: error: {where}{err.strerror or err}"
+        from simulation.runs.storage import os_error_text
+
+        return f"nervesim: error: {os_error_text(err)}"
     return f"nervesim: error: {err}"
 
 
