@@ -66,6 +66,17 @@ def error_line(err: ValueError | OSError) -> str:
     return f"nervesim: error: {err}"
 
 
+def stop_over_budget(stopped: dict) -> None:
+    """After the runs that finished are shown and written: raise the first run's budget error
+    (``nervesim`` prints its one line and exits 2), if any run was stopped over its budget."""
+    if stopped:
+        from simulation.runs.budget import RunBudgetError
+
+        first = next(iter(stopped.values()))
+        more = len(stopped) - 1
+        raise RunBudgetError(first + (f" (and {more} other scenario(s) stopped)" if more else ""))
+
+
 def file_stem(name: str) -> str:
     """A scenario name as a safe file-name stem (the name is free text)."""
     return re.sub(r"[^\w.-]+", "_", name) or "scenario"

@@ -534,10 +534,10 @@ def _drive(
         del future
         for task, result in zip(chunk, results, strict=True):
             if result.get("write_error"):
+                kept = sum(1 for _ in (summary.out / "parts").glob("*.parquet"))
                 raise SweepError(
-                    f"{result['write_error']}; {summary.skipped + summary.done} of "
-                    f"{summary.total} runs are done (their parts are kept); re-run the same "
-                    "command to resume"
+                    f"{result['write_error']}; {kept} of {summary.total} runs have their part "
+                    "(kept); re-run the same command to resume"
                 )
             _record(summary, task, result)
             if progress is not None:
