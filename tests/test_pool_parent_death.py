@@ -82,6 +82,8 @@ def test_workers_and_tracker_die_with_a_killed_parent(tmp_path, in_thread):
         workers = {int(p.name.split("-")[1]) for p in folder.iterdir()}
         assert workers <= {c.pid for c in children}
         assert len(workers) == 2
+        tracker = [c for c in children if "resource_tracker" in " ".join(c.cmdline())]
+        assert len(tracker) == 1  # it exits once every holder of its pipe (the workers) is gone
         parent.send_signal(signal.SIGKILL)
         parent.wait()
         _gone, alive = psutil.wait_procs(children, timeout=DEADLINE_S)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
+from simulation.engine.mesa_compat import forget_model
 from simulation.runs.budget import Budget, BudgetGuard
 from simulation.runs.metrics import collect
 from simulation.scenario.schema import Scenario
@@ -140,7 +141,8 @@ class RunState:
             self._snap_tick = self.tick
 
     def result(self) -> RunResult:
-        """The finished run (call after :meth:`finish`)."""
+        """The finished run (call after :meth:`finish`; the model makes no agents after it)."""
+        forget_model(self.model)  # else Mesa keeps it alive for good
         scenario = self.scenario
         frame = pd.DataFrame(self.rows)
         metadata = {

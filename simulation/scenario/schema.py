@@ -916,7 +916,7 @@ class BudgetParams(Params):
     max_memory_mb: int = P(
         4096,
         64,
-        1_048_576,
+        1_000_000,
         "MB",
         "resident memory of the process running the run (checked every 0.5 s of a run)",
         source="assumed; ~16x the 261 MB of a default spinal cord run (measured, "
