@@ -185,6 +185,20 @@ def test_cli_run_over_budget_prints_one_line_and_exits_2(tmp_path):
     assert not (tmp_path / "out2" / "over_seed0.parquet").exists()
 
 
+def test_cli_compare_keeps_the_arms_within_budget_then_exits_2(tmp_path):
+    over = _tiny_file(tmp_path, "over", 5)
+    fine = _tiny_file(tmp_path, "fine", 200_000)
+    also = _tiny_file(tmp_path, "also", 300_000)
+    args = ["compare", str(fine), str(over), str(also), "--seeds", "2", "--days", "1"]
+    done = _nervesim(*args, "--quiet", "--workers", "1", "--out", "out", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "over seed " in done.stderr
+    assert "budget.max_agents = 5" in done.stderr
+    assert "stopped over budget: over; the other arms follow" in done.stdout
+    frame = pd.read_parquet(tmp_path / "out" / "compare.parquet")
+    assert sorted(frame["scenario"].unique()) == ["also", "fine"]
+
+
 # ------------------------------------------------------------------------------ sweeps
 OVER_BUDGET_GRID = """base = "base.toml"
 name = "budget_grid"
