@@ -302,21 +302,20 @@ def test_a_full_disk_names_the_part_and_keeps_the_parts_written(tmp_path, monkey
     assert not list((out / "parts").glob(".*.tmp"))
 
 
-def test_cli_names_the_path_of_a_failed_write(tmp_path):
+def test_a_failed_json_write_names_its_path(tmp_path, monkeypatch):
+    """A write() that fails has no file name; the one line names the file being written."""
     from simulation.cli.common import error_line
     from simulation.runs.storage import write_json
 
-    target = tmp_path / "full" / "x.json"
-    target.parent.mkdir()
-    target.parent.chmod(0o500)
-    if os.geteuid() == 0:
-        pytest.skip("root writes into a read-only folder; the sweep test above covers ENOSPC")
-    try:
-        with pytest.raises(OSError) as caught:
-            write_json(target, {"a": 1})
-    finally:
-        target.parent.chmod(0o700)
-    assert error_line(caught.value) == f"nervesim: error: {target}: Permission denied"
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Path, "write_text", full)
+    target = tmp_path / "failed" / "p000001-r000.json"
+    with pytest.raises(OSError) as caught:
+        write_json(target, {"a": 1})
+    assert error_line(caught.value) == f"nervesim: error: {target}: No space left on device"
+    assert not list(target.parent.iterdir())
 
 
 # ------------------------------------------------------------------------------ dashboard

@@ -301,13 +301,13 @@ def run_task(task: RunTask) -> dict[str, Any]:
             "days": task.days,
             "nervesim_version": __version__,
         }
-        write_parquet(frame, task.part, meta)
-    except OSError as err:  # writing the part (run errors that are OSErrors land here too)
-        line = os_error_text(err)
-        summary.update(ok=False, error=line, seconds=time.perf_counter() - t0)
-        if err.filename is not None:
-            summary["write_error"] = line
-        return summary
+        try:
+            write_parquet(frame, task.part, meta)
+        except OSError as err:  # names the part: a full disk, a folder made read-only
+            line = os_error_text(err)
+            summary.update(ok=False, error=line, write_error=line)
+            summary["seconds"] = time.perf_counter() - t0
+            return summary
     except Exception as err:  # recorded as a failed run; the sweep goes on
         summary.update(ok=False, error=_one_line(err), seconds=time.perf_counter() - t0)
         return summary
