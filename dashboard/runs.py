@@ -10,6 +10,10 @@ store them. A run in flight survives a rerun: the next script run waits for the 
 With at least two seeds per worker, the arms of one seed go to a worker together, which
 simulates their common start once (an untreated arm and a day-21 transplant share 21 days; see
 ``simulation.runs.branching``); each arm's result is the same as when it runs alone.
+
+A run over the dashboard's budget (:mod:`dashboard.worker`) is not cached: asking for it raises
+its one-line :class:`~simulation.runs.budget.RunBudgetError` (a ``ScenarioError``, which the
+pages show with ``st.error``), after every other run asked for has been stored.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import streamlit as st
 
 from dashboard.inflight import Job, claim, prune, start
 from dashboard.worker import RunData
+from simulation.runs.budget import RunBudgetError
 
 
 class _CacheMissError(Exception):
@@ -37,6 +42,8 @@ def cached_timeseries(
     if not _compute:
         raise _CacheMissError
     run = claim(Job(scenario_toml, seed, days))
+    if run.error is not None:  # raised, so not cached: a later try may fit (wall time, memory)
+        raise RunBudgetError(run.error)
     _stash[Job(scenario_toml, seed, days)] = run
     return run.timeseries
 
@@ -50,6 +57,8 @@ def cached_snapshots(
         raise _CacheMissError
     job = Job(scenario_toml, seed, days)
     run = _stash.pop(job, None) or claim(job)
+    if run.error is not None:
+        raise RunBudgetError(run.error)
     return run.snapshots
 
 
@@ -85,6 +94,10 @@ def run_many(
         jobs: the runs wanted; their order is the order they are started.
         progress: called with (runs done, runs wanted) after each one finishes.
         on_done: called with the results so far after each one finishes (for live display).
+
+    Raises:
+        RunBudgetError: a run went over the dashboard's budget (the first such; the other
+            runs are stored first).
     """
     prune()
     results: dict[Job, pd.DataFrame] = {}
@@ -99,20 +112,30 @@ def run_many(
     if progress is not None and missing:
         progress(len(results), total)
     futures: dict[Future[list[RunData]], list[Job]] = {}
+    stopped: list[RunBudgetError] = []
+
+    def store(job: Job) -> None:
+        try:
+            results[job] = _store(job)
+        except RunBudgetError as err:
+            stopped.append(err)
+
     started = start(missing)
     for job in missing:
         if job in started:
             futures.setdefault(started[job], []).append(job)
         else:  # no pool: run here, one at a time
-            results[job] = _store(job)
+            store(job)
             _report(results, total, progress, on_done)
     pending = set(futures)
     while pending:
         done, pending = wait(pending, return_when="FIRST_COMPLETED")
         for fut in done:
             for job in futures[fut]:
-                results[job] = _store(job)
+                store(job)
             _report(results, total, progress, on_done)
+    if stopped:
+        raise stopped[0]
     return results
 
 

@@ -33,7 +33,9 @@ def _world(n: int = 6, capacity=None):
     return model, grid, agents
 
 
-@pytest.mark.parametrize("what", ["CellAgent._mesa_cell", "Cell._agents", "grid.empty.data"])
+@pytest.mark.parametrize(
+    "what", ["CellAgent._mesa_cell", "Cell._agents", "grid.empty.data", "Agent._ids"]
+)
 def test_the_private_names_mesa_compat_uses_exist(what):
     """Each private name the module uses is still there, with the meaning it assumes."""
     _, grid, agents = _world()
@@ -44,6 +46,7 @@ def test_the_private_names_mesa_compat_uses_exist(what):
         and agent in agent.cell._agents,
         "grid.empty.data": getattr(getattr(grid, "empty", None), "data", None) is not None
         and grid.empty.data.shape == (5, 4),
+        "Agent._ids": agent.model in getattr(mesa.Agent, "_ids", {}),
     }[what]
     assert ok, UPGRADE.format(version=mesa.__version__, what=what)
 
@@ -126,3 +129,18 @@ def test_place_and_remove_leave_model_and_grid_as_mesa_does():
     assert states[0] == states[1], UPGRADE.format(
         version=mesa.__version__, what="placing or removing an agent"
     )
+
+
+def test_a_forgotten_model_is_freed():
+    """Mesa's per-model id counter is the one reference that kept finished models alive."""
+    import gc
+    import weakref
+
+    from simulation.engine.mesa_compat import forget_model
+
+    model, grid, agents = _world()
+    ref = weakref.ref(model)
+    forget_model(model)
+    del model, grid, agents
+    gc.collect()
+    assert ref() is None

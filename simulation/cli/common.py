@@ -60,9 +60,21 @@ def trend_table(timeseries, days=TABLE_DAYS):
 def error_line(err: ValueError | OSError) -> str:
     """A user error (bad file, value or flag) as the one line ``nervesim`` prints for it."""
     if isinstance(err, OSError):
-        where = f"{err.filename}: " if err.filename else ""
-        return f"nervesim: error: {where}{err.strerror or err}"
+        from simulation.runs.storage import os_error_text
+
+        return f"nervesim: error: {os_error_text(err)}"
     return f"nervesim: error: {err}"
+
+
+def stop_over_budget(stopped: dict) -> None:
+    """After the runs that finished are shown and written: raise the first run's budget error
+    (``nervesim`` prints its one line and exits 2), if any run was stopped over its budget."""
+    if stopped:
+        from simulation.runs.budget import RunBudgetError
+
+        first = next(iter(stopped.values()))
+        more = len(stopped) - 1
+        raise RunBudgetError(first + (f" (and {more} other scenario(s) stopped)" if more else ""))
 
 
 def file_stem(name: str) -> str:

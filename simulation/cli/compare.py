@@ -17,6 +17,7 @@ from simulation.cli.common import (
     positive_int,
     print_columns,
     print_label,
+    stop_over_budget,
 )
 
 
@@ -95,6 +96,7 @@ def handle(args: argparse.Namespace) -> int:
     seeds = spawn_seeds(args.root_seed, args.seeds)
     workers = args.workers or default_workers()
     arms = [Arm(str(p.resolve()), days) for p in paths]  # absolute: run_arms joins it as is
+    stopped: dict[Arm, str] = {}  # arms with a run over its budget
 
     print_label()
     print(
@@ -115,7 +117,15 @@ def handle(args: argparse.Namespace) -> int:
         unit="run",
         disable=args.quiet,
     ) as bar:
-        runs = run_arms(arms, seeds, workers=workers, progress=bar.update)
+        runs = run_arms(arms, seeds, workers=workers, progress=bar.update, stopped=stopped)
+    if stopped:  # compare the arms that finished, keep their runs, then report the stop
+        over = [lab for lab, a in zip(labels, arms, strict=True) if a in stopped]
+        print(f"stopped over budget: {', '.join(over)}; the other arms follow")
+        keep = [k for k, a in enumerate(arms) if a not in stopped]
+        if not keep:
+            stop_over_budget(stopped)
+        labels, arms = [labels[k] for k in keep], [arms[k] for k in keep]
+        paths, scenarios = [paths[k] for k in keep], [scenarios[k] for k in keep]
     frame = compare.tidy({lab: runs[a] for lab, a in zip(labels, arms, strict=True)}, seeds)
     metrics = [m for m in COMPARE_METRICS if m in frame.columns]
     summary = compare.summarize(frame, shown, metrics)
@@ -147,4 +157,5 @@ def handle(args: argparse.Namespace) -> int:
 
         figure = plot_arms(frame, args.plot, title=" vs ".join(labels))
         print(f"figure written to {figure}")
+    stop_over_budget(stopped)
     return 0

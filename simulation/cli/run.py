@@ -17,6 +17,7 @@ from simulation.cli.common import (
     positive_int,
     print_columns,
     print_label,
+    stop_over_budget,
     trend_table,
 )
 
@@ -132,12 +133,18 @@ def _run_many(args: argparse.Namespace, paths: list[Path], scenarios: list) -> i
         else (f"seed {seeds[0]}")
     )
     print(f"running {len(paths)} scenario{'s' * (len(paths) != 1)}, {what}:")
+    stopped: dict = {}  # arms with a run over its budget: left out, the others kept
     with tqdm(
         total=len(dict.fromkeys(arms)) * len(seeds), desc="run", unit="run", disable=args.quiet
     ) as bar:
-        runs = run_arms(arms, seeds, args.workers or default_workers(), progress=bar.update)
+        runs = run_arms(
+            arms, seeds, args.workers or default_workers(), progress=bar.update, stopped=stopped
+        )
     stems: list[str] = []
     for label, path, scenario, arm in zip(labels, paths, scenarios, arms, strict=True):
+        if arm in stopped:
+            print(f"\nscenario: {scenario.name}: stopped (over its budget, see below)")
+            continue
         frame = compare.tidy({label: runs[arm]}, seeds)
         days = (*(d for d in TABLE_DAYS if d < arm.days - 1e-9), arm.days)
         summary = compare.summarize(frame, days, TABLE_METRICS)
@@ -170,4 +177,5 @@ def _run_many(args: argparse.Namespace, paths: list[Path], scenarios: list) -> i
             f"\ncells: mean [95% t-interval of the mean over {len(seeds)} seeds]; a lone number "
             "where the interval rounds to it"
         )
+    stop_over_budget(stopped)
     return 0

@@ -18,7 +18,8 @@ import math
 import pickle
 from collections.abc import Sequence
 
-from simulation.runs.runner import RunResult, RunState
+from simulation.runs.budget import Budget
+from simulation.runs.runner import RunResult, RunState, run_label
 from simulation.scenario.schema import Scenario
 from simulation.tissue.therapies import schedule
 
@@ -66,6 +67,7 @@ def _retarget(state: RunState, scenario: Scenario, ticks: int) -> RunState:
     schedule and the name change)."""
     state.scenario = scenario
     state.ticks = ticks
+    state.guard.who = run_label(scenario, state.seed)
     state.model.retarget(scenario)
     return state
 
@@ -89,19 +91,22 @@ def run_shared(
     seed: int = 0,
     days: float | Sequence[float | None] | None = None,
     snapshots: bool = True,
+    budget: Budget | None = None,
 ) -> list[RunResult]:
     """Run every scenario with ``seed`` for ``days``, sharing the start with the first one.
 
     ``days`` is one horizon for all, or one per scenario (None: the scenario's duration).
     Returns the results in the order of ``scenarios``; each equals ``run(scenario, seed, its
-    days, snapshots=snapshots)`` exactly.
+    days, snapshots=snapshots)`` exactly. Each run is held to ``budget`` (default: its
+    scenario's ``[budget]``); the first run over budget raises its
+    :class:`~simulation.runs.budget.RunBudgetError`.
     """
     if not scenarios:
         return []
     horizons = list(days) if isinstance(days, Sequence) else [days] * len(scenarios)
     if len(horizons) != len(scenarios):
         raise ValueError(f"days: {len(horizons)} horizons for {len(scenarios)} scenarios")
-    trunk = RunState(scenarios[0], seed, horizons[0], snapshots=snapshots)
+    trunk = RunState(scenarios[0], seed, horizons[0], snapshots=snapshots, budget=budget)
     dt_h = scenarios[0].time.dt_h
     results: list[RunResult | None] = [None] * len(scenarios)
     branches: list[tuple[int, int, Scenario]] = []  # (fork tick, index, scenario)
@@ -116,7 +121,7 @@ def run_shared(
             fork_tick = min(math.ceil(hour / dt_h - 1e-9), ticks)
         if fork_tick is None or fork_tick >= trunk.ticks:
             # No shared start, or the trunk ends first (its last record would differ).
-            state = RunState(scenario, seed, horizons[i], snapshots=snapshots)
+            state = RunState(scenario, seed, horizons[i], snapshots=snapshots, budget=budget)
             state.finish()
             results[i] = state.result()
         else:

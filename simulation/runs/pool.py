@@ -6,7 +6,8 @@ complete through ``distributed.as_completed``; :class:`Completions` hides that d
 
 * :func:`local_pool`: a ``ProcessPoolExecutor`` with the *spawn* start method (forking a process
   whose Numba/OpenMP threads have started can deadlock the child). Every batch of runs uses it:
-  sweeps, ``validation.checks.run_arms`` (``nervesim run/compare/validate``).
+  sweeps, ``validation.checks.run_arms`` (``nervesim run/compare/validate``). Its workers die
+  with the process that made the pool (:func:`die_with_parent`), even when it is killed.
 * :func:`shared_pool`: the one long-lived pool of a server process (the dashboard's), started
   once, each worker warmed by :func:`warm_up`; :func:`reset_shared_pool` drops a broken one.
 * :func:`dask_client`: a client of a new ``LocalCluster`` (one single-threaded worker process
@@ -17,8 +18,11 @@ complete through ``distributed.as_completed``; :class:`Completions` hides that d
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from multiprocessing import get_context
 from typing import Any
@@ -70,16 +74,76 @@ def settle_worker() -> None:
     _frozen = True
 
 
-def _worker_init() -> None:
-    """Pool workers leave Ctrl-C to the parent, which shuts the pool down."""
+#: Linux ``prctl`` option: the signal a process gets when the thread that started it exits.
+PR_SET_PDEATHSIG = 1
+#: Seconds between a worker's checks that its parent is still there. Assumed: a killed parent's
+#: workers stop within about this long (when the parent-death signal did not reach them), for
+#: one ``getppid`` call per check.
+PARENT_POLL_S = 0.5
+
+
+def _set_parent_death_signal() -> bool:
+    """Ask Linux to send this process SIGTERM when its parent's starting thread exits; False
+    where there is no ``prctl`` (elsewhere than Linux, or a libc without it)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while True:
+        time.sleep(PARENT_POLL_S)
+        if os.getppid() != parent_pid:
+            os._exit(1)  # the parent is gone: stop now, mid-run (a part is written whole or not)
+
+
+def die_with_parent(parent_pid: int, use_pdeathsig: bool) -> None:
+    """Make this worker process exit when ``parent_pid`` (its parent) dies, however it dies.
+
+    Two guards: Linux's parent-death signal (``use_pdeathsig``; it is sent when the *thread*
+    that started the worker exits, so only for pools whose workers the main thread starts),
+    and a daemon thread that polls ``os.getppid()`` every :data:`PARENT_POLL_S` s and ends the
+    process once the parent has changed (a killed parent's children are re-parented). A parent
+    that died before this ran is caught at once.
+    """
+    if use_pdeathsig:
+        _set_parent_death_signal()
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(
+        target=_watch_parent, args=(parent_pid,), name="nervesim-parent-watch", daemon=True
+    ).start()
+
+
+def _worker_init(parent_pid: int, use_pdeathsig: bool) -> None:
+    """Pool workers die with their parent and leave Ctrl-C to it (it shuts the pool down)."""
+    die_with_parent(parent_pid, use_pdeathsig)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     settle_allocator()
 
 
-def local_pool(workers: int) -> cf.ProcessPoolExecutor:
-    """A pool of ``workers`` processes started with *spawn* (malloc settled, Ctrl-C ignored)."""
+def local_pool(workers: int, death_signal: bool | None = None) -> cf.ProcessPoolExecutor:
+    """A pool of ``workers`` processes started with *spawn* (malloc settled, Ctrl-C ignored,
+    dying with this process: :func:`die_with_parent`).
+
+    ``death_signal``: use Linux's parent-death signal too (default: when this is the main
+    thread). A worker is started by the thread that submits to the pool, and gets the signal
+    when *that thread* ends; give False for a pool that threads which come and go submit to
+    (a web server's), which then relies on its workers' polling threads alone.
+    """
+    if death_signal is None:
+        death_signal = threading.current_thread() is threading.main_thread()
     return cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_init
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(os.getpid(), death_signal),
     )
 
 
@@ -104,13 +168,14 @@ _shared: cf.ProcessPoolExecutor | None = None
 def shared_pool(workers: int) -> cf.ProcessPoolExecutor | None:
     """This process's long-lived pool: :func:`local_pool` of ``workers`` started on the first
     call, one :func:`warm_up` queued per worker (later calls return the same pool, whatever
-    ``workers``). None for 0 workers (run in this process)."""
+    ``workers``). None for 0 workers (run in this process). Any thread may submit to it, so
+    its workers watch their parent by polling only (no parent-death signal)."""
     global _shared
     if workers <= 0:
         return None
     with _shared_lock:
         if _shared is None:
-            _shared = local_pool(workers)
+            _shared = local_pool(workers, death_signal=False)
             for _ in range(workers):
                 _shared.submit(warm_up)
         return _shared

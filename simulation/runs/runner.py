@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
+from simulation.engine.mesa_compat import forget_model
+from simulation.runs.budget import Budget, BudgetGuard
 from simulation.runs.metrics import collect
 from simulation.scenario.schema import Scenario
 from simulation.tissue.model import NerveRepairModel
@@ -63,7 +65,9 @@ class RunState:
     """A run in progress: the model, the rows recorded and the snapshots kept so far.
 
     :func:`run` drives one from tick 0 to its last tick; :mod:`simulation.runs.branching` pickles
-    one part-way and continues the copy as another scenario.
+    one part-way and continues the copy as another scenario. Its :attr:`guard` holds it to
+    ``budget`` (default: the scenario's ``[budget]``), raising
+    :class:`~simulation.runs.budget.RunBudgetError` in :meth:`advance_to`.
     """
 
     def __init__(
@@ -73,11 +77,14 @@ class RunState:
         days: float | None = None,
         progress: Callable[[float], None] | None = None,
         snapshots: bool = True,
+        budget: Budget | None = None,
     ) -> None:
         t = scenario.time
         self.ticks = self.ticks_for(scenario, days)
         self.scenario = scenario
         self.seed = seed
+        self.guard = BudgetGuard(budget or Budget.of(scenario.budget), run_label(scenario, seed))
+        self.guard.resume()
         self.model = NerveRepairModel(scenario, seed=seed)
         self.tick = 0
         self.record_every = max(1, round(t.record_every_h / t.dt_h))
@@ -87,6 +94,7 @@ class RunState:
         self.rows = [collect(self.model)]
         self.snaps = {0.0: snapshot(self.model)} if snapshots else {}
         self._row_tick = self._snap_tick = 0  # the ticks of the last row and snapshot
+        self.guard.pause()
 
     @staticmethod
     def ticks_for(scenario: Scenario, days: float | None = None) -> int:
@@ -98,19 +106,28 @@ class RunState:
         return math.ceil(duration_days * 24.0 / t.dt_h - 1e-9)
 
     def advance_to(self, tick: int) -> None:
-        """Step the model until ``tick`` ticks are done (at most :attr:`ticks`), recording."""
-        model, ticks = self.model, self.ticks
-        for k in range(self.tick + 1, min(tick, ticks) + 1):
-            model.step()
-            self.tick = k
-            if k % self.record_every == 0 or k == ticks:
-                self.rows.append(collect(model))
-                self._row_tick = k
-                if self.progress is not None:
-                    self.progress(k / ticks)
-            if self.snapshots and (k % self.snap_every == 0 or k == ticks):
-                self.snaps[round(model.day, 6)] = snapshot(model)
-                self._snap_tick = k
+        """Step the model until ``tick`` ticks are done (at most :attr:`ticks`), recording.
+
+        Raises:
+            RunBudgetError: the run passed a limit of its budget (one line).
+        """
+        model, ticks, guard = self.model, self.ticks, self.guard
+        guard.resume()
+        try:
+            for k in range(self.tick + 1, min(tick, ticks) + 1):
+                model.step()
+                self.tick = k
+                guard.check(model)
+                if k % self.record_every == 0 or k == ticks:
+                    self.rows.append(collect(model))
+                    self._row_tick = k
+                    if self.progress is not None:
+                        self.progress(k / ticks)
+                if self.snapshots and (k % self.snap_every == 0 or k == ticks):
+                    self.snaps[round(model.day, 6)] = snapshot(model)
+                    self._snap_tick = k
+        finally:
+            guard.pause()
 
     def finish(self) -> None:
         """Run to the last tick and make sure it is recorded (a copy made at its last tick
@@ -124,7 +141,8 @@ class RunState:
             self._snap_tick = self.tick
 
     def result(self) -> RunResult:
-        """The finished run (call after :meth:`finish`)."""
+        """The finished run (call after :meth:`finish`; the model makes no agents after it)."""
+        forget_model(self.model)  # else Mesa keeps it alive for good
         scenario = self.scenario
         frame = pd.DataFrame(self.rows)
         metadata = {
@@ -139,12 +157,18 @@ class RunState:
         return RunResult(frame, self.snaps, metadata)
 
 
+def run_label(scenario: Scenario, seed: int) -> str:
+    """How messages name a run: ``spinal_cord_untreated seed 3``."""
+    return f"{scenario.name} seed {seed}"
+
+
 def run(
     scenario: Scenario,
     seed: int = 0,
     days: float | None = None,
     progress: Callable[[float], None] | None = None,
     snapshots: bool = True,
+    budget: Budget | None = None,
 ) -> RunResult:
     """Run ``scenario`` with ``seed``; the result depends only on these two.
 
@@ -154,8 +178,12 @@ def run(
         days: simulate this many days instead of ``scenario.time.duration_days``.
         progress: called with the fraction done after each recorded tick.
         snapshots: keep field snapshots (turn off for large sweeps).
+        budget: hold the run to this budget instead of the scenario's ``[budget]``.
+
+    Raises:
+        RunBudgetError: the run passed a limit of its budget (one line).
     """
-    state = RunState(scenario, seed, days, progress, snapshots)
+    state = RunState(scenario, seed, days, progress, snapshots, budget)
     state.finish()
     return state.result()
 

@@ -926,6 +926,46 @@ class OutcomeParams(Params):
     )
 
 
+# ------------------------------------------------------------------------------------ budget
+class BudgetParams(Params):
+    """What one run may use before it is stopped (not biology: a run that stays within its
+    budget gives the same result with any budget; :mod:`simulation.runs.budget` enforces it).
+
+    A run over budget stops with a one-line :class:`~simulation.runs.budget.RunBudgetError`
+    naming the budget, the value reached and the limit. The defaults are far above what the
+    shipped scenarios use (``docs/budgets.md``) and stop runaway ones early.
+    """
+
+    max_agents: int = P(
+        200_000,
+        1,
+        10_000_000,
+        "count",
+        "live cell agents at any tick (checked every tick)",
+        source="assumed; ~175x the peak of the default spinal cord run (1,135 agents at 84 "
+        "days, benchmarks/results/model.json); a run that reaches it needs tens of GB "
+        "(docs/budgets.md)",
+    )
+    max_memory_mb: int = P(
+        4096,
+        64,
+        1_000_000,
+        "MB",
+        "resident memory of the process running the run (checked every 0.5 s of a run)",
+        source="assumed; ~16x the 261 MB of a default spinal cord run (measured, "
+        "docs/budgets.md); two workers stay within 8 GB",
+    )
+    max_wall_s: float = P(
+        600.0,
+        1.0,
+        604_800.0,
+        "s",
+        "wall time of one run, from building the model (checked every 0.5 s of a run)",
+        source="assumed; ~450x the 1.3 s of the default 84-day spinal cord run "
+        "(benchmarks/results/model.json)",
+    )
+
+
 # ------------------------------------------------------------------------------------ scenario
 #: Voxels of distal tissue that must remain on the grid past the lesion and bridge margin.
 MIN_DISTAL_VOXELS = 10
@@ -963,6 +1003,7 @@ class Scenario(Params):
         description="therapies, each scheduled by day ([[interventions]] tables in TOML)",
         json_schema_extra={"units": "list"},
     )
+    budget: BudgetParams = BudgetParams()
 
     @model_validator(mode="after")
     def _lesion_fits_grid(self) -> Scenario:
@@ -1009,8 +1050,14 @@ class Scenario(Params):
         return tomli_w.dumps(self.to_dict())
 
     def digest(self) -> str:
-        """A short hash of every value, naming this exact scenario in results."""
-        blob = json.dumps(self.to_dict(), sort_keys=True).encode()
+        """A short hash of every value but the ``budget``, naming this exact scenario in results.
+
+        A budget decides whether a run finishes, never what it gives, so raising it to finish a
+        stopped run keeps the digest (and lets a sweep resume in its folder).
+        """
+        data = self.to_dict()
+        data.pop("budget", None)
+        blob = json.dumps(data, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:

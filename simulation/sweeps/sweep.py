@@ -69,7 +69,7 @@ import pandas as pd
 
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
 from simulation.runs.runner import run
-from simulation.runs.storage import write_json, write_parquet
+from simulation.runs.storage import os_error_text, write_json, write_parquet
 from simulation.scenario.schema import Scenario, ScenarioError, validate_scenario
 from simulation.sweeps.spec import Sweep, SweepError, load_sweep
 
@@ -269,8 +269,10 @@ def part_frame(task: RunTask, timeseries: pd.DataFrame) -> pd.DataFrame:
 def run_task(task: RunTask) -> dict[str, Any]:
     """Run one task and write its part; return a small summary (never the time series).
 
-    A run that raises is returned as ``{"ok": False, "error": <one line>}``, not raised, so the
-    sweep records it and goes on.
+    A run that raises (over its budget, say) is returned as ``{"ok": False, "error": <one
+    line>}``, not raised, so the sweep records it and goes on. A part that cannot be written
+    (a full disk) is returned with ``"write_error"``: ``<part path>: <reason>``, and stops the
+    sweep (every other run would fail the same way).
     """
     from simulation.runs.pool import settle_worker
 
@@ -299,7 +301,13 @@ def run_task(task: RunTask) -> dict[str, Any]:
             "days": task.days,
             "nervesim_version": __version__,
         }
-        write_parquet(frame, task.part, meta)
+        try:
+            write_parquet(frame, task.part, meta)
+        except OSError as err:  # names the part: a full disk, a folder made read-only
+            line = os_error_text(err)
+            summary.update(ok=False, error=line, write_error=line)
+            summary["seconds"] = time.perf_counter() - t0
+            return summary
     except Exception as err:  # recorded as a failed run; the sweep goes on
         summary.update(ok=False, error=_one_line(err), seconds=time.perf_counter() - t0)
         return summary
@@ -345,7 +353,7 @@ def _lock(out: Path) -> Iterator[None]:
         yield
         return
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / ".lock", "w", encoding="utf-8") as fh:
+    with _open_lock(out / ".lock") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -354,6 +362,17 @@ def _lock(out: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _open_lock(path: Path) -> Any:
+    """The lock file, created if need be; an existing one we may not write is opened to read
+    (a lock needs only an open file)."""
+    try:
+        return open(path, "a", encoding="utf-8")
+    except PermissionError:
+        if not path.is_file():
+            raise
+        return open(path, encoding="utf-8")
 
 
 def iter_tasks(
@@ -418,13 +437,15 @@ def execute(
     if manifest.get("digest") != sweep.digest():
         raise SweepError(f"{out}: holds a different sweep; run prepare() for this one first")
     t0 = time.perf_counter()
+    total = len(manifest["runs"])
+    if not pending_runs(manifest, out):  # finished: nothing to write, so no lock (read-only media)
+        return SweepSummary(out, total, skipped=total, seconds=time.perf_counter() - t0)
     with _lock(out):
         (out / "parts").mkdir(parents=True, exist_ok=True)
         (out / "failed").mkdir(exist_ok=True)
         for stale in (out / "parts").glob(".*.tmp"):  # left by a killed run; we hold the lock
             stale.unlink(missing_ok=True)
         todo = pending_runs(manifest, out)
-        total = len(manifest["runs"])
         summary = SweepSummary(out, total, skipped=total - len(todo))
         if not todo:
             summary.seconds = time.perf_counter() - t0
@@ -512,6 +533,12 @@ def _drive(
             results = [{"run_id": t.run_id, "ok": False, "error": _one_line(err)} for t in chunk]
         del future
         for task, result in zip(chunk, results, strict=True):
+            if result.get("write_error"):
+                kept = sum(1 for _ in (summary.out / "parts").glob("*.parquet"))
+                raise SweepError(
+                    f"{result['write_error']}; {kept} of {summary.total} runs have their part "
+                    "(kept); re-run the same command to resume"
+                )
             _record(summary, task, result)
             if progress is not None:
                 progress(result)

@@ -20,12 +20,14 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from simulation.runs.branching import families, run_shared
+from simulation.runs.budget import RunBudgetError
 from simulation.runs.pool import local_pool, settle_worker
 from simulation.scenario.schema import load_scenario
 
@@ -335,7 +337,11 @@ def _run_family(job: tuple[tuple[Arm, ...], int]) -> list[pd.DataFrame]:
 
 
 def run_arms(
-    arms: Iterable[Arm], seeds: Sequence[int], workers: int = 1, progress=None
+    arms: Iterable[Arm],
+    seeds: Sequence[int],
+    workers: int = 1,
+    progress=None,
+    stopped: dict[Arm, str] | None = None,
 ) -> dict[Arm, list[pd.DataFrame]]:
     """Time series of every arm for every seed (same seed list for all arms).
 
@@ -344,6 +350,11 @@ def run_arms(
     when there are at least two seeds per worker (else the few large tasks would leave a
     worker idle at the end, and each run is its own task).
     ``progress`` is called once per finished run.
+
+    A run over its budget raises :class:`~simulation.runs.budget.RunBudgetError`, unless
+    ``stopped`` is given: then the other runs go on, each arm with a run stopped gets its
+    one-line message in ``stopped`` (the first, by seed) and is left out of the result (the
+    arms of its family that ran in the same task too).
     """
     arms = list(dict.fromkeys(arms))
     if len(seeds) >= 2 * workers:
@@ -354,26 +365,38 @@ def run_arms(
         kin = [(arm,) for arm in arms]
     jobs = [(family, s) for family in kin for s in seeds]
     results: dict[int, list[pd.DataFrame]] = {}
+    errors: dict[int, RunBudgetError] = {}
+
+    def done(k: int, get: Callable[[], list[pd.DataFrame]]) -> None:
+        try:
+            results[k] = get()
+        except RunBudgetError as err:
+            if stopped is None:
+                raise
+            errors[k] = err
+        for _ in range(len(jobs[k][0]) if progress else 0):
+            progress()
+
     if workers > 1:
         pool = local_pool(workers)
         try:
             futures = {pool.submit(_run_family, job): k for k, job in enumerate(jobs)}
             for fut in as_completed(futures):
-                results[futures[fut]] = fut.result()
-                for _ in range(len(jobs[futures[fut]][0]) if progress else 0):
-                    progress()
+                done(futures[fut], fut.result)
         finally:  # on Ctrl-C or an error: drop the queued runs, let the running ones end
             pool.shutdown(wait=True, cancel_futures=True)
     else:
         for k, job in enumerate(jobs):
-            results[k] = _run_family(job)
-            for _ in range(len(job[0]) if progress else 0):
-                progress()
+            done(k, partial(_run_family, job))
     out: dict[Arm, list[pd.DataFrame]] = {arm: [] for arm in arms}
     for k, (family, _) in enumerate(jobs):  # seeds in order within every arm
+        if k in errors:
+            for arm in family:
+                stopped.setdefault(arm, str(errors[k]))  # type: ignore[union-attr]
+            continue
         for arm, ts in zip(family, results[k], strict=True):
             out[arm].append(ts)
-    return out
+    return {arm: series for arm, series in out.items() if arm not in (stopped or {})}
 
 
 def measure(trends: Iterable[Trend], runs: dict[Arm, list[pd.DataFrame]]) -> list[TrendResult]:
