@@ -323,8 +323,6 @@ elif "cmp_n_arms" not in st.session_state and "compare_request" in st.session_st
             "root": last.root_seed,
         }
     )
-
-
 n_arms = (
     st.segmented_control(
         "Number of arms", [2, 3, 4], key="cmp_n_arms", **initial("cmp_n_arms", 3, "default")
