@@ -33,6 +33,8 @@ _LABELS = {
     "intensity": "Training intensity",
     "task_specific": "Task-specific training",
 }
+#: Longest "other settings" text (characters): a few dotted keys; the parser never sees more.
+MAX_EXTRA_CHARS = 4000
 _SINGLE_DAY = {"chondroitinase", "rehabilitation", "scaffold"}
 # Slider ranges narrower than the schema's (which allows a year): (lo, hi, step).
 _RANGES = {
@@ -149,6 +151,7 @@ def arm_editor(i: int, uploads: dict[str, str], default: str) -> ArmSpec:
             help="Any setting of the scenario schema as dotted TOML keys "
             "(`nervesim show-params` lists them with units and ranges).",
             height=90,
+            max_chars=MAX_EXTRA_CHARS,
         )
         label = st.text_input("Label (optional)", key=f"cmp_arm{i}_label")
     spec = ArmSpec(stem, label.strip(), tuple(edits), tuple(off), extra)

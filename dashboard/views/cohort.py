@@ -10,12 +10,12 @@ import streamlit as st
 
 from dashboard import charts, stats
 from dashboard.common import banner, downloads, footer, query_number
+from dashboard.guard import one_line
 from dashboard.library import ArmSpec, build_arm, library, pretty
 from dashboard.pool import prewarm
 from dashboard.runs import Job, run_many
 from simulation.runs.compare import at_days
 from simulation.runs.runner import spawn_seeds
-from simulation.scenario.schema import ScenarioError
 
 OUTCOME = "function_index"
 
@@ -187,6 +187,6 @@ else:
         st.info("Settings changed: press **Run the trial** to see them. Below: the last trial.")
     try:
         show(done, run_trial(done))
-    except ScenarioError as exc:
-        st.error(str(exc))
+    except Exception as exc:  # one line, the page stays usable
+        st.error(one_line(exc))
 footer()

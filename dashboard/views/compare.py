@@ -12,6 +12,7 @@ from dashboard import charts, stats
 from dashboard.common import banner, downloads, footer, slug, start_defaults
 from dashboard.comparison import DEFAULT_DAYS, DEFAULT_SEEDS, Request, build, tidy_frame
 from dashboard.controls import arm_editor, initial, load_preset
+from dashboard.guard import MAX_SCENARIO_BYTES, one_line, screen_arms, screen_toml_bytes
 from dashboard.library import DEFAULT_ARMS, base_scenario, read_upload
 from dashboard.pool import prewarm, worker_count
 from dashboard.runs import Job, run_many
@@ -29,33 +30,58 @@ DEFAULT_METRICS = [
 ARM_DEFAULTS = [*DEFAULT_ARMS, "spinal_cord_msc_local"]
 
 
-def ingest_upload(uploads: dict[str, str]) -> tuple[str, str] | None:
+def ingest_upload(file: Any, uploads: dict[str, str]) -> tuple[str, str] | None:
     """Read the uploaded scenario file (if any) before the arms are drawn, so that it is
     already a choice; ("error" | "success", message) to show by the upload widget.
 
-    The file is read as UTF-8 TOML text only (size-capped) and checked against the schema.
+    The file is screened before it is decoded or parsed (size, UTF-8 text, nesting, dotted
+    keys: :mod:`dashboard.guard`), then read as TOML and checked against the schema. Whatever
+    goes wrong (a schema error, ``RecursionError``, ``MemoryError``, anything) is one line;
+    the outcome is kept per file, so a rerun does not read the same file again.
     """
-    file = st.session_state.get("cmp_upload")
     if file is None:
+        st.session_state.pop("cmp_upload_outcome", None)
         return None
+    seen = st.session_state.get("cmp_upload_outcome")
+    if seen is not None and seen[0] == file.file_id:
+        key, toml, message = seen[1]
+        if key is not None:
+            uploads.setdefault(key, toml)
+        return message
+    key = toml = None
     try:
-        key, scenario = read_upload(file.name, file.getvalue())
+        data = screen_toml_bytes(file.name, file.getvalue())
+        key, scenario = read_upload(file.name, data)
+        toml = scenario.to_toml()
     except ScenarioError as exc:
-        return "error", str(exc)
-    uploads[key] = scenario.to_toml()
-    return "success", f"Added **{scenario.name}** to the arm choices above."
+        message = ("error", one_line(exc))
+    except Exception as exc:  # RecursionError, MemoryError, anything: the page carries on
+        text = one_line(exc)
+        message = ("error", text if text.startswith(f"{file.name}:") else f"{file.name}: {text}")
+        key = None
+    else:
+        uploads[key] = toml
+        message = ("success", f"Added **{scenario.name}** to the arm choices below.")
+    st.session_state["cmp_upload_outcome"] = (file.file_id, (key, toml, message))
+    return message
 
 
-def upload_box(message: tuple[str, str] | None) -> None:
-    """The upload widget, with what became of the last file."""
-    st.caption(
-        "A scenario file with the keys `nervesim show-params` lists (no `base`), at most "
-        "200 kB. It is read as TOML text only and checked against the schema."
-    )
-    st.file_uploader("Scenario file (TOML)", type=["toml", "txt"], key="cmp_upload")
-    if message is not None:
-        kind, text = message
-        (st.error if kind == "error" else st.success)(text)
+def upload_box(uploads: dict[str, str]) -> None:
+    """The upload widget, drawn before anything on the page that could fail, and what became
+    of the last file (the widget stays, so a bad file can always be removed)."""
+    with st.expander("Your own scenario file", expanded="cmp_upload_outcome" in st.session_state):
+        st.caption(
+            "A scenario file with the keys `nervesim show-params` lists (no `base`), at most "
+            f"{MAX_SCENARIO_BYTES // 1000} kB. It is read as TOML text only and checked against "
+            "the schema."
+        )
+        file = st.file_uploader(
+            "Scenario file (TOML)", type=["toml", "txt"], key="cmp_upload", max_upload_size=1
+        )
+        message = ingest_upload(file, uploads)
+        if message is not None:
+            kind, text = message
+            (st.error if kind == "error" else st.success)(text)
 
 
 def shared_settings(first_stem: str, uploads: dict[str, str]) -> tuple[float, float, int, Any]:
@@ -280,6 +306,8 @@ st.markdown(
     "lines is the model's own randomness. Start with the default: untreated spinal cord vs a "
     "stem-cell transplant on day 21 vs extracellular vesicles."
 )
+uploads: dict[str, str] = st.session_state.setdefault("uploads", {})
+upload_box(uploads)
 if (preset := st.session_state.pop("compare_preset", None)) is not None:
     load_preset(preset)
     st.session_state["cmp_run_now"] = True
@@ -295,10 +323,6 @@ elif "cmp_n_arms" not in st.session_state and "compare_request" in st.session_st
             "root": last.root_seed,
         }
     )
-
-uploads: dict[str, str] = st.session_state.setdefault("uploads", {})
-upload_message = ingest_upload(uploads)
-
 n_arms = (
     st.segmented_control(
         "Number of arms", [2, 3, 4], key="cmp_n_arms", **initial("cmp_n_arms", 3, "default")
@@ -310,8 +334,7 @@ for i, col in enumerate(st.columns(n_arms, border=True)):
     with col:
         specs.append(arm_editor(i, uploads, ARM_DEFAULTS[i]))
 severity, days, seeds, button_col = shared_settings(specs[0].scenario, uploads)
-with st.expander("Your own scenario file, root seed", expanded=upload_message is not None):
-    upload_box(upload_message)
+with st.expander("Root seed"):
     root = st.number_input(
         "Root seed", 0, 2**31 - 1, key="cmp_root", help="The seeds are spawned from this number."
     )
@@ -332,9 +355,10 @@ if request != draft:
 st.divider()
 st.subheader("Results")
 try:
+    screen_arms(request.arms)
     built = build(request, uploads)
-except ScenarioError as exc:
-    st.error(str(exc))
+except Exception as exc:  # a schema error, or typed TOML the parser cannot take: one line
+    st.error(one_line(exc))
 else:
     for label, scenario in built.items():
         late = [iv.day for iv in scenario.interventions if iv.day >= request.days]
@@ -343,5 +367,8 @@ else:
                 f"**{label}**: its therapy starts on day {min(late):g}, not before the last "
                 f"simulated day ({request.days:g}); simulate longer to see it act."
             )
-    run_request(request, built, display_options(request.days))
+    try:
+        run_request(request, built, display_options(request.days))
+    except Exception as exc:  # a run that failed in a worker: one line, the page stays usable
+        st.error(f"The runs could not be finished: {one_line(exc)}")
 footer()

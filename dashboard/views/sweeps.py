@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.common import banner, downloads, footer
+from dashboard.guard import check_manifest, one_line
 from dashboard.stats import metric_title
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,16 +40,19 @@ def found_folders() -> list[str]:
 
 
 def read_manifest_upload(name: str, data: bytes) -> dict[str, Any]:
-    """An uploaded manifest.json: JSON text only, size-capped, of the sweep format."""
+    """An uploaded manifest.json: JSON text only, size-capped, of the sweep format, with every
+    value the page reads of the expected type (:func:`dashboard.guard.check_manifest`)."""
     if len(data) > MAX_MANIFEST_BYTES:
         raise ValueError(f"{name}: {len(data)} bytes is too large (at most {MAX_MANIFEST_BYTES})")
     try:
-        manifest = json.loads(data.decode("utf-8"))
+        manifest = json.loads(data.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{name}: not a JSON text file ({str(exc).splitlines()[0]})") from None
+    except RecursionError:
+        raise ValueError(f"{name}: not a sweep manifest (nested too deeply)") from None
     if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
         raise ValueError(f"{name}: not a {MANIFEST_FORMAT} manifest")
-    return manifest
+    return check_manifest(manifest, name)
 
 
 def parameter_table(manifest: dict[str, Any]) -> pd.DataFrame:
@@ -177,31 +181,38 @@ folder = c1.text_input(
 if found:
     c1.caption("Found: " + ", ".join(f"`{f}`" for f in found[:6]))
 upload = c2.file_uploader(
-    "…or upload its manifest.json (to see the plan)", type=["json"], key="swp_upload"
+    "…or upload its manifest.json (to see the plan)",
+    type=["json"],
+    key="swp_upload",
+    max_upload_size=MAX_MANIFEST_BYTES // 1_000_000,
 )
 if upload is not None:
     try:
         describe(read_manifest_upload(upload.name, upload.getvalue()))
         st.caption("A manifest holds the plan; the results live in its folder: enter its path.")
-    except ValueError as exc:
-        st.error(str(exc))
+    except Exception as exc:  # anything in the file: one line, the page keeps working
+        st.error(one_line(exc))
 if folder.strip():
-    path = Path(folder.strip())
-    path = path if path.is_absolute() else ROOT / path
     try:
-        manifest = api.load_manifest(path)
+        path = Path(folder.strip())
+        path = path if path.is_absolute() else ROOT / path
+        # Checked before the sweep reader uses it: a bad inner value is one clear line.
+        manifest = check_manifest(api.load_manifest(path), str(path / "manifest.json"))
         results = api.load_results(path)
         progress = api.status(path)
-    except Exception as exc:  # SweepError and file errors: one line, the page keeps working
-        st.error(str(exc).splitlines()[0])
+    except Exception as exc:  # SweepError, file errors, bad values: one line
+        st.error(one_line(exc))
     else:
-        describe(manifest)
-        st.caption(
-            f"Runs done: {progress['done']} of {progress['total']} "
-            f"({progress['failed']} failed, {progress['pending']} pending)."
-        )
-        if results.empty:
-            st.info("No finished runs yet.")
-        else:
-            plots(str(path), manifest, results)
+        try:
+            describe(manifest)
+            st.caption(
+                f"Runs done: {progress['done']} of {progress['total']} "
+                f"({progress['failed']} failed, {progress['pending']} pending)."
+            )
+            if results.empty:
+                st.info("No finished runs yet.")
+            else:
+                plots(str(path), manifest, results)
+        except Exception as exc:  # results that do not match their manifest: one line
+            st.error(f"This sweep's results cannot be shown: {one_line(exc)}")
 footer()

@@ -8,9 +8,10 @@ import streamlit as st
 from dashboard import charts
 from dashboard.common import banner, downloads, footer, start_defaults
 from dashboard.comparison import Request, build
+from dashboard.guard import one_line, screen_arms
 from dashboard.pool import prewarm
 from dashboard.runs import Job, cached_snapshots, run_many
-from simulation.scenario.schema import Scenario, ScenarioError
+from simulation.scenario.schema import Scenario
 
 #: What each drawn field is (the heatmap's legend says its units).
 FIELD_HELP = {
@@ -139,9 +140,11 @@ uploads = st.session_state.get("uploads", {})
 if "compare_request" not in st.session_state:
     st.caption("Showing the default comparison; run another on **Compare** to see it here.")
 try:
+    screen_arms(request.arms)
     scenarios = build(request, uploads)
-except ScenarioError as exc:
-    st.error(str(exc))
+except Exception as exc:  # a schema error, or typed TOML the parser cannot take: one line
+    st.error(one_line(exc))
+    footer()
     st.stop()
 labels = list(scenarios)
 left, right, seed, field = choose(labels, request.seed_list())
