@@ -151,12 +151,18 @@ left, right, seed, field = choose(labels, request.seed_list())
 pair = [left] if left == right else [left, right]
 jobs = {label: Job(scenarios[label].to_toml(), seed, request.days) for label in pair}
 bar = st.empty()
-run_many(
-    list(jobs.values()),
-    lambda done, total: bar.progress(done / total, text=f"Running {total} simulations: {done}"),
-)
+try:
+    run_many(
+        list(jobs.values()),
+        lambda done, total: bar.progress(done / total, text=f"Running {total} simulations: {done}"),
+    )
+    snaps = {label: cached_snapshots(*job) for label, job in jobs.items()}
+except Exception as exc:  # a run over its budget, or one that failed in a worker: one line
+    bar.empty()
+    st.error(f"The runs could not be finished: {one_line(exc)}")
+    footer()
+    st.stop()
 bar.empty()
-snaps = {label: cached_snapshots(*job) for label, job in jobs.items()}
 vmax = max(float(s[d]["fields"][field].max()) for s in snaps.values() for d in s)
 all_cells = sorted(
     {c for s in snaps.values() for d in s for c in charts.cells_frame(s[d]["cells"], 1.0)["cell"]}
