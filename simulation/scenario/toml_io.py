@@ -214,13 +214,13 @@ def checked_path(path: str | Path, what: str = "file") -> Path:
     return Path(path)
 
 
-def read_toml(path: Path, source: str | None = None) -> dict[str, Any]:
-    """Read and parse the TOML file ``path``, size-capped before reading, guarded as
-    :func:`parse_toml`; ``source`` names it in messages (default the path).
+def read_text(path: Path, source: str | None = None) -> str:
+    """The text of the UTF-8 file ``path``, refused unread when over :data:`MAX_TOML_BYTES`;
+    ``source`` names it in messages (default the path).
 
     Raises:
         ScenarioError: one line naming the file and the problem (missing, unreadable, too
-        large, not UTF-8, not valid TOML, too deep).
+        large, not UTF-8).
     """
     source = source or str(path)
     path = checked_path(path)
@@ -230,11 +230,19 @@ def read_toml(path: Path, source: str | None = None) -> dict[str, Any]:
         with path.open("rb") as handle:
             data = handle.read(MAX_TOML_BYTES + 1)
     except OSError as exc:
-        raise ScenarioError(f"{source}: cannot read: {exc.strerror or exc}") from None
+        raise ScenarioError(f"{source}: cannot be read: {exc.strerror or exc}") from None
     if len(data) > MAX_TOML_BYTES:
-        raise ScenarioError(f"{source}: over {MAX_TOML_BYTES} bytes; at most that allowed")
+        raise ScenarioError(f"{source}: over {MAX_TOML_BYTES} bytes; at most that many allowed")
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{source}: not a UTF-8 text file") from None
-    return parse_toml(text, source)
+
+
+def read_toml(path: Path, source: str | None = None) -> dict[str, Any]:
+    """Read and parse the TOML file ``path`` (:func:`read_text`, then :func:`parse_toml`).
+
+    Raises:
+        ScenarioError: one line naming the file and the problem.
+    """
+    return parse_toml(read_text(path, source), source or str(path))
