@@ -19,6 +19,8 @@ from pydantic import ValidationError
 #: Longest key or name a message quotes, characters: the longest real key is about 50, so a
 #: longer one is hostile or a mistake and only its start helps the reader.
 MAX_SHOWN_KEY_CHARS = 80
+#: Longest file path a message quotes, characters: room for a deep folder and a file name.
+MAX_SHOWN_PATH_CHARS = 160
 #: Longest text value a message quotes, characters (the same reasoning as for keys).
 MAX_SHOWN_TEXT_CHARS = 80
 #: Longest whole message, characters: about five terminal lines, with room for a long file path.
@@ -46,6 +48,15 @@ def cut(text: str, limit: int) -> str:
 def shown_key(key: str) -> str:
     """A key or name as a message quotes it: cut to :data:`MAX_SHOWN_KEY_CHARS`."""
     return cut(key, MAX_SHOWN_KEY_CHARS)
+
+
+def shown_path(path: object) -> str:
+    """A file path as a message quotes it: its start and its end when it is too long."""
+    text = str(path)
+    if len(text) <= MAX_SHOWN_PATH_CHARS:
+        return text
+    half = MAX_SHOWN_PATH_CHARS // 2
+    return f"{text[: half - 1]}…{text[-half:]}"
 
 
 #: What a type error expects, by the first word of pydantic's error type.

@@ -34,6 +34,7 @@ from simulation.scenario.errors import (
     describe,
     first_error,
     shown_key,
+    shown_path,
     shown_value,
 )
 from simulation.scenario.therapy_params import (
@@ -1170,31 +1171,32 @@ def _resolve(path: Path, named_by: str) -> Path:
         return path.resolve()
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
         problem = "a symlink loop" if isinstance(exc, RuntimeError) else exc.strerror or exc
-        raise ScenarioError(f"{path}: cannot be read: {problem}{named_by}") from None
+        raise ScenarioError(f"{shown_path(path)}: cannot be read: {problem}{named_by}") from None
 
 
 def _read_toml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
-    named_by = f" (named as base by {chain[-1]})" if chain else ""
+    shown = shown_path(path)
     if path in chain:
-        raise ScenarioError(f"{path}: base: circular reference via {chain[-1].name}")
+        raise ScenarioError(f"{shown}: base: circular reference via {shown_key(chain[-1].name)}")
     if len(chain) >= MAX_BASE_CHAIN:
         raise ScenarioError(
-            f"{chain[0]}: base: a chain of more than {MAX_BASE_CHAIN} files; at most "
-            f"{MAX_BASE_CHAIN} allowed"
+            f"{shown_path(chain[0])}: base: a chain of more than {MAX_BASE_CHAIN} files; at "
+            f"most {MAX_BASE_CHAIN} allowed"
         )
     try:
-        data = read_toml(path)
+        data = read_toml(path, shown)
     except ScenarioError as exc:
+        named_by = f" (named as base by {shown_path(chain[-1])})" if chain else ""
         raise ScenarioError(f"{exc}{named_by}") from None
     base = data.pop("base", None)
     if base is None:
         return data
     if not isinstance(base, str):
-        raise ScenarioError(f"{path}: base: {shown_value(base)} must be a file name (text)")
+        raise ScenarioError(f"{shown}: base: {shown_value(base)} must be a file name (text)")
     if not base.strip():
-        raise ScenarioError(f"{path}: base: empty; give a file name")
-    parent = _read_toml(_resolve(path.parent / base, f" (named as base by {path})"), (*chain, path))
-    return _deep_merge(parent, data)
+        raise ScenarioError(f"{shown}: base: empty; give a file name")
+    parent = _resolve(path.parent / base, f" (named as base by {shown})")
+    return _deep_merge(_read_toml(parent, (*chain, path)), data)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -1205,7 +1207,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = _resolve(Path(path), "")
     data = _read_toml(path, ())
-    return validate_scenario(data, source=str(path))
+    return validate_scenario(data, source=shown_path(path))
 
 
 def loads_scenario(text: str, source: str = "<text>") -> Scenario:

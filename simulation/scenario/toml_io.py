@@ -41,7 +41,7 @@ _TOKEN = re.compile(
     |(?P<open_multi>"""[^\0]*+|\'\'\'[^\0]*+)
     |(?P<open_string>["'][^\n]*+)
     |(?P<comment>\#[^\n]*+)
-    |(?P<punct>[\[\]{}.=,\n])
+    |(?P<punct>\[++|\]++|\{++|\}++|[.=,\n])
     |(?P<space>[ \t\r]++)
     |(?P<other>[^\[\]{}.=,\n"'\#\ \t\r]++)
     ''',
@@ -56,8 +56,10 @@ class _Scan:
         self.line = 1
         self.table = 0  # depth of the current [table] header
         self.header = 0  # brackets open of a [table] header being read; 0 outside one
+        self.array_header = False  # the header read is [[an.array.of.tables]]
         self.stack: list[tuple[str, int]] = []  # open containers of a value: (bracket, depth)
         self.excess = 0  # brackets open beyond MAX_NESTING (not stacked: memory stays small)
+        self.excess_depth = 0  # the depth of the innermost of those
         self.in_key = True  # reading a key (else a value)
         self.parts = 0  # dotted parts of the key being read
         self.key_start = -1  # where in the text the key being read starts
@@ -86,17 +88,32 @@ class _Scan:
     def open(self, bracket: str) -> None:
         top = self.stack[-1] if self.stack else None
         depth = top[1] + 1 if top and top[0] == "[" else max(self.value_depth, 1)
-        depth += self.excess
+        depth = self.excess_depth + 1 if self.excess else depth
         self.reach(depth)
         if depth > MAX_NESTING:
-            self.excess += 1
+            self.excess, self.excess_depth = self.excess + 1, depth
         else:
             self.stack.append((bracket, depth))
         self.new_key(bracket == "{")
 
+    def brackets(self, run: str, starts_line: bool) -> None:
+        """A run of one bracket; past the limit, opening or closing many at once."""
+        for i, char in enumerate(run):
+            rest = len(run) - i
+            if self.excess and not self.header and char in "[{":
+                self.excess, self.excess_depth = self.excess + rest, self.excess_depth + rest
+                self.reach(self.excess_depth)
+                return
+            if self.excess > 1 and char in "]}":
+                shut = min(rest - 1, self.excess - 1)
+                self.excess, self.excess_depth = self.excess - shut, self.excess_depth - shut
+                self.brackets(run[i + shut :], False)
+                return
+            self.punct(char, starts_line and i == 0)
+
     def close(self) -> None:
         if self.excess:
-            self.excess -= 1
+            self.excess, self.excess_depth = self.excess - 1, self.excess_depth - 1
         elif self.stack:
             self.stack.pop()
 
@@ -105,13 +122,17 @@ class _Scan:
             if char == ".":
                 self.parts += 1
                 self.reach(self.parts)
-            elif char in "[]":
-                self.header += 1 if char == "[" else -1
-                if self.header == 0:
-                    self.table = self.parts
+            elif char == "[":
+                self.header += 1
+                self.array_header = True
+            elif char == "]":
+                self.header -= 1
+                if self.header == 0:  # an array of tables adds the array's level
+                    self.table = self.parts + self.array_header
+                    self.reach(self.table)
                     self.new_key(False)
         elif char == "[" and starts_line and not self.stack and not self.excess:
-            self.header = 1
+            self.header, self.array_header = 1, False
             self.new_key(False)
         elif self.in_key and char == ".":
             self.parts += 1
@@ -137,8 +158,10 @@ def _scan(text: str, source: str) -> None:
 
     One pass over the tokens, tracking the current table header's depth, the containers open
     in the value being read (each at its depth in the document) and the parts of the key being
-    read. It follows TOML closely enough to count honest files right; odd text is left for
-    :mod:`tomllib` to reject: the scan only has to stay linear and bound what it lets through.
+    read. It follows TOML closely enough to count honest files about right (the arrays a
+    ``[[table]]`` header passes through are not counted, so a document may be a few levels
+    deeper); odd text is left for :mod:`tomllib` to reject: the scan only has to stay linear
+    and bound what it lets through.
     """
     s = _Scan()
     at_line_start = True
@@ -158,6 +181,10 @@ def _scan(text: str, source: str) -> None:
         if kind in ("string", "other") and (s.in_key or s.header):
             s.key_part(token.start(), token.end())
         char = token.group() if kind == "punct" else ""
+        if len(char) > 1:  # a run of one bracket
+            s.brackets(char, at_line_start)
+            at_line_start = False
+            continue
         if char == "\n":
             s.line += 1
             if not s.stack and not s.excess:
@@ -170,7 +197,7 @@ def _scan(text: str, source: str) -> None:
             s.punct(char, starts_line)
     if s.deepest > MAX_NESTING:
         raise ScenarioError(
-            f"{source}: nested {s.deepest} levels deep (from line {s.deep_line}); "
+            f"{source}: line {s.deep_line}: nested {s.deepest} levels deep; "
             f"at most {MAX_NESTING} allowed"
         )
     if s.long_key is not None:
@@ -226,7 +253,8 @@ def read_text(path: Path, source: str | None = None) -> str:
     path = checked_path(path)
     try:
         if not path.is_file():
-            raise ScenarioError(f"{source}: file not found")
+            problem = "a folder, not a file" if path.is_dir() else "file not found"
+            raise ScenarioError(f"{source}: {problem}")
         with path.open("rb") as handle:
             data = handle.read(MAX_TOML_BYTES + 1)
     except OSError as exc:
