@@ -24,7 +24,7 @@ from simulation.cli import main
 from simulation.evidence.anchors import AnchorError, load_anchor_file
 from simulation.scenario.errors import MAX_SHOWN_KEY_CHARS, ScenarioError
 from simulation.scenario.schema import MAX_BASE_CHAIN, Scenario, load_scenario, loads_scenario
-from simulation.scenario.toml_io import MAX_NESTING, MAX_TOML_BYTES, parse_toml
+from simulation.scenario.toml_io import MAX_KEYS, MAX_NESTING, MAX_TOML_BYTES, parse_toml
 from simulation.sweeps.spec import SweepError, load_sweep
 from tests.hostile_files import LIBRARY, ROOT, copy_library, mutate
 
@@ -85,6 +85,12 @@ def test_too_large_and_long_keys_are_refused():
     with pytest.raises(ScenarioError, match="is too long; at most 200 characters") as err:
         parse_toml("k" * 100_000 + " = 1", "x.toml")
     _one_line(str(err.value))
+
+
+def test_a_flood_of_keys_is_refused():
+    """50,000 unknown keys would cost pydantic a second and 60 MB of errors."""
+    with pytest.raises(ScenarioError, match=f"50000 keys; at most {MAX_KEYS} allowed"):
+        loads_scenario("".join(f"k{i} = {i}\n" for i in range(50_000)), "x.toml")
 
 
 def test_a_byte_order_mark_is_accepted(tmp_path):

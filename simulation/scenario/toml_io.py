@@ -4,10 +4,11 @@ The standard library's :mod:`tomllib` parses nested arrays and inline tables rec
 few kB nested a thousand levels deep end in ``RecursionError``) and is quadratic in the parts
 of a dotted key (a 200 kB ``a.a.a...`` key takes minutes and gigabytes). So before it sees the
 text, :func:`parse_toml` drops a leading byte-order mark and refuses, in one linear pass, text
-larger than :data:`MAX_TOML_BYTES`, nesting deeper than :data:`MAX_NESTING` and keys longer
-than :data:`MAX_KEY_CHARS`. Whatever still fails (bad TOML, a recursion the scan missed) is a
-one-line :class:`~simulation.scenario.errors.ScenarioError` naming the file, the problem and
-the limit, never a traceback.
+larger than :data:`MAX_TOML_BYTES`, nesting deeper than :data:`MAX_NESTING`, keys longer
+than :data:`MAX_KEY_CHARS` and more than :data:`MAX_KEYS` keys. Whatever still fails (bad
+TOML, a recursion the scan missed) is a one-line
+:class:`~simulation.scenario.errors.ScenarioError` naming the file, the problem and the limit,
+never a traceback.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ MAX_NESTING = 32
 #: Longest key allowed, characters (all its dotted parts). The longest schema key is about 50
 #: characters (``interventions[0]...`` included), so 200 refuses only garbage.
 MAX_KEY_CHARS = 200
+#: Most keys (``key = value`` statements, inline ones included) allowed. A complete scenario
+#: written out has about 200; every extra key is an error the validator collects (50,000 of
+#: them cost a second and 60 MB), so 10,000 refuses only floods.
+MAX_KEYS = 10_000
 #: The UTF-8 byte-order mark some editors write first; TOML does not allow it, we drop it.
 BOM = "\ufeff"
 
@@ -64,6 +69,7 @@ class _Scan:
         self.parts = 0  # dotted parts of the key being read
         self.key_start = -1  # where in the text the key being read starts
         self.value_depth = 0  # the depth of the value after the last ``=``
+        self.keys = 0  # ``key = value`` statements read
         self.deepest, self.deep_line = 0, 0
         self.long_key: tuple[int, int] | None = None  # (line, offset) of the first long key
 
@@ -139,6 +145,7 @@ class _Scan:
             self.reach(self.base() + self.parts)
         elif self.in_key and char == "=":
             self.value_depth = self.base() + self.parts
+            self.keys += 1
             self.new_key(False)
         elif char in "[{":
             self.open(char)
@@ -200,6 +207,8 @@ def _scan(text: str, source: str) -> None:
             f"{source}: line {s.deep_line}: nested {s.deepest} levels deep; "
             f"at most {MAX_NESTING} allowed"
         )
+    if s.keys > MAX_KEYS:
+        raise ScenarioError(f"{source}: {s.keys} keys; at most {MAX_KEYS} allowed")
     if s.long_key is not None:
         line, start = s.long_key
         key = shown_key(text[start : start + MAX_KEY_CHARS + 1])
