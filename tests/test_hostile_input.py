@@ -71,6 +71,16 @@ def test_a_megabyte_of_open_brackets_is_refused_quickly():
         parse_toml("a = " + "[" * (MAX_TOML_BYTES - 10), "x.toml")
 
 
+def test_closing_past_the_limit_then_more_keys():
+    """Brackets closed in runs past the limit (found by the fuzz benchmark: a RecursionError)."""
+    deep = "{a = " * 50 + "1" + "}" * 50
+    with pytest.raises(ScenarioError, match="line 2: nested 51 levels deep") as err:
+        parse_toml(f"x = 1\nb = {deep}\nc.d = [[[1]], [2]]\n[e]\nf = {deep}", "x.toml")
+    _one_line(str(err.value))
+    with pytest.raises(ScenarioError, match="nested 40 levels"):
+        parse_toml("a = " + "[" * 40 + "1" + "]], 1" * 20, "x.toml")  # closes in pairs
+
+
 def test_nesting_at_the_limit_is_accepted():
     """Honest nesting up to the limit still parses (the scan counts no more than is there)."""
     depth = MAX_NESTING - 1

@@ -40,7 +40,7 @@ class ArmSpec(BaseModel):
     @model_validator(mode="after")
     def _exists(self) -> ArmSpec:
         if not (SCENARIO_DIR / self.scenario).is_file():
-            raise ValueError(f"scenario {self.scenario!r} is not in scenarios/")
+            raise ValueError(f"scenario {shown_key(repr(self.scenario))} is not in scenarios/")
         return self
 
 
@@ -70,7 +70,8 @@ class Anchor(BaseModel):
             return self
         kind = self.statistic.get("kind")
         if kind not in KINDS:
-            raise ValueError(f"statistic.kind {kind!r} is not one of {', '.join(KINDS)}")
+            shown = shown_key(repr(kind))
+            raise ValueError(f"statistic.kind {shown} is not one of {', '.join(KINDS)}")
         if len(self.arms) != ARMS[kind]:
             raise ValueError(f"statistic {kind} compares {ARMS[kind]} arm(s), not {len(self.arms)}")
         if not (self.low < self.high) or (math.isinf(self.low) and math.isinf(self.high)):

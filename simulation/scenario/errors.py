@@ -142,7 +142,7 @@ def describe(
         allowed = ", ".join(tags) if tags else str(ctx.get("expected_tags", ""))
         if kind == "union_tag_not_found":
             return f"{key}.kind: missing (one of {allowed})"
-        return f"{key}.kind: {json.dumps(ctx.get('tag', ''))} is not one of {allowed}"
+        return f"{key}.kind: {shown_value(ctx.get('tag', ''))} is not one of {allowed}"
     what = units_and_range(units, lo, hi)
     if lo is None and hi is None and kind in _RANGE_ERRORS:
         limits = ", ".join(f"{op} {ctx[b]}" for b, op in _BOUNDS.items() if b in ctx)

@@ -104,18 +104,20 @@ class _Scan:
 
     def brackets(self, run: str, starts_line: bool) -> None:
         """A run of one bracket; past the limit, opening or closing many at once."""
-        for i, char in enumerate(run):
-            rest = len(run) - i
+        i = 0
+        while i < len(run):
+            char, rest = run[i], len(run) - i
             if self.excess and not self.header and char in "[{":
                 self.excess, self.excess_depth = self.excess + rest, self.excess_depth + rest
                 self.reach(self.excess_depth)
                 return
-            if self.excess > 1 and char in "]}":
+            if self.excess > 1 and rest > 1 and char in "]}":  # all but the last one at once
                 shut = min(rest - 1, self.excess - 1)
                 self.excess, self.excess_depth = self.excess - shut, self.excess_depth - shut
-                self.brackets(run[i + shut :], False)
-                return
+                i += shut
+                continue
             self.punct(char, starts_line and i == 0)
+            i += 1
 
     def close(self) -> None:
         if self.excess:
