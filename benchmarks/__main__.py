@@ -29,6 +29,10 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
         "benchmarks.sweep",
         "sweeps: runs/min on 1-2 workers and Dask, sweep overhead, parent memory vs runs",
     ),
+    "fuzz": (
+        "benchmarks.fuzz",
+        "hostile scenario files: clean one-line errors vs tracebacks and hangs, in process and CLI",
+    ),
 }
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import functools
 import math
 import re
-import tomllib
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulation.scenario.errors import shown_key
 from simulation.scenario.schema import (
     Scenario,
     ScenarioError,
@@ -27,6 +27,7 @@ from simulation.scenario.schema import (
     parameter_source,
 )
 from simulation.scenario.therapy_params import INTERVENTION_TYPES
+from simulation.scenario.toml_io import parse_toml
 from simulation.validation.checks import SCENARIO_DIR
 
 #: The default comparison: untreated vs iPSC progenitor transplant vs extracellular vesicles.
@@ -130,6 +131,7 @@ def base_scenario(stem: str, uploads: dict[str, str] | None = None) -> Scenario:
 
 def read_upload(name: str, data: bytes) -> tuple[str, Scenario]:
     """Validate an uploaded scenario file: TOML text only, size-capped; (key, scenario)."""
+    name = shown_key(name)  # the browser's file name: free text
     if len(data) > MAX_UPLOAD_BYTES:
         raise ScenarioError(
             f"{name}: {len(data)} bytes is too large (at most {MAX_UPLOAD_BYTES} bytes)"
@@ -218,10 +220,7 @@ def extra_overrides(text: str, where: str) -> dict[str, Any]:
     """Dotted overrides from TOML text, such as ``mechanisms.ev_anti_inflammatory = false``."""
     if not text.strip():
         return {}
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{where}: other settings: not valid TOML: {exc}") from None
+    table = parse_toml(text, f"{where}: other settings")
     if "interventions" in table or "base" in table:
         raise ScenarioError(
             f"{where}: other settings: change interventions with the therapy controls"

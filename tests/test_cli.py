@@ -54,9 +54,11 @@ def test_run_writes_parquet_and_prints_label_and_trends(tmp_path, capsys):
 
 
 def test_run_output_name_cannot_leave_the_out_folder(tmp_path, capsys):
-    """A scenario name with slashes or spaces still gives one file directly in --out."""
+    """A scenario name with dots, backslashes or spaces still gives one file directly in --out
+    (a slash is refused by the schema)."""
     scenario = tmp_path / "odd.toml"
-    scenario.write_text(f'base = "{CRUSH.as_posix()}"\nname = "../crush 2/3"\n', encoding="utf-8")
+    text = f'base = "{CRUSH.as_posix()}"\nname = "..\\\\crush 2:3"\n'
+    scenario.write_text(text, encoding="utf-8")
     out = tmp_path / "results"
     assert main(["run", str(scenario), "--days", "0.25", "--out", str(out), "--quiet"]) == 0
     capsys.readouterr()
@@ -156,7 +158,7 @@ def test_unwritable_out_folder(tmp_path, capsys):
     code = main(["run", str(CRUSH), "--days", "0.25", "--out", str(blocker), "--quiet"])
     line = _one_error_line(capsys.readouterr().err)
     assert code == 2
-    assert line.startswith(f"nervesim: error: {blocker}")
+    assert line == f"nervesim: error: --out: {blocker}: exists and is not a folder"
 
 
 # ------------------------------------------------------------------------------ subprocess

@@ -28,6 +28,7 @@ from simulation.cli.common import (
     TABLE_METRICS,
     Parser,
     error_line,
+    exit_code,
     trend_table,
 )
 
@@ -82,4 +83,4 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (ValueError, OSError) as err:  # ScenarioError, range and file errors: no traceback
         print(error_line(err), file=sys.stderr)
-        return 2
+        return exit_code(err)

@@ -4,6 +4,8 @@ helpers, argument types and the one-line error text."""
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -57,13 +59,70 @@ def trend_table(timeseries, days=TABLE_DAYS):
     return pd.DataFrame(cols)
 
 
+#: OS errors that mean a path the user gave cannot be used (exit code 2, bad input); any other
+#: (a full disk, an I/O error) is a failure of the machine (exit code 1).
+BAD_PATH_ERRNOS = frozenset(
+    (
+        errno.ENOENT,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.EEXIST,
+        errno.EACCES,
+        errno.EPERM,
+        errno.EROFS,
+        errno.ENAMETOOLONG,
+        errno.ELOOP,
+    )
+)
+
+
 def error_line(err: ValueError | OSError) -> str:
     """A user error (bad file, value or flag) as the one line ``nervesim`` prints for it."""
     if isinstance(err, OSError):
-        from simulation.runs.storage import os_error_text
+        where = f"{err.filename}: " if err.filename else ""
+        text = f"{where}{err.strerror or err}"
+    else:
+        text = str(err)
+    return "nervesim: error: " + (" ".join(text.split()) or type(err).__name__)
 
-        return f"nervesim: error: {os_error_text(err)}"
-    return f"nervesim: error: {err}"
+
+def exit_code(err: ValueError | OSError) -> int:
+    """2 for bad input (a value, a flag, a path that cannot be used), 1 for a machine failure."""
+    if isinstance(err, OSError) and err.errno not in BAD_PATH_ERRNOS:
+        return 1
+    return 2
+
+
+def check_out_dir(path: str | Path | None, flag: str = "--out") -> None:
+    """Refuse an output folder we cannot create or write, before any run starts.
+
+    It may exist (a folder we can write into) or not (then its nearest existing parent must be
+    a folder we can write into); it cannot be a file or hold a null byte. ``ValueError`` (one
+    line naming ``flag`` and the path) otherwise.
+    """
+    if path is None:
+        return
+    if "\0" in str(path):
+        raise ValueError(f"{flag}: {str(path)!r:.80}: a folder name cannot contain a null byte")
+    folder = Path(path)
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"{flag}: {folder}: exists and is not a folder")
+        parent = folder
+        while not parent.exists():
+            parent = parent.parent
+        if not parent.is_dir():
+            raise ValueError(f"{flag}: {parent}: not a folder")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise ValueError(f"{flag}: {parent}: cannot write there (permission denied)")
+    except OSError as exc:  # a name too long, a symlink loop
+        raise ValueError(f"{flag}: {folder}: {exc.strerror or exc}") from None
+
+
+#: Longest file-name stem made from a scenario name, characters: with a suffix such as
+#: ``_seeds1000.parquet``, a temporary-file prefix and up to 4 UTF-8 bytes per character it
+#: stays under the 255 bytes file systems allow per name.
+MAX_STEM_CHARS = 50
 
 
 def stop_over_budget(stopped: dict) -> None:
@@ -79,7 +138,7 @@ def stop_over_budget(stopped: dict) -> None:
 
 def file_stem(name: str) -> str:
     """A scenario name as a safe file-name stem (the name is free text)."""
-    return re.sub(r"[^\w.-]+", "_", name) or "scenario"
+    return re.sub(r"[^\w.-]+", "_", name)[:MAX_STEM_CHARS] or "scenario"
 
 
 def one_line(err: Exception, path: Path) -> str:
@@ -121,8 +180,7 @@ def check_figure_path(path: str | None) -> None:
     if suffix not in FIGURE_SUFFIXES:
         raise ValueError(f"--plot: {path}: use a {', '.join(FIGURE_SUFFIXES)} file name")
     parent = Path(path).parent
-    if parent.exists() and not parent.is_dir():
-        raise ValueError(f"--plot: {parent}: not a folder")
+    check_out_dir(parent, "--plot")
 
 
 def only(text: str | None, known: list[str], what: str) -> list[str]:

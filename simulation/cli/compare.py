@@ -10,6 +10,7 @@ from simulation.cli.common import (
     COMPARE_METRICS,
     arm_labels,
     check_figure_path,
+    check_out_dir,
     day_list,
     days_arg,
     default_workers,
@@ -84,6 +85,7 @@ def handle(args: argparse.Namespace) -> int:
     if not 2 <= len(args.scenarios) <= 4:
         raise ValueError(f"compare needs 2 to 4 scenario files, got {len(args.scenarios)}")
     check_figure_path(args.plot)
+    check_out_dir(args.out)
     paths = [Path(p) for p in args.scenarios]
     scenarios = [load_scenario(p) for p in paths]
     days = args.days or max(s.time.duration_days for s in scenarios)

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from simulation.cli.common import (
+    check_out_dir,
     days_arg,
     default_workers,
     format_duration,
@@ -96,8 +97,7 @@ def handle(args: argparse.Namespace) -> int:
     from simulation.validation.checks import SCENARIO_DIR
 
     keys = only(args.only, list(SCENARIOS), "scenario")
-    if args.plot is not None and args.plot.exists() and not args.plot.is_dir():
-        raise ValueError(f"--plot: {args.plot} exists and is not a folder")
+    check_out_dir(args.plot, "--plot")
     names = ["voxels", "neurons"] if args.variant == "both" else [args.variant]
     scenarios = {}
     for key in keys:

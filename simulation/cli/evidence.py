@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from simulation.cli.common import default_workers, int_at_least, only, print_label
+from simulation.cli.common import (
+    check_out_dir,
+    default_workers,
+    int_at_least,
+    only,
+    print_label,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFormatter]) -> None:
@@ -55,8 +61,7 @@ def handle(args: argparse.Namespace) -> int:
     anchors = list(all_anchors())
     ids = only(args.only, [a.id for a in anchors], "anchor id")
     anchors = [a for a in anchors if a.id in ids]
-    if args.plot is not None and args.plot.exists() and not args.plot.is_dir():
-        raise ValueError(f"--plot: {args.plot} exists and is not a folder")
+    check_out_dir(args.plot, "--plot")
     encodable = [a for a in anchors if a.encodable]
     skipped = [a for a in anchors if not a.encodable]
     seeds = spawn_seeds(0, args.seeds)

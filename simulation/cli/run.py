@@ -10,6 +10,7 @@ from simulation.cli.common import (
     TABLE_DAYS,
     TABLE_METRICS,
     arm_labels,
+    check_out_dir,
     days_arg,
     default_workers,
     file_stem,
@@ -72,6 +73,7 @@ def handle(args: argparse.Namespace) -> int:
     """Run ``nervesim run`` with the parsed ``args``; return its exit code."""
     from simulation.scenario.schema import load_scenario
 
+    check_out_dir(args.out)
     paths = [Path(p) for p in args.scenario]
     scenarios = [load_scenario(p) for p in paths]
     if args.seeds is None and len(paths) == 1:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from simulation.cli.common import (
+    check_out_dir,
     default_sweep_out,
     default_workers,
     format_duration,
@@ -68,6 +69,7 @@ def handle(args: argparse.Namespace) -> int:
 
     sweep = load_sweep(args.sweep)
     out = Path(args.out) if args.out else default_sweep_out(sweep.path)
+    check_out_dir(out)
     manifest = prepare(sweep, out)
     todo = len(pending_runs(manifest, out))
     total = len(manifest["runs"])

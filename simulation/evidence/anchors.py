@@ -11,7 +11,6 @@ only. An anchor the model cannot speak to yet has ``encodable = false`` and a ``
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -20,7 +19,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulation.evidence.statistics import ARMS, KINDS
-from simulation.scenario.errors import first_error
+from simulation.scenario.errors import ScenarioError, first_error, shown_key
+from simulation.scenario.toml_io import read_toml
 from simulation.validation.checks import SCENARIO_DIR, Arm
 
 ANCHOR_DIR = Path(__file__).resolve().parent / "anchors"
@@ -40,7 +40,7 @@ class ArmSpec(BaseModel):
     @model_validator(mode="after")
     def _exists(self) -> ArmSpec:
         if not (SCENARIO_DIR / self.scenario).is_file():
-            raise ValueError(f"scenario {self.scenario!r} is not in scenarios/")
+            raise ValueError(f"scenario {shown_key(repr(self.scenario))} is not in scenarios/")
         return self
 
 
@@ -70,7 +70,8 @@ class Anchor(BaseModel):
             return self
         kind = self.statistic.get("kind")
         if kind not in KINDS:
-            raise ValueError(f"statistic.kind {kind!r} is not one of {', '.join(KINDS)}")
+            shown = shown_key(repr(kind))
+            raise ValueError(f"statistic.kind {shown} is not one of {', '.join(KINDS)}")
         if len(self.arms) != ARMS[kind]:
             raise ValueError(f"statistic {kind} compares {ARMS[kind]} arm(s), not {len(self.arms)}")
         if not (self.low < self.high) or (math.isinf(self.low) and math.isinf(self.high)):
@@ -99,19 +100,22 @@ class Anchor(BaseModel):
 def load_anchor_file(path: Path) -> list[Anchor]:
     """The anchors of one file; :class:`AnchorError` (one line) when it is malformed."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise AnchorError(f"{path}: {err}") from None
+        data = read_toml(path)
+    except ScenarioError as err:
+        raise AnchorError(str(err)) from None
     tables = data.pop("anchor", None)
     if data or not isinstance(tables, list):
         raise AnchorError(f"{path}: expected only [[anchor]] tables")
     anchors = []
     for k, table in enumerate(tables):
-        label = table.get("id", f"anchor {k + 1}") if isinstance(table, dict) else f"anchor {k + 1}"
+        label = f"anchor {k + 1}"
+        if isinstance(table, dict) and isinstance(table.get("id"), str):
+            label = shown_key(table["id"])
         unknown = sorted(set(table) - set(Anchor.model_fields)) if isinstance(table, dict) else []
         if unknown:
             known = ", ".join(Anchor.model_fields)
-            raise AnchorError(f"{path}: {label}: unknown key {unknown[0]!r} (known: {known})")
+            shown = shown_key(repr(unknown[0]))
+            raise AnchorError(f"{path}: {label}: unknown key {shown} (known: {known})")
         try:
             anchors.append(Anchor.model_validate(table))
         except ValidationError as exc:
@@ -120,7 +124,7 @@ def load_anchor_file(path: Path) -> list[Anchor]:
 
 
 def _clause(err: Mapping[str, Any]) -> str:
-    where = ".".join(str(p) for p in err.get("loc", ()))
+    where = shown_key(".".join(str(p) for p in err.get("loc", ())))
     message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     return f"{where}: {message}" if where else message
 

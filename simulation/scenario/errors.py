@@ -10,10 +10,54 @@ come from; the wording lives here only.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
+
+#: Longest key or name a message quotes, characters: the longest real key is about 50, so a
+#: longer one is hostile or a mistake and only its start helps the reader.
+MAX_SHOWN_KEY_CHARS = 80
+#: Longest file path a message quotes, characters: room for a deep folder and a file name.
+MAX_SHOWN_PATH_CHARS = 160
+#: Longest text value a message quotes, characters (the same reasoning as for keys).
+MAX_SHOWN_TEXT_CHARS = 80
+#: Longest whole message, characters: about five terminal lines, with room for a long file path.
+#: Messages are built from cut keys and values, so only a pathological mix reaches this cut.
+MAX_MESSAGE_CHARS = 500
+#: Widest whole number quoted in full, digits; a longer one is shown by its digit count.
+MAX_SHOWN_DIGITS = 20
+_HUGE = 10**MAX_SHOWN_DIGITS
+
+
+class ScenarioError(ValueError):
+    """A scenario (or sweep) that cannot be read or is invalid; the message is one line."""
+
+    def __init__(self, message: str) -> None:
+        text = "\\n".join(str(message).splitlines())  # a key may hold a newline
+        text = text.encode("utf-8", "backslashreplace").decode()  # a lone surrogate would not print
+        super().__init__(cut(text, MAX_MESSAGE_CHARS))
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending in an ellipsis when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown_key(key: str) -> str:
+    """A key or name as a message quotes it: cut to :data:`MAX_SHOWN_KEY_CHARS`."""
+    return cut(key, MAX_SHOWN_KEY_CHARS)
+
+
+def shown_path(path: object) -> str:
+    """A file path as a message quotes it: its start and its end when it is too long."""
+    text = str(path)
+    if len(text) <= MAX_SHOWN_PATH_CHARS:
+        return text
+    half = MAX_SHOWN_PATH_CHARS // 2
+    return f"{text[: half - 1]}…{text[-half:]}"
+
 
 #: What a type error expects, by the first word of pydantic's error type.
 _EXPECTED = {
@@ -28,8 +72,14 @@ _RANGE_ERRORS = ("greater_than_equal", "less_than_equal", "greater_than", "less_
 
 
 def shown_value(value: Any) -> str:
-    """A value as it is quoted in a message: JSON for scalars, else the type's name."""
-    if isinstance(value, str | int | float | bool):
+    """A value as it is quoted in a message: JSON for scalars (long text and numbers cut), else
+    the type's name."""
+    if isinstance(value, str):  # escaped (ASCII): a lone surrogate would not print
+        more = "…" if len(value) > MAX_SHOWN_TEXT_CHARS else ""
+        return json.dumps(value[:MAX_SHOWN_TEXT_CHARS]) + more
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _HUGE:
+        return f"a number of about {round(value.bit_length() * math.log10(2))} digits"
+    if isinstance(value, int | float | bool):
         return json.dumps(value)
     return type(value).__name__
 
@@ -67,6 +117,7 @@ def describe(
         unknown: the clause for an unknown key (e.g. with a did-you-mean); default "unknown key".
         tags: the allowed ``kind`` values of a tagged table (e.g. intervention types).
     """
+    key = shown_key(key)
     kind = str(err["type"])
     ctx = err.get("ctx") or {}
     value = err.get("input")
@@ -80,7 +131,7 @@ def describe(
         if not key:  # a check of the whole file names its keys itself
             return message
         if isinstance(value, dict) and isinstance(value.get("key"), str):
-            key = f"{key} ({value['key']})"
+            key = f"{key} ({shown_key(value['key'])})"
         return f"{key}: {message}"
     if kind == "literal_error":
         return f"{key}: {shown} is not one of {ctx.get('expected', '')}"
@@ -91,7 +142,7 @@ def describe(
         allowed = ", ".join(tags) if tags else str(ctx.get("expected_tags", ""))
         if kind == "union_tag_not_found":
             return f"{key}.kind: missing (one of {allowed})"
-        return f"{key}.kind: {json.dumps(ctx.get('tag', ''))} is not one of {allowed}"
+        return f"{key}.kind: {shown_value(ctx.get('tag', ''))} is not one of {allowed}"
     what = units_and_range(units, lo, hi)
     if lo is None and hi is None and kind in _RANGE_ERRORS:
         limits = ", ".join(f"{op} {ctx[b]}" for b, op in _BOUNDS.items() if b in ctx)

@@ -12,16 +12,31 @@ import hashlib
 import json
 import math
 import re
-import tomllib
+import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, Field, PrivateAttr, ValidationError, computed_field, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 from simulation.scenario.base import Choice, Flag, P, Params
-from simulation.scenario.errors import describe, first_error
+from simulation.scenario.errors import (
+    ScenarioError,
+    describe,
+    first_error,
+    shown_key,
+    shown_path,
+    shown_value,
+)
 from simulation.scenario.therapy_params import (
     EV_CLEARANCE_HALF_LIFE_H,
     INTERVENTION_TYPES,
@@ -31,6 +46,7 @@ from simulation.scenario.therapy_params import (
     MechanismSwitches,
     TransplantParams,
 )
+from simulation.scenario.toml_io import checked_path, parse_toml, read_toml
 
 #: ln 2: a first-order rate k has half-life ln 2 / k.
 LN2 = math.log(2.0)
@@ -971,6 +987,28 @@ class BudgetParams(Params):
 MIN_DISTAL_VOXELS = 10
 
 
+#: Longest scenario name, characters: the name becomes part of output file names, and file
+#: systems allow 255 bytes per name (the CLI cuts its file-name stems shorter still).
+MAX_NAME_CHARS = 255
+
+
+def _check_name(name: str) -> str:
+    """A scenario name usable in messages and file names: not too long, no ``/`` or controls."""
+    if len(name) > MAX_NAME_CHARS:
+        raise ValueError(
+            f"{shown_value(name)} is {len(name)} characters long (text, at most "
+            f"{MAX_NAME_CHARS} allowed: it is part of output file names)"
+        )
+    bad = next((c for c in name if c == "/" or unicodedata.category(c) in ("Cc", "Cs")), None)
+    if bad is not None:
+        shown = "/" if bad == "/" else f"U+{ord(bad):04X}"
+        raise ValueError(
+            f"{shown_value(name)} contains {shown} (text without / or control characters: it is "
+            "part of output file names)"
+        )
+    return name
+
+
 class Scenario(Params):
     """A complete, validated NerveSim scenario."""
 
@@ -1004,6 +1042,8 @@ class Scenario(Params):
         json_schema_extra={"units": "list"},
     )
     budget: BudgetParams = BudgetParams()
+
+    _name_ok = field_validator("name")(_check_name)
 
     @model_validator(mode="after")
     def _lesion_fits_grid(self) -> Scenario:
@@ -1072,13 +1112,6 @@ class Scenario(Params):
 
 
 # ------------------------------------------------------------------------------------ I/O
-class ScenarioError(ValueError):
-    """A scenario that cannot be read or is invalid; the message is one line."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("\\n".join(str(message).splitlines()))  # a key may hold a newline
-
-
 _INDEXED = re.compile(r"^(\w+)\[(\d+)\]$")
 
 
@@ -1154,11 +1187,11 @@ def unknown_key(key: str, schema_key: str | None = None) -> str:
     names = sorted(
         {k[len(prefix) :].split(".")[0] for k, _ in iter_parameters() if k.startswith(prefix)}
     )
-    near = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
+    near = difflib.get_close_matches(name, names, n=1, cutoff=0.8) if names else []
     shown = f"{key.rpartition('.')[0]}.{near[0]}" if near and group else (near or [""])[0]
-    hint = f"did you mean {shown}? " if near else ""
-    listing = f"nervesim show-params --filter {group}" if group else "nervesim show-params"
-    return f"{key}: unknown key ({hint}{listing} lists the keys)"
+    hint = f"did you mean {shown_key(shown)}? " if near else ""
+    listing = "nervesim show-params" + (f" --filter {shown_key(group)}" if group and names else "")
+    return f"{shown_key(key)}: unknown key ({hint}{listing} lists the keys)"
 
 
 def _error_keys(loc: tuple[Any, ...]) -> tuple[str, str]:
@@ -1206,25 +1239,44 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read_toml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
-    if path in chain:
-        raise ScenarioError(f"{path}: base: circular reference via {chain[-1].name}")
-    if not path.is_file():
-        where = f" (named as base by {chain[-1]})" if chain else ""
-        raise ScenarioError(f"{path}: file not found{where}")
+#: Longest chain of ``base`` files: the library uses one level (a therapy on its untreated
+#: scenario); 16 leaves room for layered experiments and stops a hostile chain of thousands.
+MAX_BASE_CHAIN = 16
+
+
+def _resolve(path: Path, named_by: str) -> Path:
+    """``path`` made absolute with symlinks followed; one line for a loop or an OS error."""
+    path = checked_path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+        problem = "a symlink loop" if isinstance(exc, RuntimeError) else exc.strerror or exc
+        raise ScenarioError(f"{shown_path(path)}: cannot be read: {problem}{named_by}") from None
+
+
+def _read_toml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    shown = shown_path(path)
+    if path in chain:
+        raise ScenarioError(f"{shown}: base: circular reference via {shown_key(chain[-1].name)}")
+    if len(chain) >= MAX_BASE_CHAIN:
+        raise ScenarioError(
+            f"{shown_path(chain[0])}: base: a chain of more than {MAX_BASE_CHAIN} files; at "
+            f"most {MAX_BASE_CHAIN} allowed"
+        )
+    try:
+        data = read_toml(path, shown)
+    except ScenarioError as exc:
+        named_by = f" (named as base by {shown_path(chain[-1])})" if chain else ""
+        raise ScenarioError(f"{exc}{named_by}") from None
     base = data.pop("base", None)
     if base is None:
         return data
     if not isinstance(base, str):
-        raise ScenarioError(f"{path}: base: {base!r} must be a file name (text)")
-    parent = _read_toml((path.parent / base).resolve(), (*chain, path))
-    return _deep_merge(parent, data)
+        raise ScenarioError(f"{shown}: base: {shown_value(base)} must be a file name (text)")
+    if not base.strip():
+        raise ScenarioError(f"{shown}: base: empty; give a file name")
+    parent = _resolve(path.parent / base, f" (named as base by {shown})")
+    return _deep_merge(_read_toml(parent, (*chain, path)), data)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -1233,17 +1285,14 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises:
         ScenarioError: one line naming the file, the key, its units and allowed range.
     """
-    path = Path(path).resolve()
+    path = _resolve(Path(path), "")
     data = _read_toml(path, ())
-    return validate_scenario(data, source=str(path))
+    return validate_scenario(data, source=shown_path(path))
 
 
 def loads_scenario(text: str, source: str = "<text>") -> Scenario:
     """Validate a scenario from TOML text (no ``base`` allowed: there is no folder)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
+    data = parse_toml(text, source)
     if "base" in data:
         raise ScenarioError(f"{source}: base: not allowed in uploaded text")
     return validate_scenario(data, source=source)

@@ -36,7 +36,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,7 +45,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulation.runs.metrics import METRICS
-from simulation.scenario.errors import describe, first_error, units_and_range
+from simulation.scenario.errors import (
+    describe,
+    first_error,
+    shown_key,
+    shown_value,
+    units_and_range,
+)
 from simulation.scenario.schema import (
     MOVED_KEYS,
     Scenario,
@@ -54,6 +59,7 @@ from simulation.scenario.schema import (
     iter_parameters,
     load_scenario,
 )
+from simulation.scenario.toml_io import checked_path, parse_toml, read_text
 
 #: The designs a sweep file may name.
 DESIGNS = ("grid", "lhs", "sobol", "morris")
@@ -227,7 +233,7 @@ def _kind(annotation: Any) -> str:
 
 def _resolve(p: ParameterSpec, i: int, base: Scenario, schema: dict[str, Any]) -> Parameter:
     """Check one parameter against the schema and the base scenario."""
-    where = f"parameters[{i}] ({p.key})"
+    where = f"parameters[{i}] ({shown_key(p.key)})"
     key = p.key
     if key.startswith("interventions["):
         head, _, field = key.partition(".")
@@ -273,7 +279,7 @@ def _resolve(p: ParameterSpec, i: int, base: Scenario, schema: dict[str, Any]) -
             problem = _value_problem(value, kind, info.annotation, lo, hi)
             if problem:
                 tail = f" {allowed}" if kind in ("int", "float") else ""
-                raise SweepError(f"{where}: value {json.dumps(value)} {problem}{tail}")
+                raise SweepError(f"{where}: value {shown_value(value)} {problem}{tail}")
     return Parameter(key, schema_key, kind, units, (lo, hi), p)
 
 
@@ -308,7 +314,7 @@ def _check_design(spec: SweepSpec) -> None:
     if spec.design == "morris" and spec.morris_levels % 2:
         raise SweepError(f"morris_levels: {spec.morris_levels} must be even")
     for i, p in enumerate(spec.parameters):
-        where = f"parameters[{i}] ({p.key})"
+        where = f"parameters[{i}] ({shown_key(p.key)})"
         if grid and p.values is None and p.levels is None:
             raise SweepError(f"{where}: design grid needs values = [...] or levels with lo/hi")
         if not grid and p.values is not None:
@@ -318,7 +324,7 @@ def _check_design(spec: SweepSpec) -> None:
     keys = [p.key for p in spec.parameters]
     if len(set(keys)) != len(keys):
         dup = next(k for k in keys if keys.count(k) > 1)
-        raise SweepError(f"parameters: {dup} is varied twice")
+        raise SweepError(f"parameters: {shown_key(dup)} is varied twice")
 
 
 def planned_points(spec: SweepSpec) -> int:
@@ -355,20 +361,21 @@ def loads_sweep(text: str, path: str | Path) -> Sweep:
     Raises:
         SweepError: one line naming the file, the key and the problem.
     """
-    path = Path(path).resolve()
+    path = _resolved(path)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SweepError(f"{path}: not valid TOML: {exc}") from None
+        data = parse_toml(text, str(path))
+    except ScenarioError as exc:
+        raise SweepError(str(exc)) from None
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
         raise SweepError(f"{path}: {first_error(exc, _describe)}") from None
     try:
         _check_design(spec)
-        base_path = (path.parent / spec.base).resolve()
+        base_path = _resolved(path.parent / spec.base)
         if not base_path.is_file():
-            raise SweepError(f"base: {spec.base}: file not found (looked for {base_path})")
+            shown = shown_key(spec.base)
+            raise SweepError(f"base: {shown}: file not found (looked for {base_path})")
         try:
             base = load_scenario(base_path)
         except ScenarioError as exc:
@@ -378,7 +385,8 @@ def loads_sweep(text: str, path: str | Path) -> Sweep:
         unknown = [m for m in spec.keep.metrics if m not in METRICS]
         if unknown:
             raise SweepError(
-                f"keep.metrics: {unknown[0]!r} is not a metric (known: {', '.join(METRICS)})"
+                f"keep.metrics: {shown_key(repr(unknown[0]))} is not a metric "
+                f"(known: {', '.join(METRICS)})"
             )
         run_days = spec.days if spec.days is not None else base.time.duration_days
         keep_days = None
@@ -404,11 +412,20 @@ def load_sweep(path: str | Path) -> Sweep:
     Raises:
         SweepError: one line naming the file, the key and the problem.
     """
-    path = Path(path).resolve()
-    if not path.is_file():
-        raise SweepError(f"{path}: file not found")
+    path = _resolved(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise SweepError(f"{path}: not a UTF-8 text file") from None
+        text = read_text(path)
+    except ScenarioError as exc:
+        raise SweepError(str(exc)) from None
     return loads_sweep(text, path)
+
+
+def _resolved(path: str | Path) -> Path:
+    """``path`` made absolute; one line for a null byte, a symlink loop or an OS error."""
+    try:
+        return checked_path(path).resolve()
+    except ScenarioError as exc:
+        raise SweepError(str(exc)) from None
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+        problem = "a symlink loop" if isinstance(exc, RuntimeError) else exc.strerror or exc
+        raise SweepError(f"{path}: cannot be read: {problem}") from None
