@@ -118,14 +118,15 @@ MECHANISMS: tuple[Topic, ...] = (
     Topic(
         "regrowth",
         "Axon regrowth and debris: spinal cord versus peripheral nerve",
-        "Cut peripheral axons regrow about a millimetre a day along repair Schwann cells; "
+        "Cut peripheral axons regrow one to three millimetres a day along repair Schwann cells; "
         "debris is cleared in days. In the spinal cord, axons have little intrinsic growth, myelin "
         "debris lingers for weeks, and the scar blocks them.",
         "Each injured neuron has a growth cone that steps along the nerve, up the trophic "
         "gradient, faster on Schwann bands, slower in debris, scar and inflammation. Debris is a "
         "field that phagocytes (and repair Schwann cells) eat.",
-        "PNS growth ~0.25-3 mm/day (model: 42 µm/h top speed); spinal cord intrinsic growth "
-        "0.35 of the peripheral value.",
+        "PNS growth ~1-3 mm/day (Gutmann et al. 1942; model: 125 µm/h top speed, slowed by low "
+        "trophic support, debris and inflammation, about 2 mm/day in a crush); spinal cord "
+        "intrinsic growth 0.118 of the peripheral value.",
         (
             "growth_cone.speed_um_per_h",
             "growth_cone.debris_inhibition_half",
@@ -152,8 +153,9 @@ MECHANISMS: tuple[Topic, ...] = (
         "Distal Schwann cells lose their axons, become repair cells, divide, spread into a gap and "
         "form bands; their repair capacity fades with chronic denervation. The muscle atrophies "
         "while denervated and loses recoverable end-plates over time.",
-        "Repair Schwann support fades over months; axons regrow ~1 mm/day to the muscle "
-        "(`injury.distal_path_um` away).",
+        "Repair Schwann support fades over months; axons regrow ~1-3 mm/day to the muscle "
+        "(`injury.distal_path_um` away: 30 mm in the crush scenarios); a repair cell an axon "
+        "reaches keeps clearing and dividing for about a week before it myelinates the axon.",
         (
             "schwann.dedifferentiation_per_h",
             "schwann.repair_fade_per_h",

@@ -19,7 +19,12 @@ from simulation.agents.macrophage import Macrophage
 from simulation.agents.neutrophil import Neutrophil
 from simulation.engine.moves import MAX_MOVES, moves_this_tick
 from simulation.fields import FieldSet, FieldSpec
-from simulation.fields.fieldset import spread_over_territory, territory_overlap, territory_weights
+from simulation.fields.fieldset import (
+    spread_over_blocks,
+    spread_over_territory,
+    territory_overlap,
+    territory_weights,
+)
 from simulation.scenario.schema import (
     CELL_TERRITORY_UM2,
     Scenario,
@@ -293,6 +298,46 @@ def test_scar_is_laid_over_whole_voxels_of_the_territory(dx_um):
     covered = np.argwhere(fs["scar"] > 0)
     assert len(covered) * dx_um**2 == pytest.approx(CELL_TERRITORY_UM2)
     assert fs["scar"].max() == pytest.approx(0.02)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    x=st.integers(0, 8),
+    y=st.integers(0, 6),
+    side=st.integers(1, 4),
+)
+def test_gathering_writes_into_blocks_conserves_the_amount(x, y, side):
+    """A write gathered into its block of the grid's tiling keeps its amount (blocks cut at the
+    far edges included) and fills that block evenly, nothing outside it."""
+    values = np.zeros((9, 7))
+    values[x, y] = 3.0
+    out = spread_over_blocks(values, side)
+    assert out.sum() == pytest.approx(3.0)
+    x0, y0 = x - x % side, y - y % side
+    block = out[x0 : x0 + side, y0 : y0 + side]
+    assert np.allclose(block, block.flat[0]) and block.sum() == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize("dx_um", [COARSE_UM, FINE_UM])
+def test_a_cell_eats_only_the_debris_of_its_territory(dx_um):
+    """A debris eater that stays put for days clears its territory (625 µm²) and no more, at
+    either voxel size: a centred smear over partly covered voxels would eat those voxels whole
+    (about 1400 µm² at 12.5 µm), which made debris clear faster on finer grids."""
+    cell_scale = CELL_TERRITORY_UM2 / dx_um**2
+    n = round(200 / dx_um)
+    fs = FieldSet(
+        (n, n),
+        dx_um,
+        [FieldSpec("debris", 0.0, 0.0, laid_in_blocks=True)],
+        dt_h=0.5,
+        cell_scale=cell_scale,
+    )
+    fs["debris"][:] = 1.0
+    before = fs.total("debris")
+    for _ in range(400):  # 200 h at 0.2 /h: the patch is gone
+        fs.take_up("debris", (n // 2, n // 2), 0.2)
+        fs.apply_sources()
+    assert before - fs.total("debris") == pytest.approx(CELL_TERRITORY_UM2, rel=0.01)
 
 
 def test_a_crawling_cell_reads_the_gradient_one_territory_away():

@@ -431,7 +431,7 @@ class GrowthCone(vesicles.TakesUpVesicles, TissueCell):
                 model.adjuncts_rehab("consolidation"),
                 model.scenario.injury.distal_path_um,
                 model.tissue.distal_growth_factor,
-                model.scenario.neuron.axon_bundles / model.scenario.neuron.count,
+                model.bundles_per_axon_agent,
             ],
             dtype=np.float64,
         )

@@ -34,7 +34,7 @@ from simulation.engine.moves import (
     tick_chance,
 )
 from simulation.engine.sheet import CellSheet, Column
-from simulation.fields.kernels import territory_mean
+from simulation.fields.kernels import block_mean
 
 
 class Phenotype(Enum):
@@ -117,13 +117,14 @@ def spill(load, x, y, debris_source):
 
 
 @rule
-def phagocytose(s, x, y, p, load, debris, debris_sink, territory, dt):
-    """Take up debris from its territory (first-order) at a rate that falls as the load nears
-    capacity."""
+def phagocytose(s, x, y, p, load, debris, debris_sink, side, dt):
+    """Take up debris from its territory (first-order; the ``side`` x ``side`` block of whole
+    voxels holding it, as debris is laid and eaten in blocks) at a rate that falls as the load
+    nears capacity."""
     room = 1.0 - load[s] / p[_CAPACITY]
     if room <= 0.0:
         return
-    d = territory_mean(debris, x, y, territory)
+    d = block_mean(debris, x, y, side)
     if d > 0.0:
         rate = p[_PHAGO] * room
         if rate > 0.0:
@@ -230,7 +231,7 @@ def turn(order, u, x, y, fate, m2, load, efferocytosis_h, ate_x, ate_y, ev, ngf,
         made = vesicles.ngf_secretion_per_h(ngf[s], k)
         if made > 0.0:
             trophic_source[xi, yi] += made * dt
-        phagocytose(s, xi, yi, p, load, debris, debris_sink, territory, dt)
+        phagocytose(s, xi, yi, p, load, debris, debris_sink, side, dt)
         if efferocytose(u[i, 4], s, xi, yi, p, efferocytosis_h, ate_x, ate_y, apoptotic_count,
                         territory_voxels, dt):  # fmt: skip
             fate[s] |= ATE

@@ -4,8 +4,8 @@ Losing its axon (distal to the injury) a myelinating Schwann cell dedifferentiat
 cell; repair cells eat myelin debris (and keep eating it once an axon is back), secrete NGF,
 divide, spread into empty tissue (bridging a gap) and line up as guidance bands whose strength
 is their repair capacity. Capacity fades the longer the cell stays denervated. A regrown axon
-reaching a repair cell turns it back to myelinating that axon; remyelination is faster where
-neurotrophins (trophic factor) are high and after taking up vesicles
+reaching a repair cell turns it, after about a week, to myelinating that axon; remyelination is
+faster where neurotrophins (trophic factor) are high and after taking up vesicles
 (:mod:`~simulation.agents.mechanisms.vesicles`).
 
 The rules are the compiled functions below; :func:`turn` plays them for every Schwann cell in
@@ -64,6 +64,7 @@ PARAMS = (
     "trophic_myelination_half",
     "repair_fade_per_h",
     "remyelinating_trophic_share",
+    "redifferentiation_per_h",
 )
 (
     _DEDIFFERENTIATION,
@@ -78,6 +79,7 @@ PARAMS = (
     _TROPHIC_HALF,
     _FADE,
     _REMYELINATING_TROPHIC,
+    _REDIFFERENTIATION,
 ) = range(len(PARAMS))
 #: Uniforms one Schwann cell may use in a turn: dedifferentiation, division, where to, how many
 #: moves, which way.
@@ -144,6 +146,31 @@ def clear_and_feed(x, y, capacity, p, dt, debris_sink, trophic_source):
 
 
 @rule
+def axon_contact(axon, x, y, side, bundles_per_agent):
+    """How much regrown axon runs through the cell's territory (the ``side`` x ``side`` block
+    of whole voxels holding it), in axon bundles across it, at most 1: the axon agents' paths
+    in its voxels (the axon layer counts agents) times the bundles each stands for, times the
+    voxel edge over the territory's edge. One bundle across the territory counts 1 whatever
+    the voxel size or the number of agents standing for the neurons."""
+    w, h = axon.shape
+    x0 = x - x % side
+    y0 = y - y % side
+    paths = 0.0
+    for i in range(x0, min(w, x0 + side)):
+        for j in range(y0, min(h, y0 + side)):
+            paths += axon[i, j]
+    return min(1.0, paths * bundles_per_agent / side)
+
+
+@rule
+def redifferentiates(u, contact, p, dt):
+    """A repair cell a regrown axon has reached (``contact``, :func:`axon_contact`) turns to
+    myelinating it, after a while (``redifferentiation_per_h``): until then it keeps clearing,
+    feeding and dividing."""
+    return contact > 0.0 and u < tick_chance(p[_REDIFFERENTIATION] * contact, dt)
+
+
+@rule
 def divides(u, capacity, cytokine, p, dt):
     """Repair cells divide, driven by macrophage mitogens (cytokine as proxy)."""
     rate = p[_PROLIFERATION] * capacity * cytokine / (cytokine + p[_MITOGEN_HALF])
@@ -191,7 +218,8 @@ def remyelinate(x, y, capacity, ev_signal, p, trophic, trophic_source, axon, mye
 @rule
 def turn(order, u, x, y, fate, daughter_x, daughter_y, state, denervated, capacity, ev, ngf,
          params, cytokine, trophic, ev_field, ngf_field, debris_sink, trophic_source, ev_sink,
-         ngf_sink, band, axon, myelin, crowd, internode, territory, k, dx):  # fmt: skip
+         ngf_sink, band, axon, myelin, crowd, internode, territory, side, bundles_per_agent,
+         k, dx):  # fmt: skip
     """Every Schwann cell in ``order`` lives one tick, according to its state."""
     dt = k[vesicles.DT]
     for i in range(order.shape[0]):
@@ -214,7 +242,8 @@ def turn(order, u, x, y, fate, daughter_x, daughter_y, state, denervated, capaci
             continue
         capacity[s] = fade(capacity[s], p, dt)
         clear_and_feed(xi, yi, capacity[s], p, dt, debris_sink, trophic_source)
-        if axon[xi, yi] > 0.0:  # a regrown axon has reached it
+        contact = axon_contact(axon, xi, yi, side, bundles_per_agent)
+        if redifferentiates(u[i, 0], contact, p, dt):
             state[s] = REMYELINATING
             continue
         if divides(u[i, 1], capacity[s], cytokine[xi, yi], p, dt):
@@ -287,6 +316,8 @@ class SchwannCell(vesicles.TakesUpVesicles, TissueCell):
             model.occupancy_of(SchwannCell),
             model.internode_along,
             model.territory_overlap,
+            model.territory_side,
+            model.bundles_per_axon_agent,
             model.vesicle_knobs,
             model.dx_um,
         )

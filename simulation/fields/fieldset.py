@@ -73,9 +73,11 @@ class FieldSpec:
         fixed_edges: Edges held at a fixed value, e.g. ``{"x_min": 1.0}`` for a supply at a stump;
             the value holds in a ghost voxel just outside the edge. Every other edge is no-flux.
         initial: Value every voxel starts with.
-        laid_in_blocks: Cells lay it over their territory themselves, as whole blocks of voxels
-            (a structural matrix such as scar keeps the gaps between cells): what they write is
-            scaled by ``cell_scale`` but not spread (see :func:`territory_side`).
+        laid_in_blocks: What cells write to it (sources and sinks) covers their territory as
+            a whole block of voxels (:func:`territory_side`, blocks tiling the grid), not a
+            centred smear: for matter that does not mix, such as scar (which keeps the gaps
+            between cells) and debris (a cell eats the patch it covers, and a half-covered
+            voxel would otherwise be eaten whole at half the rate).
     """
 
     name: str
@@ -159,6 +161,22 @@ def territory_weights(cell_scale: float) -> np.ndarray:
     """
     overlap = territory_overlap(cell_scale)
     return overlap / overlap.sum()
+
+
+def spread_over_blocks(values: np.ndarray, side: int) -> np.ndarray:
+    """What cells wrote per voxel, gathered into the ``side`` x ``side`` blocks that tile the
+    grid from its origin and shared evenly over each block's voxels (a block cut at a far edge
+    shares over the voxels it has, so the total is conserved). Unchanged when ``side`` is 1."""
+    if side == 1 or not values.any():
+        return values
+    w, h = values.shape
+    starts_x = np.arange(0, w, side)
+    starts_y = np.arange(0, h, side)
+    sums = np.add.reduceat(np.add.reduceat(values, starts_x, axis=0), starts_y, axis=1)
+    nx = np.diff(np.append(starts_x, w))
+    ny = np.diff(np.append(starts_y, h))
+    share = sums / np.outer(nx, ny)
+    return np.repeat(np.repeat(share, nx, axis=0), ny, axis=1)
 
 
 def spread_over_territory(values: np.ndarray, cell_scale: float) -> np.ndarray:
@@ -390,7 +408,8 @@ class FieldSet:
         ):
             for k, spec in enumerate(self.specs.values()):
                 if spec.laid_in_blocks:
-                    cells[k] *= self.cell_scale
+                    side = territory_side(self.cell_scale)
+                    cells[k] = spread_over_blocks(cells[k], side) * self.cell_scale
                 else:
                     cells[k] = spread_over_territory(cells[k], self.cell_scale)
             if tissue is not None:

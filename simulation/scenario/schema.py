@@ -241,7 +241,7 @@ class TissueParams(Params):
 
 def _cns_tissue() -> TissueParams:
     return TissueParams(
-        intrinsic_growth=0.35,
+        intrinsic_growth=0.118,
         lesion_debris_au=1.5,
         wallerian_debris_au=0.6,
         wallerian_duration_h=96.0,
@@ -358,7 +358,11 @@ class FieldsParams(Params):
 _ROUGH = "assumed; order of magnitude from rough literature values"
 _ANDERSON = "Anderson et al. 2016, Nature 532:195"
 INSTANCE_SOURCES: dict[str, str] = {
-    "cns.intrinsic_growth": f"assumed; CNS neurons' low intrinsic growth: {_ANDERSON}",
+    "cns.intrinsic_growth": (
+        f"assumed; CNS neurons' low intrinsic growth: {_ANDERSON}; 0.118 of the top cone speed "
+        "keeps the CNS cone's top speed at 14.75 µm/h (0.35 x 42 before the top speed rose to "
+        "125 µm/h for the PNS anchor)"
+    ),
     "cns.lesion_debris_au": "assumed",
     "cns.wallerian_debris_au": "assumed",
     "cns.wallerian_duration_h": "assumed (twice the PNS value: slower in the CNS)",
@@ -440,12 +444,16 @@ class GrowthConeParams(Params):
     """The tip of each regrowing axon."""
 
     speed_um_per_h: float = P(
-        42.0,
+        125.0,
         1.0,
-        200.0,
+        400.0,
         "µm/h",
-        "top growth speed (~1 mm/day in PNS)",
-        source=f"{_GUTMANN} (PNS axons regrow ~1-3 mm/day)",
+        "top growth speed (3 mm/day), before trophic support, inhibition and guidance slow it",
+        source=(
+            f"{_GUTMANN} (crushed PNS axons regrow at about 1-3 mm/day, up to 4.4 in rabbit); "
+            "the top of that range, since every factor of the speed rule only slows a cone; "
+            "was 42 (1 mm/day), which gave 0.07 mm/day in a crush (pni.regrowth_rate)"
+        ),
     )
     latency_h: float = P(
         24.0, 0.0, 480.0, "h", "delay before a cut axon starts regrowing", source="assumed"
@@ -516,7 +524,7 @@ class GrowthConeParams(Params):
         0.5, 0.01, 20.0, "au", "cytokine level that halves speed", source="assumed"
     )
     guidance_boost: float = P(
-        1.5, 0.0, 5.0, "1", "extra speed on repair Schwann-cell bands", source="assumed"
+        1.5, 0.0, 20.0, "1", "extra speed on repair Schwann-cell bands", source="assumed"
     )
     collapse_rate_per_h: float = P(
         0.05, 0.0, 1.0, "1/h", "collapse hazard per unit scar", source="assumed"
@@ -796,7 +804,16 @@ class SchwannParams(Params):
         0.03, 0.0, 1.0, "1/h", "myelin debris uptake by repair cells", source="assumed"
     )
     trophic_per_h: float = P(
-        0.01, 0.0, 1.0, "au/h", "NGF secretion by a fully capable cell", source="assumed"
+        0.1,
+        0.0,
+        1.0,
+        "au/h",
+        "NGF secretion by a fully capable cell",
+        source=(
+            "Heumann et al. 1987, J Cell Biol 104:1623 (NGF mRNA in the denervated distal stump "
+            "rises 10-15x, made by Schwann cells); 10x the earlier assumed 0.01, which left the "
+            "crushed nerve's trophic factor at about a tenth of a cone's half-saturation"
+        ),
     )
     proliferation_per_h: float = P(
         0.02,
@@ -868,6 +885,19 @@ class SchwannParams(Params):
         "loss of repair capacity while denervated (~8 weeks)",
         source="assumed; support fades with chronic denervation: Fu & Gordon 1995, "
         "J Neurosci 15:3886",
+    )
+    redifferentiation_per_h: float = P(
+        0.006,
+        0.0,
+        10.0,
+        "1/h",
+        "rate at which a repair cell an axon has reached turns to remyelinating it",
+        source=(
+            "assumed (issue 13): repair cells keep clearing and dividing for about a week "
+            "after regrown axons reach them before they myelinate them (Jessen & Mirsky 2016, "
+            "J Physiol 594:3521); was instant, which, once axons regrew at 1-3 mm/day, stopped "
+            "Schwann-cell division on day 3 and left half the crush debris at day 14"
+        ),
     )
 
 

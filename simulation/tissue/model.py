@@ -50,9 +50,10 @@ ACTIVATION_ORDER = (
 #: Chemical fields (diffusing or not) and structural tissue layers (never diffusing).
 CHEMICAL_FIELDS = ("cytokine", "trophic", "ev", "ev_ngf", "debris", "scar")
 TISSUE_LAYERS = ("axon", "myelin")
-#: Fields cells lay over their territory as whole blocks of voxels (a matrix with gaps between
-#: cells, which growth cones find), not spread over it: see ``FieldSpec.laid_in_blocks``.
-LAID_IN_BLOCKS = ("scar",)
+#: Fields cells lay and eat over their territory as whole blocks of voxels, not spread over it
+#: (matter that does not mix: scar keeps gaps between cells, which growth cones find; a cell
+#: eats the debris of the patch it covers): see ``FieldSpec.laid_in_blocks``.
+LAID_IN_BLOCKS = ("scar", "debris")
 
 
 @rule
@@ -255,6 +256,13 @@ class NerveRepairModel(Model):
     def territory_voxels(self) -> int:
         """Voxels one cell's territory covers (at least its own): where it finds what it eats."""
         return max(1, round(CELL_TERRITORY_UM2 / self.dx_um**2))
+
+    @property
+    def bundles_per_axon_agent(self) -> float:
+        """Axon bundles one neuron agent's axon stands for (``neuron.axon_bundles`` shared by
+        the ``neuron.count`` agents): the weight of its tip and of its path in the axon layer."""
+        n = self.scenario.neuron
+        return n.axon_bundles / n.count
 
     @property
     def voxel_area_mm2(self) -> float:

@@ -102,7 +102,10 @@ def test_cone_leaving_the_grid_enters_the_distal_tract_and_reaches_the_muscle():
 
 def test_a_cone_extends_at_most_max_steps_voxels_a_tick():
     """However fast it could grow, a cone makes at most MAX_STEPS steps in one tick."""
-    model = make_sandbox(shape=(30, 5), **{"growth_cone.latency_h": 0.0, "time.dt_h": 6.0})
+    model = make_sandbox(
+        shape=(30, 5),
+        **{"growth_cone.latency_h": 0.0, "time.dt_h": 6.0, "cns.intrinsic_growth": 1.0},
+    )
     model.fields["trophic"][:] = 1.0
     cone = _cone(model)
     fast = {"speed_um_per_h": 200.0, "lateral_weight": 0.0, "guidance_boost": 0.0}

@@ -1,5 +1,7 @@
 """Schwann cell: denervation turns it into a repair cell; axon contact turns it myelinating."""
 
+import math
+
 import numpy as np
 
 from simulation.agents.mechanisms import vesicles
@@ -34,9 +36,25 @@ def test_repair_cell_secretes_ngf_clears_debris_and_lays_a_band(sandbox):
     assert sandbox.band[2, 2] == 1.0  # full capacity on its first day
 
 
-def test_axon_contact_starts_remyelination(sandbox):
-    """A regrown axon in its voxel turns a repair cell myelinating, and myelin builds."""
-    c = SchwannCell(sandbox, (2, 2), sandbox.scenario.schwann.model_copy(update=STILL), True)
+def test_axon_contact_starts_remyelination_after_a_while(sandbox):
+    """A regrown axon in its voxel turns repair cells myelinating at ``redifferentiation_per_h``
+    (about a week: few after a day, most after three weeks), and myelin builds."""
+    p = sandbox.scenario.schwann.model_copy(update=STILL)
+    sandbox.axon[1, 1] = 1.0
+    cells = [SchwannCell(sandbox, (1, 1), p, True) for _ in range(100)]
+    for c in cells:
+        c.state = SchwannState.REPAIR
+
+    def turned(hours: int) -> int:
+        for _ in range(hours):
+            for c in cells:
+                c.step()
+        return sum(c.state is SchwannState.REMYELINATING for c in cells)
+
+    expected_day_1 = 100 * (1 - math.exp(-p.redifferentiation_per_h * 24))  # ~13
+    assert turned(24) < 2 * expected_day_1
+    assert turned(24 * 20) > 90
+    c = SchwannCell(sandbox, (2, 2), p.model_copy(update={"redifferentiation_per_h": 10.0}), True)
     c.state = SchwannState.REPAIR
     sandbox.axon[2, 2] = 1.0
     c.step()
@@ -44,6 +62,22 @@ def test_axon_contact_starts_remyelination(sandbox):
     for _ in range(24 * 60):  # remyelination takes weeks
         c.step()
     assert 0.5 < sandbox.myelin[2, 2] <= 1.0
+
+
+def test_a_remyelinating_cell_keeps_clearing_debris(sandbox):
+    """Clearance does not stop because an axon arrived (Gaudet et al. 2011): a cell that turned
+    remyelinating still eats the myelin debris in its voxel."""
+    fast = {**STILL, "redifferentiation_per_h": 10.0}
+    c = SchwannCell(sandbox, (2, 2), sandbox.scenario.schwann.model_copy(update=fast), True)
+    c.state = SchwannState.REPAIR
+    sandbox.axon[2, 2] = 1.0
+    c.step()
+    assert c.state is SchwannState.REMYELINATING
+    sandbox.fields.apply_sources()
+    sandbox.fields["debris"][2, 2] = 1.0
+    c.step()
+    sandbox.fields.apply_sources()
+    assert sandbox.fields["debris"][2, 2] < 1.0
 
 
 def test_repair_capacity_fades_with_chronic_denervation(sandbox):
@@ -100,7 +134,12 @@ def _tissue_with_schwann_cells(seed: int):
     model.ev_active = True
     model.vesicle_knobs = vesicles.knobs(model)
     p = model.scenario.schwann.model_copy(
-        update={"proliferation_per_h": 0.5, "speed_um_per_h": 50.0, "dedifferentiation_per_h": 0.5}
+        update={
+            "proliferation_per_h": 0.5,
+            "speed_um_per_h": 50.0,
+            "dedifferentiation_per_h": 0.5,
+            "redifferentiation_per_h": 10.0,
+        }
     )
     for k in range(30):
         c = SchwannCell(model, (k % 7, k % 4 if k % 4 != 2 else 4), p, denervated=k % 5 != 0)

@@ -71,6 +71,18 @@ def test_vesicles_shift_macrophages_toward_m2():
     assert share_m2(ev=5.0) > share_m2(ev=0.0) + 0.1
 
 
+def test_the_vesicle_m2_drive_saturates(sandbox):
+    """The drive rises with the signal at ``m2_drive_per_au`` at first and never passes
+    ``m2_drive_max``: vesicles shift polarization partly, not as a switch."""
+    _vesicles_on(sandbox)
+    ev = sandbox.scenario.ev
+    k = sandbox.vesicle_knobs
+    drives = [vesicles.m2_drive(s, k) for s in (1e-6, 0.01, 0.1, 1.0, 10.0, 1e6)]
+    assert drives == sorted(drives)
+    assert drives[0] == pytest.approx(ev.m2_drive_per_au * 1e-6, rel=1e-3)
+    assert ev.m2_drive_max * 0.99 < drives[-1] <= ev.m2_drive_max
+
+
 @pytest.mark.parametrize("cargo_switch", [True, False])
 def test_ngf_cargo_makes_the_cell_secrete_trophic_factor(cargo_switch):
     """NGF-gene vesicles make their host cell secrete trophic factor; the switch removes it."""
