@@ -11,8 +11,6 @@ import builtins
 import errno
 import os
 import pickle
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +23,7 @@ from simulation.runs.runner import run
 from simulation.scenario.schema import ScenarioError, load_scenario, loads_scenario
 from simulation.sweeps.spec import SweepError
 from simulation.sweeps.sweep import load_results, status, sweep
+from tests.cli_process import nervesim
 from tests.sweep_files import CRUSH, ROOT, write_sweep
 
 #: A 40 x 8 crush with 10 neurons: a day takes a few hundredths of a second.
@@ -141,18 +140,6 @@ def test_a_branch_is_charged_its_own_ticks_and_the_shared_start(tiny):
 
 
 # ------------------------------------------------------------------------------ the CLI
-def _nervesim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "simulation", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 def _tiny_file(folder: Path, name: str, max_agents: int) -> Path:
     path = folder / f"{name}.toml"
     path.write_text(
@@ -168,13 +155,13 @@ def test_cli_run_over_budget_prints_one_line_and_exits_2(tmp_path):
     over = _tiny_file(tmp_path, "over", 5)
     done = _tiny_file(tmp_path, "fine", 200_000)
     # one run
-    one = _nervesim("run", str(over), "--days", "1", "--quiet", "--out", "out1", cwd=tmp_path)
+    one = nervesim("run", str(over), "--days", "1", "--quiet", "--out", "out1", cwd=tmp_path)
     assert one.returncode == 2
     assert one.stderr.count("\n") == 1, one.stderr
     assert one.stderr.startswith("nervesim: error: over seed 0: stopped at day 0.0: ")
     assert "budget.max_agents = 5" in one.stderr and "Traceback" not in one.stderr
     # two scenarios: the one within budget is still shown and written
-    two = _nervesim(
+    two = nervesim(
         "run", str(over), str(done), "--days", "1", "--quiet", "--workers", "1", "--out", "out2",
         cwd=tmp_path,
     )  # fmt: skip
@@ -190,7 +177,7 @@ def test_cli_compare_keeps_the_arms_within_budget_then_exits_2(tmp_path):
     fine = _tiny_file(tmp_path, "fine", 200_000)
     also = _tiny_file(tmp_path, "also", 300_000)
     args = ["compare", str(fine), str(over), str(also), "--seeds", "2", "--days", "1"]
-    done = _nervesim(*args, "--quiet", "--workers", "1", "--out", "out", cwd=tmp_path)
+    done = nervesim(*args, "--quiet", "--workers", "1", "--out", "out", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "over seed " in done.stderr
     assert "budget.max_agents = 5" in done.stderr

@@ -8,11 +8,9 @@ the library's scenarios to the loader (generators in :mod:`tests.hostile_files`)
 from __future__ import annotations
 
 import errno
-import os
 import random
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +24,7 @@ from simulation.scenario.errors import MAX_SHOWN_KEY_CHARS, ScenarioError
 from simulation.scenario.schema import MAX_BASE_CHAIN, Scenario, load_scenario, loads_scenario
 from simulation.scenario.toml_io import MAX_KEYS, MAX_NESTING, MAX_TOML_BYTES, parse_toml
 from simulation.sweeps.spec import SweepError, load_sweep
+from tests.cli_process import nervesim
 from tests.hostile_files import LIBRARY, ROOT, copy_library, mutate
 
 CRUSH = ROOT / "scenarios" / "peripheral_crush_untreated.toml"
@@ -183,23 +182,6 @@ def test_sweep_anchor_and_dashboard_loaders_use_the_guard(tmp_path):
 
 
 # ------------------------------------------------------------------------------ the CLI
-def _nervesim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """``python -m simulation ARGS`` in ``cwd``, importing this checkout's package."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "simulation", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 def _error_line(proc: subprocess.CompletedProcess) -> str:
     assert proc.stdout == "", proc.stdout  # nothing ran: not even the label
     lines = proc.stderr.splitlines()
@@ -209,14 +191,14 @@ def _error_line(proc: subprocess.CompletedProcess) -> str:
 
 def test_run_out_is_a_file_refused_before_running(tmp_path):
     (tmp_path / "taken").write_text("a file", encoding="utf-8")
-    proc = _nervesim("run", str(CRUSH), "--days", "0.1", "--out", "taken", cwd=tmp_path)
+    proc = nervesim("run", str(CRUSH), "--days", "0.1", "--out", "taken", cwd=tmp_path)
     assert proc.returncode == 2
     assert _error_line(proc) == "nervesim: error: --out: taken: exists and is not a folder"
 
 
 def test_run_long_name_refused_before_running(tmp_path):
     (tmp_path / "long.toml").write_text(f'name = "{"n" * 300}"\n', encoding="utf-8")
-    proc = _nervesim("run", "long.toml", "--days", "0.1", "--out", "out", cwd=tmp_path)
+    proc = nervesim("run", "long.toml", "--days", "0.1", "--out", "out", cwd=tmp_path, timeout=300)
     assert proc.returncode == 2
     assert "name: " in _error_line(proc) and "at most 255 allowed" in proc.stderr
     assert not (tmp_path / "out").exists()
