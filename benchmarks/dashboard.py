@@ -238,7 +238,8 @@ def _caption_numbers(text: str) -> dict[str, Any]:
 async def _open_session(page: Any, url: str) -> dict[str, Any]:
     """Ask for the start page; time its first chart and its finished comparison."""
     t0 = time.perf_counter()
-    await page.goto(url)
+    # A crowded machine can take longer than Playwright's 30 s default to fire "load".
+    await page.goto(url, timeout=TIMEOUT_MS)
     await page.locator(CHART).first.wait_for(timeout=TIMEOUT_MS)
     first = time.perf_counter() - t0
     caption = page.get_by_text(CAPTION).first
