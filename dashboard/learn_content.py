@@ -216,6 +216,43 @@ MECHANISMS: tuple[Topic, ...] = (
             ),
         ),
     ),
+    Topic(
+        "locomotion",
+        "Walking again: the BBB score and spared fibres",
+        "Rats are scored on the BBB scale (0 = no hindlimb movement, 21 = normal walking). After a "
+        "contusion the score recovers over weeks and plateaus by 6-9 weeks, higher the more of "
+        "the cord was spared: about 19 after a mild, 14 after a moderate and 7 after a severe "
+        "injury (Basso et al. 1995, 1996).",
+        "The score maps descending connectivity onto the scale: the share of the cross-section "
+        "outside the lesion (its fibres were never cut, but inflammation blocks their conduction "
+        "until it resolves), plus the axons that regrow or are relayed across the lesion, "
+        "discounted where bare. The S-shaped mapping is illustrative, calibrated to the three "
+        "published plateaus; therapies move the score only through the axons they help.",
+        "Untreated at day 56 (20 seeds): mild 19.1, moderate 13.8, severe 7.0 (published 18-20, "
+        "13-15, 6-8). Spared fibres conduct at half strength at `outcomes.conduction_block_half_au`"
+        " of cytokine (nitric oxide blocks conduction reversibly: Redford et al. 1997).",
+        (
+            "injury.severity",
+            "outcomes.conduction_block_half_au",
+            "outcomes.bbb_midpoint",
+            "outcomes.bbb_width",
+        ),
+        ("spinal_cord_mild", "spinal_cord_moderate", SPINAL),
+        (
+            Try(
+                "Mild, moderate and severe",
+                "The same untreated contusion at three severities: the score climbs over the "
+                "first weeks as inflammation clears, then levels off at three different heights.",
+                (
+                    ArmSpec("spinal_cord_mild"),
+                    ArmSpec("spinal_cord_moderate"),
+                    ArmSpec(SPINAL),
+                ),
+                ("bbb_score", "descending_connectivity_fraction", "inflammation_mean_au"),
+                63,
+            ),
+        ),
+    ),
 )
 
 THERAPIES: tuple[Topic, ...] = (

@@ -57,3 +57,44 @@ def test_sheet_metrics_equal_counts_over_the_agents(name, days):
     assert any(v for v in expected.values())
     for key, value in expected.items():
         assert row[key] == pytest.approx(value, rel=1e-12, abs=1e-12), key
+
+
+# ------------------------------------------------------------------ the locomotor score
+def _spinal(severity: float) -> NerveRepairModel:
+    scenario = load_scenario(SCENARIOS / "spinal_cord_untreated.toml")
+    return NerveRepairModel(scenario.with_overrides({"injury.severity": severity}), seed=1)
+
+
+def test_bbb_runs_from_0_with_no_descending_connection_to_21_with_all():
+    """The mapping's ends: a lesion across the whole cord with nothing regrown scores 0; with
+    every spared fibre conducting and the cut ones all reconnected it would score 21."""
+    from simulation.runs import metrics
+
+    model = _spinal(1.0)
+    model.fields["cytokine"][:] = 0.0
+    assert metrics.descending_connectivity_fraction(model) == 0.0
+    assert metrics.bbb_score(model) == pytest.approx(0.0, abs=1e-12)
+    model = _spinal(0.4)
+    model.fields["cytokine"][:] = 0.0
+    spared = metrics.spared_fraction(model)
+    assert spared == pytest.approx(0.6, abs=1 / model.height)
+    assert metrics.descending_connectivity_fraction(model) == pytest.approx(spared)
+    assert 0.0 < metrics.bbb_score(model) < 21.0
+
+
+def test_milder_lesions_score_higher_and_inflammation_blocks_spared_fibres():
+    """More spared cross-section, a higher score; cytokine in the tissue blocks conduction in
+    spared fibres, lowering descending connectivity until it resolves (Redford et al. 1997)."""
+    from simulation.runs import metrics
+
+    scores = []
+    for severity in (0.8, 0.6, 0.4):
+        model = _spinal(severity)
+        model.fields["cytokine"][:] = 0.0
+        scores.append(metrics.bbb_score(model))
+    assert scores == sorted(scores) and scores[0] < scores[-1]
+    model = _spinal(0.4)
+    model.fields["cytokine"][:] = 0.0
+    clear = metrics.descending_connectivity_fraction(model)
+    model.fields["cytokine"][:] = model.scenario.outcomes.conduction_block_half_au
+    assert metrics.descending_connectivity_fraction(model) == pytest.approx(clear / 2)

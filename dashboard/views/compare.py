@@ -23,6 +23,7 @@ from simulation.scenario.schema import ScenarioError
 #: Metrics shown first: the composite, then one per process the therapies act on.
 DEFAULT_METRICS = [
     "function_index",
+    "bbb_score",
     "neuron_survival_fraction",
     "macrophages_m2_count",
     "grafted_cells_alive_count",

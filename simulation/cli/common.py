@@ -31,8 +31,14 @@ TABLE_METRICS = (
     "muscle_mass_index",
     "function_index",
 )
-#: Metrics compared side by side by ``nervesim compare``: the trend table's plus the graft's.
-COMPARE_METRICS = (*TABLE_METRICS, "grafted_cells_alive_count", "tumor_events_count")
+#: Metrics compared side by side by ``nervesim compare``: the trend table's, the illustrative
+#: locomotor score and the graft's.
+COMPARE_METRICS = (
+    *TABLE_METRICS,
+    "bbb_score",
+    "grafted_cells_alive_count",
+    "tumor_events_count",
+)
 
 
 class Parser(argparse.ArgumentParser):

@@ -11,13 +11,28 @@ with connectivity = min(1, axons_bridged_fraction + relay_weight [0.5] * relayed
 (unmyelinated_weight [0.5] + (1 - unmyelinated_weight) * myelinated_fraction) (bridged axons
 conduct, myelinated ones conduct well; axons relayed across the lesion by graft neurons count
 half, a relay being slower and less reliable) and muscle_recovery = (muscle_mass_index - floor)
-/ (1 - floor), each in [0, 1]. A voxel counts as scar (``scar_area_fraction``) when its CSPG
+/ (1 - floor), each in [0, 1].
+
+The locomotor score is an illustrative mapping too: descending connectivity = conducting +
+(1 - spared) * connectivity, where spared is the share of the cross-section outside the lesion
+(its fibres never were cut) and conducting = spared / (1 + inflammation / half-block) the part
+of them inflammation does not block (``outcomes.conduction_block_half_au``), and
+
+    bbb_score = 21 * (S(descending) - S(0)) / (S(1) - S(0)),
+    S(c) = 1 / (1 + exp(-(c - outcomes.bbb_midpoint) / outcomes.bbb_width)),
+
+0 with no descending connection and 21 with all of them, calibrated so that untreated mild,
+moderate and severe spinal contusions plateau at the BBB scores Basso et al. report. It is the
+spinal cord's scale; for a peripheral nerve it reads the same connectivity on the same curve.
+
+A voxel counts as scar (``scar_area_fraction``) when its CSPG
 level is at least ``outcomes.scar_threshold_au``; an astrocyte counts as reactive when its
 reactivity is at least ``astrocyte.scar_forming_reactivity``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -124,16 +139,52 @@ def differentiated_fraction(model: NerveRepairModel) -> float:
     return float(counts[:, [STATES.index("neurons"), STATES.index("glia")]].sum() / alive)
 
 
-def function_index(model: NerveRepairModel) -> float:
-    """The illustrative composite described in the module docstring."""
+def connectivity(model: NerveRepairModel) -> float:
+    """Regrown connectivity across the lesion (module docstring): bridged axons and half-weight
+    relays, discounted where they are bare."""
     o = model.scenario.outcomes
     reach = axons_bridged_fraction(model) + o.relay_weight * relay_connections_count(model) / (
         model.neuron_count_initial
     )
     bare = o.unmyelinated_weight
-    connectivity = min(1.0, reach) * (bare + (1.0 - bare) * myelinated_fraction(model))
+    return min(1.0, reach) * (bare + (1.0 - bare) * myelinated_fraction(model))
+
+
+def inflammation_mean_au(model: NerveRepairModel) -> float:
+    """Mean cytokine concentration over the tissue."""
+    return float(model.fields["cytokine"].mean())
+
+
+def spared_fraction(model: NerveRepairModel) -> float:
+    """Share of the cross-section outside the lesion: fibres that were never cut."""
+    return 1.0 - (model.lesion_y1 - model.lesion_y0) / model.height
+
+
+def descending_connectivity_fraction(model: NerveRepairModel) -> float:
+    """Spared fibres that conduct plus regrown connectivity across the cut share (module
+    docstring): inflammatory mediators block conduction in spared axons, reversibly."""
+    spared = spared_fraction(model)
+    half = model.scenario.outcomes.conduction_block_half_au
+    conducting = spared / (1.0 + inflammation_mean_au(model) / half)
+    return conducting + (1.0 - spared) * connectivity(model)
+
+
+def bbb_score(model: NerveRepairModel) -> float:
+    """The illustrative BBB locomotor score (0-21) of the module docstring."""
+    o = model.scenario.outcomes
+
+    def s(c: float) -> float:
+        return 1.0 / (1.0 + math.exp(-(c - o.bbb_midpoint) / o.bbb_width))
+
+    lo, hi = s(0.0), s(1.0)
+    return 21.0 * (s(descending_connectivity_fraction(model)) - lo) / (hi - lo)
+
+
+def function_index(model: NerveRepairModel) -> float:
+    """The illustrative composite described in the module docstring."""
+    o = model.scenario.outcomes
     return (
-        o.connectivity_weight * connectivity
+        o.connectivity_weight * connectivity(model)
         + o.muscle_weight * muscle_recovery(model)
         + o.survival_weight * neuron_survival_fraction(model)
     )
@@ -161,9 +212,7 @@ METRICS: dict[str, Metric] = {
     "macrophages_m2_count": Metric(
         "cells", "pro-repair (M2) macrophages", lambda m: _macrophages(m, Phenotype.M2)
     ),
-    "inflammation_mean_au": Metric(
-        "au", "mean cytokine concentration", lambda m: float(m.fields["cytokine"].mean())
-    ),
+    "inflammation_mean_au": Metric("au", "mean cytokine concentration", inflammation_mean_au),
     "scar_area_fraction": Metric(
         "fraction",
         "share of tissue with CSPG scar >= outcomes.scar_threshold_au (default 0.25 au)",
@@ -224,6 +273,16 @@ METRICS: dict[str, Metric] = {
         lambda m: float(m.fields["ev"].mean() + m.fields["ev_ngf"].mean()),
     ),
     "function_index": Metric("index", "illustrative composite of recovery (0-1)", function_index),
+    "descending_connectivity_fraction": Metric(
+        "fraction",
+        "spared fibres plus regrown connectivity across the lesion",
+        descending_connectivity_fraction,
+    ),
+    "bbb_score": Metric(
+        "BBB points (0-21)",
+        "illustrative locomotor score from descending connectivity",
+        bbb_score,
+    ),
 }
 
 

@@ -930,6 +930,14 @@ class MuscleParams(Params):
     )
 
 
+_BBB_CALIBRATION = (
+    "calibrated by hand (issue 13), an illustrative mapping: untreated contusions of severity "
+    "0.4, 0.6 and 0.8 (mild, moderate, severe) reach descending connectivity 0.69, 0.41 and "
+    "0.20 at day 56 (4 seeds), which this S-curve maps to BBB 19, 14 and 7, the plateaus of "
+    "Basso, Beattie & Bresnahan 1995 and Basso et al. 1996 (18-20, 13-15, 6-8)"
+)
+
+
 class OutcomeParams(Params):
     """How the recorded outcomes are scored (the metrics, not the biology).
 
@@ -969,6 +977,35 @@ class OutcomeParams(Params):
         "1",
         "what a bridged bare axon counts for in connectivity, against a myelinated one",
         source="assumed",
+    )
+    conduction_block_half_au: float = P(
+        0.05,
+        0.001,
+        10.0,
+        "au",
+        "inflammation that blocks conduction in half the spared axons (descending connectivity)",
+        source=(
+            "assumed; inflammatory mediators such as nitric oxide block conduction in axons "
+            "reversibly, demyelinated ones most (Redford, Kapoor & Smith 1997, Brain 120:2149); "
+            "half-block at the spinal cord's mean cytokine of about day 5, so function returns "
+            "over the first weeks as inflammation resolves"
+        ),
+    )
+    bbb_midpoint: float = P(
+        0.17,
+        0.01,
+        1.0,
+        "fraction",
+        "descending connectivity at the middle of the BBB score's S-curve",
+        source=_BBB_CALIBRATION,
+    )
+    bbb_width: float = P(
+        0.21,
+        0.01,
+        1.0,
+        "fraction",
+        "how gradually the BBB score rises with descending connectivity (logistic width)",
+        source=_BBB_CALIBRATION,
     )
 
 
