@@ -22,7 +22,7 @@ BAND_RANGE = "range over seeds (min to max)"
 
 
 _UNIT_SUFFIXES = ("fraction", "count", "au", "um")
-_NAMES = {"m1": "M1", "m2": "M2", "ev": "EV"}
+_NAMES = {"m1": "M1", "m2": "M2", "ev": "EV", "bbb": "BBB"}
 
 
 def metric_title(metric: str) -> str:
