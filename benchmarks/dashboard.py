@@ -390,19 +390,31 @@ def measure_sessions(
     return {"server_start_s": server_s, **result, "memory": sampler.result()}
 
 
+def _report_header(title: str, query: str) -> tuple[str, dict[str, Any], str]:
+    """Print the report's title and the machine; return when it started, the machine's facts
+    and what the start page runs (``query`` or the default comparison)."""
+    from dashboard.comparison import DEFAULT_DAYS, DEFAULT_SEEDS
+    from dashboard.library import DEFAULT_ARMS
+
+    started = _util.now_iso()
+    machine = _util.machine_info()
+    _util.emit(title)
+    _util.emit(_util.machine_header(machine))
+    what = query or (
+        f"defaults: {len(DEFAULT_ARMS)} arms x {DEFAULT_SEEDS} seeds x {DEFAULT_DAYS} days"
+    )
+    return started, machine, what
+
+
 def run_sessions(args: argparse.Namespace) -> int:
     """``--sessions N``: the classroom benchmark; print the tables, write the JSON."""
     from dashboard.comparison import DEFAULT_DAYS, DEFAULT_SEEDS
     from dashboard.library import DEFAULT_ARMS
     from dashboard.pool import worker_count
 
-    started = _util.now_iso()
-    machine = _util.machine_info()
     n = args.sessions
-    _util.emit(f"NerveSim dashboard benchmark: a classroom of {n} concurrent sessions")
-    _util.emit(_util.machine_header(machine))
-    what = args.query or (
-        f"defaults: {len(DEFAULT_ARMS)} arms x {DEFAULT_SEEDS} seeds x {DEFAULT_DAYS} days"
+    started, machine, what = _report_header(
+        f"NerveSim dashboard benchmark: a classroom of {n} concurrent sessions", args.query
     )
     label, steps = CHANGES[args.change]
     _util.emit(f"start page {what}; then every session moves '{label}' {steps} steps, Run")
@@ -557,12 +569,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.sessions > 0:
         return run_sessions(args)
-    started = _util.now_iso()
-    machine = _util.machine_info()
-    _util.emit("NerveSim dashboard benchmark: the default Compare in Chromium")
-    _util.emit(_util.machine_header(machine))
-    what = args.query or (
-        f"defaults: {len(DEFAULT_ARMS)} arms x {DEFAULT_SEEDS} seeds x {DEFAULT_DAYS} days"
+    started, machine, what = _report_header(
+        "NerveSim dashboard benchmark: the default Compare in Chromium", args.query
     )
     _util.emit(f"start page {what}")
     result = measure(args.query, max(1, args.colds))

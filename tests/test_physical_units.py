@@ -276,23 +276,24 @@ def test_dividing_astrocytes_crowd_to_the_same_density(dx_um):
     assert 0.6 * sc.astrocyte.max_per_mm2 < density <= sc.astrocyte.max_per_mm2
 
 
+def _tissue_laid_in_blocks(name: str, dx_um: float, dt_h: float = 1.0) -> FieldSet:
+    """A 200 µm square of one field that cells lay and eat in blocks, on ``dx_um`` voxels."""
+    n = round(200 / dx_um)
+    return FieldSet(
+        (n, n),
+        dx_um,
+        [FieldSpec(name, 0.0, 0.0, laid_in_blocks=True)],
+        dt_h=dt_h,
+        cell_scale=CELL_TERRITORY_UM2 / dx_um**2,
+    )
+
+
 @pytest.mark.parametrize("dx_um", [COARSE_UM, FINE_UM])
 def test_scar_is_laid_over_whole_voxels_of_the_territory(dx_um):
     """A matrix laid in blocks keeps its amount and covers one territory of whole voxels (the
     block of the grid's tiling that holds the cell), leaving the voxels around it clean."""
-    from simulation.fields.fieldset import territory_side
-    from simulation.fields.kernels import lay_over_block
-
-    cell_scale = CELL_TERRITORY_UM2 / dx_um**2
-    n = round(200 / dx_um)
-    fs = FieldSet(
-        (n, n),
-        dx_um,
-        [FieldSpec("scar", 0.0, 0.0, laid_in_blocks=True)],
-        cell_scale=cell_scale,
-    )
-    side = territory_side(cell_scale)
-    lay_over_block(fs.source_views["scar"], 3, 3, side, 0.02)
+    fs = _tissue_laid_in_blocks("scar", dx_um)
+    fs.secrete("scar", (3, 3), 0.02)
     fs.apply_sources()
     assert fs.total("scar") == pytest.approx(0.02 * CELL_TERRITORY_UM2)
     covered = np.argwhere(fs["scar"] > 0)
@@ -323,15 +324,8 @@ def test_a_cell_eats_only_the_debris_of_its_territory(dx_um):
     """A debris eater that stays put for days clears its territory (625 µm²) and no more, at
     either voxel size: a centred smear over partly covered voxels would eat those voxels whole
     (about 1400 µm² at 12.5 µm), which made debris clear faster on finer grids."""
-    cell_scale = CELL_TERRITORY_UM2 / dx_um**2
-    n = round(200 / dx_um)
-    fs = FieldSet(
-        (n, n),
-        dx_um,
-        [FieldSpec("debris", 0.0, 0.0, laid_in_blocks=True)],
-        dt_h=0.5,
-        cell_scale=cell_scale,
-    )
+    fs = _tissue_laid_in_blocks("debris", dx_um, dt_h=0.5)
+    n = fs["debris"].shape[0]
     fs["debris"][:] = 1.0
     before = fs.total("debris")
     for _ in range(400):  # 200 h at 0.2 /h: the patch is gone

@@ -31,7 +31,7 @@ from simulation.engine.moves import (
     tick_chance,
 )
 from simulation.engine.sheet import CellSheet, Column
-from simulation.fields.kernels import block_mean, lay_over_block
+from simulation.fields.kernels import block_mean
 
 #: Columns of an astrocyte's parameter row (names in the ``[astrocyte]`` group).
 PARAMS = (
@@ -85,13 +85,14 @@ def react(r, cytokine, p, dt):
 
 @rule
 def deposit_scar(x, y, r, p, dt, scar, scar_source, side):
-    """Lay down CSPG over its territory (``side`` x ``side`` voxels) in proportion to
-    reactivity, slowing as the scar there approaches ``scar_max``."""
+    """Lay down CSPG in proportion to reactivity, slowing as the scar over its territory
+    (``side`` x ``side`` voxels) approaches ``scar_max``; the FieldSet lays what it wrote over
+    that block of whole voxels (scar is ``laid_in_blocks``)."""
     room = 1.0 - block_mean(scar, x, y, side) / p[_SCAR_MAX]
     if room > 0.0:
         rate = p[_SCAR] * r * room
         if rate > 0.0:
-            lay_over_block(scar_source, x, y, side, rate * dt)
+            scar_source[x, y] += rate * dt
 
 
 @rule

@@ -148,7 +148,7 @@ def territory_overlap(cell_scale: float) -> np.ndarray:
 def territory_side(cell_scale: float) -> int:
     """The side, in voxels, of the block of whole voxels that stands for a territory
     ``cell_scale`` voxels in area (at least one voxel): what a cell laying a structural matrix
-    covers (:func:`simulation.fields.kernels.lay_over_block`)."""
+    or eating debris covers (:func:`spread_over_blocks`)."""
     return max(1, round(math.sqrt(cell_scale)))
 
 

@@ -730,24 +730,6 @@ def block_mean(field, x, y, side):
 
 
 @njit(cache=True)
-def lay_over_block(buffer, x, y, side, amount):
-    """Add ``amount`` over the ``side`` x ``side`` block holding ``(x, y)``: each voxel gets
-    ``amount / side**2``, so the total is ``amount`` (a block cut at the grid's far edge keeps
-    the share of the voxels it has). With the FieldSet's ``cell_scale`` this lays a cell's
-    amount over its territory as whole voxels, leaving gaps between cells."""
-    if side == 1:
-        buffer[x, y] += amount
-        return
-    w, h = buffer.shape
-    x0 = x - x % side
-    y0 = y - y % side
-    share = amount / (side * side)
-    for i in range(x0, min(w, x0 + side)):
-        for j in range(y0, min(h, y0 + side)):
-            buffer[i, j] += share
-
-
-@njit(cache=True)
 def wrap_axon(axon, myelin, x, y, along, across, fraction):
     """Myelinate bare axon around voxel ``(x, y)``: ``fraction`` of it times the share of each
     voxel the myelinating cell reaches.
