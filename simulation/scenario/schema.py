@@ -930,6 +930,47 @@ class MuscleParams(Params):
     )
 
 
+class ConductionParams(Params):
+    """What a nerve conduction study records (:mod:`simulation.agents.mechanisms.conduction`)."""
+
+    normal_velocity_m_per_s: float = P(
+        50.0,
+        10.0,
+        120.0,
+        "m/s",
+        "conduction velocity of healthy myelinated fibres",
+        source="textbook normal values (REFERENCE.md): adult leg nerve sensory 45-55 m/s, "
+        "motor 45-50 m/s; rat sciatic motor about 50 m/s (t)",
+    )
+    bare_velocity_m_per_s: float = P(
+        1.0,
+        0.1,
+        5.0,
+        "m/s",
+        "conduction velocity of a bare (unmyelinated) axon",
+        source="textbook C-fibre velocities 0.5-2 m/s (t)",
+    )
+    remyelinated_quality: float = P(
+        0.6,
+        0.0,
+        1.0,
+        "fraction",
+        "myelin of a regrown, remyelinated fibre as a share of normal (thinner myelin, short "
+        "internodes)",
+        source="assumed value; motor conduction velocity stays below control for at least 200 "
+        "days after rat sciatic transection and suture (Brain Behav 2012, 2:382)",
+    )
+    fastest_share: float = P(
+        0.1,
+        0.01,
+        1.0,
+        "fraction",
+        "share of the fastest conducting fibres the velocity is read from",
+        source="assumed; a conduction study reads velocity from the onset latency, that is "
+        "from the fastest fibres (t)",
+    )
+
+
 _BBB_CALIBRATION = (
     "calibrated by hand (issue 13), an illustrative mapping: untreated contusions of severity "
     "0.4, 0.6 and 0.8 (mild, moderate, severe) reach descending connectivity 0.69, 0.41 and "
@@ -1099,6 +1140,7 @@ class Scenario(Params):
     schwann: SchwannParams = SchwannParams()
     muscle: MuscleParams = MuscleParams()
     outcomes: OutcomeParams = OutcomeParams()
+    conduction: ConductionParams = ConductionParams()
     transplant: TransplantParams = TransplantParams()
     ev: EVParams = EVParams()
     adjuncts: AdjunctParams = AdjunctParams()
