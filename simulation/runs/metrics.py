@@ -14,9 +14,11 @@ half, a relay being slower and less reliable) and muscle_recovery = (muscle_mass
 / (1 - floor), each in [0, 1].
 
 The locomotor score is an illustrative mapping too: descending connectivity = conducting +
-(1 - spared) * connectivity, where spared is the share of the cross-section outside the lesion
-(its fibres never were cut) and conducting = spared / (1 + inflammation / half-block) the part
-of them inflammation does not block (``outcomes.conduction_block_half_au``), and
+(1 - spared) * min(1, sprouted + connectivity), where spared is the share of the cross-section
+outside the lesion (its fibres never were cut), conducting = spared / (1 + inflammation /
+half-block) the part of them inflammation does not block (``outcomes.conduction_block_half_au``)
+and sprouted the share of the cut fibres' targets their collaterals reach, blocked alike
+(:mod:`simulation.agents.spared_fibres`), and
 
     bbb_score = 21 * (S(descending) - S(0)) / (S(1) - S(0)),
     S(c) = 1 / (1 + exp(-(c - outcomes.bbb_midpoint) / outcomes.bbb_width)),
@@ -157,16 +159,18 @@ def inflammation_mean_au(model: NerveRepairModel) -> float:
 
 def spared_fraction(model: NerveRepairModel) -> float:
     """Share of the cross-section outside the lesion: fibres that were never cut."""
-    return 1.0 - (model.lesion_y1 - model.lesion_y0) / model.height
+    return model.spared_fraction
 
 
 def descending_connectivity_fraction(model: NerveRepairModel) -> float:
-    """Spared fibres that conduct plus regrown connectivity across the cut share (module
-    docstring): inflammatory mediators block conduction in spared axons, reversibly."""
+    """Spared fibres that conduct, plus the cut share reconnected by their sprouted collaterals
+    and by regrown connectivity across the lesion (module docstring): inflammatory mediators
+    block conduction in spared axons and their collaterals, reversibly."""
     spared = spared_fraction(model)
     half = model.scenario.outcomes.conduction_block_half_au
-    conducting = spared / (1.0 + inflammation_mean_au(model) / half)
-    return conducting + (1.0 - spared) * connectivity(model)
+    unblocked = 1.0 / (1.0 + inflammation_mean_au(model) / half)
+    sprouted = model.spared.coverage * unblocked
+    return spared * unblocked + (1.0 - spared) * min(1.0, sprouted + connectivity(model))
 
 
 def bbb_score(model: NerveRepairModel) -> float:
@@ -275,7 +279,7 @@ METRICS: dict[str, Metric] = {
     "function_index": Metric("index", "illustrative composite of recovery (0-1)", function_index),
     "descending_connectivity_fraction": Metric(
         "fraction",
-        "spared fibres plus regrown connectivity across the lesion",
+        "spared fibres, their sprouts and regrown connectivity across the lesion",
         descending_connectivity_fraction,
     ),
     "bbb_score": Metric(

@@ -930,6 +930,58 @@ class MuscleParams(Params):
     )
 
 
+class SproutingParams(Params):
+    """Collateral sprouting of spared descending fibres (:mod:`simulation.agents.spared_fibres`)."""
+
+    rate_per_h: float = P(
+        0.004,
+        0.0,
+        0.1,
+        "1/h",
+        "rate collaterals form contacts toward their ceiling where the rim holds no CSPG",
+        source="assumed; timescale of weeks: spontaneous corticospinal sprouting and recovery "
+        "within 2-4 weeks after partial spinal injury (Weidner, Ner & Tuszynski 2001, PNAS "
+        "98:3513); new intraspinal circuits by 12 weeks (Bareyre et al. 2004, Nat Neurosci "
+        "7:269)",
+    )
+    pruning_per_h: float = P(
+        0.002,
+        0.0,
+        0.1,
+        "1/h",
+        "loss of unused collateral contacts",
+        source="assumed; timescale of weeks: many collaterals that contact short propriospinal "
+        "neurons are lost between 3 and 12 weeks (Bareyre et al. 2004, Nat Neurosci 7:269)",
+    )
+    collateral_reach: float = P(
+        1.0,
+        0.0,
+        5.0,
+        "cut fibres per spared fibre",
+        "targets of cut fibres one spared fibre's collaterals can take over",
+        source="assumed (Bareyre et al. 2004: collaterals of spared fibres contact long "
+        "propriospinal neurons; many sprouts are pruned)",
+    )
+    cspg_half_au: float = P(
+        0.1,
+        0.01,
+        10.0,
+        "au",
+        "rim CSPG level that halves the sprouting rate",
+        source="assumed; CSPG digestion lets spared fibres sprout "
+        "(Barritt et al. 2006, J Neurosci 26:10856)",
+    )
+    rim_um: float = P(
+        100.0,
+        10.0,
+        1000.0,
+        "µm",
+        "width of the tissue rim around the lesion the collaterals grow through",
+        source="assumed (the astrocyte scar border is a band of a few cells, Wanner et al. "
+        "2013, J Neurosci 33:12870)",
+    )
+
+
 class ConductionParams(Params):
     """What a nerve conduction study records (:mod:`simulation.agents.mechanisms.conduction`)."""
 
@@ -1141,6 +1193,7 @@ class Scenario(Params):
     muscle: MuscleParams = MuscleParams()
     outcomes: OutcomeParams = OutcomeParams()
     conduction: ConductionParams = ConductionParams()
+    sprouting: SproutingParams = SproutingParams()
     transplant: TransplantParams = TransplantParams()
     ev: EVParams = EVParams()
     adjuncts: AdjunctParams = AdjunctParams()

@@ -395,6 +395,12 @@ class MechanismSwitches(Params):
         "training speeds growth and consolidates connections",
         source="Garcia-Alias et al. 2009, Nat Neurosci 12:1145",
     )
+    spared_sprouting: bool = Flag(
+        True,
+        "spared descending fibres sprout collaterals around the lesion (spinal cord)",
+        source="Weidner, Ner & Tuszynski 2001, PNAS 98:3513; Bareyre et al. 2004, Nat "
+        "Neurosci 7:269",
+    )
     scaffold_support: bool = Flag(
         True, "scaffolds guide growth cones and protect grafts", source="assumed"
     )

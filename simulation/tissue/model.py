@@ -19,6 +19,7 @@ from simulation.agents.neuron import Neuron
 from simulation.agents.neutrophil import Neutrophil
 from simulation.agents.oligodendrocyte import Oligodendrocyte
 from simulation.agents.schwann import SchwannCell
+from simulation.agents.spared_fibres import SparedFibres
 from simulation.engine.compiled import rule
 from simulation.engine.mesa_compat import empty_layer, share_cell_class
 from simulation.engine.sheet import CellSheet, restore_attributes
@@ -89,7 +90,7 @@ class NerveRepairModel(Model):
     3. each cell type in :data:`ACTIVATION_ORDER`, shuffled within the type; cells read the
        fields and write secretion and uptake into buffers;
     4. buffered sources and sinks applied once, then one implicit diffusion–decay tick;
-    5. the target muscle; the clock advances.
+    5. the spared fibres' collaterals (spinal cord), the target muscle; the clock advances.
 
     Recording is the runner's job (:func:`simulation.runs.runner.run`).
     """
@@ -181,6 +182,7 @@ class NerveRepairModel(Model):
         else:
             self.lesion_mask[:] = False
             self.distal_mask[:] = False
+        self.spared = SparedFibres(self, scenario.sprouting)
         self.debris_peak = float(self.fields["debris"].sum())
 
     def __getstate__(self) -> dict[str, Any]:
@@ -221,6 +223,8 @@ class NerveRepairModel(Model):
         span = max(1, round(inj.severity * self.height))
         self.lesion_y0 = (self.height - span) // 2
         self.lesion_y1 = self.lesion_y0 + span
+        #: Share of the cross-section outside the lesion: fibres that were never cut.
+        self.spared_fraction = 1.0 - span / self.height
         self.lesion_mask = np.zeros((self.width, self.height), dtype=bool)
         self.lesion_mask[self.lesion_x0 : self.lesion_x1, self.lesion_y0 : self.lesion_y1] = True
         self.distal_mask = np.zeros_like(self.lesion_mask)
@@ -392,6 +396,7 @@ class NerveRepairModel(Model):
         self.update_distal_support()
         self.fields.apply_sources()
         self.fields.diffuse()
+        self.spared.step()
         self.muscle.step()
         self.advance_clock()
 
