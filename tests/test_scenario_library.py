@@ -109,8 +109,8 @@ LIBRARY: dict[str, tuple[str, float, bool, list[dict]]] = {
         False,
         [{**PNS_MSC, "route": "iv", "doses": 3, "repeat_every_days": 7.0}],
     ),
-    "peripheral_neuropathy_diabetic": ("peripheral", 56.0, True, []),
-    "peripheral_neuropathy_diabetic_msc": ("peripheral", 56.0, True, [PNS_MSC]),
+    "peripheral_crush_diabetic": ("peripheral", 56.0, True, []),
+    "peripheral_crush_diabetic_msc": ("peripheral", 56.0, True, [PNS_MSC]),
 }
 
 
