@@ -48,6 +48,14 @@ PNS_MSC = {
     "doses": 1,
 }
 CHABC = {"kind": "chondroitinase", "day": 7.0, "half_life_h": 24.0}
+#: The seed article's neuropathy case (msc.neuropathy_case): glucose control, an IV infusion of
+#: autologous MSCs, 12 weeks of rehabilitation.
+CASE = [
+    {"kind": "glucose_control", "day": 0.0, "target_hba1c_percent": 7.0},
+    {"kind": "cell_transplant", "source": "msc", "day": 28.0, "dose_cells": 1.0e8, "route": "iv"},
+    {"kind": "rehabilitation", "day": 42.0, "duration_days": 84.0},
+]
+FOLFOX = {"kind": "chemotherapy", "drug": "oxaliplatin", "dose_mg_per_m2": 85.0, "cycles": 12}
 
 #: stem -> (injury type, duration in days, diabetic host, key facts of each intervention)
 LIBRARY: dict[str, tuple[str, float, bool, list[dict]]] = {
@@ -108,6 +116,21 @@ LIBRARY: dict[str, tuple[str, float, bool, list[dict]]] = {
         56.0,
         False,
         [{**PNS_MSC, "route": "iv", "doses": 3, "repeat_every_days": 7.0}],
+    ),
+    "neuropathy_diabetic_case_untreated": ("neuropathy", 365.0, True, []),
+    "neuropathy_diabetic_case_treated": ("neuropathy", 365.0, True, CASE),
+    "neuropathy_diabetic_late_untreated": ("neuropathy", 365.0, True, []),
+    "neuropathy_diabetic_late_treated": ("neuropathy", 365.0, True, CASE),
+    "neuropathy_chemo_oxaliplatin": ("neuropathy", 365.0, False, [FOLFOX]),
+    "neuropathy_chemo_oxaliplatin_treated": (
+        "neuropathy",
+        365.0,
+        False,
+        [
+            FOLFOX,
+            {"kind": "cell_transplant", "route": "iv", "day": 182.0, "doses": 3},
+            {"kind": "rehabilitation", "day": 182.0, "duration_days": 84.0},
+        ],
     ),
     "peripheral_crush_diabetic": ("peripheral", 56.0, True, []),
     "peripheral_crush_diabetic_msc": ("peripheral", 56.0, True, [PNS_MSC]),
