@@ -75,8 +75,7 @@ class NeuropathyParams(Params):
         1.0,
         2000.0,
         "mm",
-        "length of distal nerve a local dose (perineural EVs or cells) spreads along; the grid "
-        "is a patch of it, so it holds (grid length / this) of the dose",
+        "distal nerve a local dose spreads along (the grid, a patch of it, holds its share)",
         source="assumed (the distal leg nerves, about the lower third of a 1 m axon; a diffuse "
         "disease dilutes a dose far more than a focal lesion does)",
     )
@@ -85,8 +84,7 @@ class NeuropathyParams(Params):
         100.0,
         1500.0,
         "mm",
-        "distance from the soma of the sural-like recording site at the ankle; fibres that "
-        "still reach past it make the sensory response",
+        "soma to the sural-like recording site (ankle); fibres reaching past it respond",
         source="assumed (sural nerve recorded behind the lateral malleolus)",
     )
     snap_detection_percent: float = P(
@@ -158,8 +156,7 @@ class NeuropathyParams(Params):
         0.0,
         2.0,
         "au/%",
-        "reversible stress per metre of axon per % HbA1c above normal (polyol flux, oxidative "
-        "stress): what better control removes within months",
+        "reversible stress per metre of axon per % HbA1c above normal (gone within months)",
         source="assumed; conduction velocity improves within months of better control (DCCT 1993)",
     )
     oxaliplatin_stress_per_g_m2: float = P(

@@ -100,8 +100,7 @@ class InjuryParams(Params):
 
     type: Literal["spinal_cord", "peripheral", "neuropathy"] = Choice(
         "spinal_cord",
-        "spinal cord (CNS) or peripheral nerve (PNS) injury, or chronic peripheral neuropathy "
-        "(a length-dependent axonopathy over months: simulation/tissue/neuropathy.py)",
+        "spinal cord (CNS) or peripheral nerve (PNS) injury, or chronic neuropathy",
         source="assumed",
     )
     peripheral_kind: Literal["crush", "transection"] = Choice(
