@@ -119,6 +119,15 @@ LIBRARY: dict[str, tuple[str, float, bool, list[dict]]] = {
     ),
     "neuropathy_diabetic_case_untreated": ("neuropathy", 365.0, True, []),
     "neuropathy_diabetic_case_treated": ("neuropathy", 365.0, True, CASE),
+    "neuropathy_diabetic_case_ev": (
+        "neuropathy",
+        365.0,
+        True,
+        [
+            CASE[0],
+            {"kind": "ev", "route": "local", "cargo": "none", "doses": 4, "day": 28.0},
+        ],
+    ),
     "neuropathy_diabetic_late_untreated": ("neuropathy", 365.0, True, []),
     "neuropathy_diabetic_late_treated": ("neuropathy", 365.0, True, CASE),
     "neuropathy_chemo_oxaliplatin": ("neuropathy", 365.0, False, [FOLFOX]),
