@@ -17,7 +17,7 @@ def test_neuropathy_interventions_read_as_one_line() -> None:
 
 
 def test_compare_runs_neuropathy_arms_with_their_metrics() -> None:
-    """A case and its chemotherapy twin run on Compare with the conduction metrics chosen."""
+    """A case and a chemotherapy arm run on Compare (conduction metrics) and show on Tissue."""
     at = make_app(seeds=2, days=60)
     at.session_state["compare_preset"] = {
         "title": "neuropathy",
@@ -33,3 +33,5 @@ def test_compare_runs_neuropathy_arms_with_their_metrics() -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert at.get("vega_lite_chart")
+    at.switch_page("views/tissue.py").run()
+    assert not at.exception, [e.value for e in at.exception]
