@@ -51,6 +51,8 @@ EDITABLE: dict[str, tuple[str, ...]] = {
     "chondroitinase": ("day", "half_life_h"),
     "rehabilitation": ("day", "intensity", "task_specific"),
     "scaffold": ("day",),
+    "glucose_control": ("day", "target_hba1c_percent"),
+    "chemotherapy": ("day", "drug", "dose_mg_per_m2", "cycles", "cycle_days"),
 }
 
 _WORDS = {
@@ -363,6 +365,14 @@ def describe_intervention(iv: dict[str, Any]) -> str:
     if kind == "rehabilitation":
         how = "task-specific" if iv["task_specific"] else "general"
         return f"{how} training from {when}, intensity {fmt_value(iv['intensity'])}"
+    if kind == "glucose_control":
+        target = fmt_value(iv["target_hba1c_percent"])
+        return f"glucose control from {when}: HbA1c toward {target} %"
+    if kind == "chemotherapy":
+        return (
+            f"{iv['cycles']} cycles of {iv['drug']} {fmt_value(iv['dose_mg_per_m2'])} mg/m² every "
+            f"{fmt_value(iv['cycle_days'])} days from {when}"
+        )
     return f"{kind.replace('_', ' ')} on {when}"
 
 

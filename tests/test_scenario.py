@@ -401,7 +401,7 @@ BAD_VALUES = [
     (
         "bad-choice",
         '[injury]\ntype = "brain"\n',
-        ["injury.type: \"brain\" is not one of 'spinal_cord' or 'peripheral'"],
+        ["injury.type: \"brain\" is not one of 'spinal_cord', 'peripheral' or 'neuropathy'"],
     ),
     (
         "lesion-too-long",

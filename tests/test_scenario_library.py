@@ -48,6 +48,14 @@ PNS_MSC = {
     "doses": 1,
 }
 CHABC = {"kind": "chondroitinase", "day": 7.0, "half_life_h": 24.0}
+#: The seed article's neuropathy case (msc.neuropathy_case): glucose control, an IV infusion of
+#: autologous MSCs, 12 weeks of rehabilitation.
+CASE = [
+    {"kind": "glucose_control", "day": 0.0, "target_hba1c_percent": 7.0},
+    {"kind": "cell_transplant", "source": "msc", "day": 28.0, "dose_cells": 1.0e8, "route": "iv"},
+    {"kind": "rehabilitation", "day": 42.0, "duration_days": 84.0},
+]
+FOLFOX = {"kind": "chemotherapy", "drug": "oxaliplatin", "dose_mg_per_m2": 85.0, "cycles": 12}
 
 #: stem -> (injury type, duration in days, diabetic host, key facts of each intervention)
 LIBRARY: dict[str, tuple[str, float, bool, list[dict]]] = {
@@ -109,8 +117,32 @@ LIBRARY: dict[str, tuple[str, float, bool, list[dict]]] = {
         False,
         [{**PNS_MSC, "route": "iv", "doses": 3, "repeat_every_days": 7.0}],
     ),
-    "peripheral_neuropathy_diabetic": ("peripheral", 56.0, True, []),
-    "peripheral_neuropathy_diabetic_msc": ("peripheral", 56.0, True, [PNS_MSC]),
+    "neuropathy_diabetic_case_untreated": ("neuropathy", 365.0, True, []),
+    "neuropathy_diabetic_case_treated": ("neuropathy", 365.0, True, CASE),
+    "neuropathy_diabetic_case_ev": (
+        "neuropathy",
+        365.0,
+        True,
+        [
+            CASE[0],
+            {"kind": "ev", "route": "local", "cargo": "none", "doses": 4, "day": 28.0},
+        ],
+    ),
+    "neuropathy_diabetic_late_untreated": ("neuropathy", 365.0, True, []),
+    "neuropathy_diabetic_late_treated": ("neuropathy", 365.0, True, CASE),
+    "neuropathy_chemo_oxaliplatin": ("neuropathy", 365.0, False, [FOLFOX]),
+    "neuropathy_chemo_oxaliplatin_treated": (
+        "neuropathy",
+        365.0,
+        False,
+        [
+            FOLFOX,
+            {"kind": "cell_transplant", "route": "iv", "day": 182.0, "doses": 3},
+            {"kind": "rehabilitation", "day": 182.0, "duration_days": 84.0},
+        ],
+    ),
+    "peripheral_crush_diabetic": ("peripheral", 56.0, True, []),
+    "peripheral_crush_diabetic_msc": ("peripheral", 56.0, True, [PNS_MSC]),
 }
 
 
@@ -169,8 +201,10 @@ def test_library_file_schedules_the_listed_therapy(stem):
     assert scenario.injury.type == injury
     assert scenario.time.duration_days == duration
     assert scenario.host.diabetic is diabetic
-    if diabetic:
+    if diabetic and injury != "neuropathy":  # the neuropathy case is the article's 58-year-old
         assert scenario.host.age_years == 60.0
+    if injury == "neuropathy":
+        assert (scenario.host.hba1c_percent >= 6.5) is diabetic
     assert len(scenario.interventions) == len(expected)
     for item, facts in zip(scenario.interventions, expected, strict=True):
         actual = item.model_dump()

@@ -103,7 +103,7 @@ def shared_settings(first_stem: str, uploads: dict[str, str]) -> tuple[float, fl
     days = c2.slider(
         "Days to simulate",
         1,
-        168,
+        365,  # a chronic neuropathy is followed for a year (its 6 h tick keeps that quick)
         key="cmp_days",
         help=f"{DEFAULT_DAYS} days by default: the day-21 graft acts for "
         f"{DEFAULT_DAYS - 21} days and the four EV doses are over. 3 arms x {DEFAULT_SEEDS} "

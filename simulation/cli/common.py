@@ -31,14 +31,34 @@ TABLE_METRICS = (
     "muscle_mass_index",
     "function_index",
 )
+#: What a chronic neuropathy's trend table shows instead (simulation/tissue/neuropathy.py),
+#: at the follow-up days of the seed article's case (3, 6 and 12 months).
+NEUROPATHY_TABLE_DAYS = (0, 91, 182)
+NEUROPATHY_TABLE_METRICS = (
+    "sensory_velocity_m_per_s",
+    "snap_amplitude_percent",
+    "distal_fibre_density_percent",
+    "dieback_mean_mm",
+    "hba1c_percent",
+    "nerve_support_index",
+)
 #: Metrics compared side by side by ``nervesim compare``: the trend table's, the illustrative
-#: locomotor score and the graft's.
+#: locomotor score, the graft's and a chronic neuropathy's (those a run recorded).
 COMPARE_METRICS = (
     *TABLE_METRICS,
     "bbb_score",
     "grafted_cells_alive_count",
     "tumor_events_count",
+    *NEUROPATHY_TABLE_METRICS,
 )
+
+
+def table_metrics(columns) -> tuple[tuple[float, ...], tuple[str, ...]]:
+    """The trend table's days and metrics for a run with these ``columns`` (a chronic
+    neuropathy's own, or the injury's)."""
+    if NEUROPATHY_TABLE_METRICS[0] in columns:
+        return NEUROPATHY_TABLE_DAYS, NEUROPATHY_TABLE_METRICS
+    return TABLE_DAYS, TABLE_METRICS
 
 
 class Parser(argparse.ArgumentParser):
@@ -58,10 +78,13 @@ def trend_table(timeseries, days=TABLE_DAYS):
     import pandas as pd
 
     last = float(timeseries["day"].max())
+    own_days, metrics = table_metrics(timeseries.columns)
+    if days is TABLE_DAYS:
+        days = own_days
     cols = {}
     for d in (*(d for d in days if d < last - 1e-9), last):
         idx = (timeseries["day"] - d).abs().idxmin()
-        cols[f"day {d:g}"] = timeseries.loc[idx, list(TABLE_METRICS)]
+        cols[f"day {d:g}"] = timeseries.loc[idx, list(metrics)]
     return pd.DataFrame(cols)
 
 

@@ -89,7 +89,10 @@ def handle(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.scenarios]
     scenarios = [load_scenario(p) for p in paths]
     days = args.days or max(s.time.duration_days for s in scenarios)
-    shown = args.at_days or (*(d for d in (7.0, 28.0) if d < days - 1e-9), days)
+    # A chronic neuropathy is followed up at 3 and 6 months (then the last day).
+    chronic = all(s.injury.type == "neuropathy" for s in scenarios)
+    early = (0.0, 91.0, 182.0) if chronic else (7.0, 28.0)
+    shown = args.at_days or (*(d for d in early if d < days - 1e-9), days)
     late = [d for d in shown if d > days + 1e-9]
     if late:
         raise ValueError(f"--at-days: day {late[0]:g} is after the runs end (day {days:g})")

@@ -8,7 +8,6 @@ from pathlib import Path
 from simulation._version import __version__
 from simulation.cli.common import (
     TABLE_DAYS,
-    TABLE_METRICS,
     arm_labels,
     check_out_dir,
     days_arg,
@@ -19,6 +18,7 @@ from simulation.cli.common import (
     print_columns,
     print_label,
     stop_over_budget,
+    table_metrics,
     trend_table,
 )
 
@@ -148,8 +148,9 @@ def _run_many(args: argparse.Namespace, paths: list[Path], scenarios: list) -> i
             print(f"\nscenario: {scenario.name}: stopped (over its budget, see below)")
             continue
         frame = compare.tidy({label: runs[arm]}, seeds)
-        days = (*(d for d in TABLE_DAYS if d < arm.days - 1e-9), arm.days)
-        summary = compare.summarize(frame, days, TABLE_METRICS)
+        table_days, metrics = table_metrics(frame.columns)
+        days = (*(d for d in table_days if d < arm.days - 1e-9), arm.days)
+        summary = compare.summarize(frame, days, metrics)
         print(f"\nscenario: {scenario.name} ({scenario.description}), {arm.days:g} days")
         table = compare.by_day(summary, label)
         print_columns([["", *table.columns], *([m, *table.loc[m]] for m in table.index)], "  ")

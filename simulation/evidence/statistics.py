@@ -89,6 +89,14 @@ def arm_ratio(
     return window_mean(runs[1], metric, window) / control if control > 0 else math.nan
 
 
+def arm_difference(
+    runs: Sequence[pd.DataFrame], metric: Sequence[str], window: Sequence[float]
+) -> float:
+    """Mean ``metric`` over ``window`` in the second arm minus the same in the first (treated -
+    control, the same seed in both: a matched twin)."""
+    return window_mean(runs[1], metric, window) - window_mean(runs[0], metric, window)
+
+
 def rate_mm_per_day(
     runs: Sequence[pd.DataFrame], metric: Sequence[str], from_day: float, to_day: float
 ) -> float:
@@ -122,13 +130,14 @@ KINDS: dict[str, Callable[..., float]] = {
     "ratio_of_days": ratio_of_days,
     "ratio_change": ratio_change,
     "arm_ratio": arm_ratio,
+    "arm_difference": arm_difference,
     "rate_mm_per_day": rate_mm_per_day,
     "value_at_day": value_at_day,
     "half_life_days": half_life_days,
 }
 
 #: How many arms each kind compares.
-ARMS: dict[str, int] = {kind: 2 if kind == "arm_ratio" else 1 for kind in KINDS}
+ARMS: dict[str, int] = {kind: 2 if kind.startswith("arm_") else 1 for kind in KINDS}
 
 
 def compute(kind: str, runs: Sequence[pd.DataFrame], params: dict[str, Any]) -> float:

@@ -50,6 +50,7 @@ from simulation.agents.schwann import SchwannCell, SchwannState
 
 if TYPE_CHECKING:
     from simulation.tissue.model import NerveRepairModel
+    from simulation.tissue.neuropathy import ChronicNerve
 
 
 class Metric(NamedTuple):
@@ -290,9 +291,50 @@ METRICS: dict[str, Metric] = {
 }
 
 
+def _nerve(model: NerveRepairModel) -> ChronicNerve:
+    """The chronic neuropathy's fibres (only its runs record these metrics)."""
+    if model.nerve is None:
+        raise ValueError("a neuropathy metric of a run without a chronic neuropathy")
+    return model.nerve
+
+
+#: What a conduction study and a skin biopsy record in a chronic neuropathy
+#: (:mod:`simulation.tissue.neuropathy`); only its runs have these columns.
+NEUROPATHY_METRICS: dict[str, Metric] = {
+    "sensory_velocity_m_per_s": Metric(
+        "m/s",
+        "sural-like sensory conduction velocity (0 = no response)",
+        lambda m: _nerve(m).sensory_velocity_m_per_s(),
+    ),
+    "snap_amplitude_percent": Metric(
+        "% of normal",
+        "sensory nerve action potential amplitude",
+        lambda m: _nerve(m).snap_amplitude_percent(),
+    ),
+    "distal_fibre_density_percent": Metric(
+        "% of normal",
+        "distal skin fibres whose endings still reach it (intraepidermal-density-like)",
+        lambda m: _nerve(m).distal_fibre_density_percent(),
+    ),
+    "dieback_mean_mm": Metric(
+        "mm", "mean distal axon length lost per fibre", lambda m: _nerve(m).dieback_mean_mm()
+    ),
+    "hba1c_percent": Metric("%", "glycated haemoglobin", lambda m: _nerve(m).hba1c_percent),
+    "nerve_support_index": Metric(
+        "index (0-1)",
+        "trophic support of the distal fibres (factor, vesicles, training)",
+        lambda m: _nerve(m).support,
+    ),
+}
+METRICS.update(NEUROPATHY_METRICS)
+
+
 def collect(model: NerveRepairModel) -> dict[str, float]:
-    """Every metric of the model now, plus the day."""
+    """Every metric of the model now, plus the day (neuropathy metrics only where there is a
+    chronic neuropathy)."""
     row = {"day": model.day}
     for name, metric in METRICS.items():
+        if model.nerve is None and name in NEUROPATHY_METRICS:
+            continue
         row[name] = float(metric.compute(model))
     return row

@@ -37,6 +37,7 @@ from simulation.scenario.errors import (
     shown_path,
     shown_value,
 )
+from simulation.scenario.neuropathy_params import NeuropathyParams
 from simulation.scenario.therapy_params import (
     EV_CLEARANCE_HALF_LIFE_H,
     INTERVENTION_TYPES,
@@ -97,8 +98,10 @@ class TimeParams(Params):
 class InjuryParams(Params):
     """Where and how badly the tissue is hurt."""
 
-    type: Literal["spinal_cord", "peripheral"] = Choice(
-        "spinal_cord", "spinal cord (CNS) or peripheral nerve (PNS) injury", source="assumed"
+    type: Literal["spinal_cord", "peripheral", "neuropathy"] = Choice(
+        "spinal_cord",
+        "spinal cord (CNS) or peripheral nerve (PNS) injury, or chronic neuropathy",
+        source="assumed",
     )
     peripheral_kind: Literal["crush", "transection"] = Choice(
         "crush",
@@ -191,6 +194,14 @@ class HostParams(Params):
         "au",
         "extra stress on every neuron after neurotoxic chemotherapy",
         source="assumed",
+    )
+    hba1c_percent: float = P(
+        5.4,
+        4.0,
+        14.0,
+        "%",
+        "glycated haemoglobin at day 0 (drives chronic neuropathy; normal < 5.7, diabetes >= 6.5)",
+        source="American Diabetes Association 2010, Diabetes Care 33:S62",
     )
 
 
@@ -1198,6 +1209,7 @@ class Scenario(Params):
     ev: EVParams = EVParams()
     adjuncts: AdjunctParams = AdjunctParams()
     mechanisms: MechanismSwitches = MechanismSwitches()
+    neuropathy: NeuropathyParams = NeuropathyParams()
     interventions: list[Intervention] = Field(
         default_factory=list,
         description="therapies, each scheduled by day ([[interventions]] tables in TOML)",
@@ -1221,6 +1233,18 @@ class Scenario(Params):
                 f"lesion_start_fraction {inj.lesion_start_fraction:g} and bridge_margin_um "
                 f"{inj.bridge_margin_um:g}; widen the grid or shorten the lesion)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _neuropathy_only(self) -> Scenario:
+        """Glucose control and chemotherapy act on the chronic neuropathy's fibres only."""
+        if self.injury.type != "neuropathy":
+            for k, item in enumerate(self.interventions):
+                if item.kind in ("glucose_control", "chemotherapy"):
+                    raise ValueError(
+                        f"interventions[{k}].kind: {item.kind!r} needs injury.type "
+                        f"'neuropathy' (it acts on the chronic neuropathy's fibres)"
+                    )
         return self
 
     @model_validator(mode="after")

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from simulation.scenario.base import Choice, Flag, P, Params
+from simulation.scenario.neuropathy_params import Chemotherapy, GlucoseControl
 
 #: Sources used more than once (short citations, as in the project's list of anchors).
 _KEIO = "Keio University 2025 iPSC-NPC trial, news reports"
@@ -404,6 +405,18 @@ class MechanismSwitches(Params):
     scaffold_support: bool = Flag(
         True, "scaffolds guide growth cones and protect grafts", source="assumed"
     )
+    nerve_trophic_support: bool = Flag(
+        True,
+        "neuropathy: trophic factor, vesicles and training raise distal fibres' capacity and "
+        "remyelination",
+        source="assumed; paracrine MSC support of diabetic nerve (Han et al. 2016, Diabetes "
+        "65:486)",
+    )
+    nerve_regrowth: bool = Flag(
+        True,
+        "neuropathy: fibres whose capacity exceeds their burden regrow toward their targets",
+        source="REFERENCE.md pni.regrowth (1-3 mm/day)",
+    )
 
 
 # ------------------------------------------------------------------------------ interventions
@@ -519,6 +532,14 @@ class Rehabilitation(Params):
     task_specific: bool = Flag(
         True, "task-specific training (versus general exercise)", source="assumed"
     )
+    duration_days: float = P(
+        365.0,
+        1.0,
+        365.0,
+        "days",
+        "how long training lasts (the default outlasts any run)",
+        source="assumed; a course such as 12 weeks (msc.neuropathy_case)",
+    )
 
 
 class Scaffold(Params):
@@ -529,7 +550,13 @@ class Scaffold(Params):
 
 
 Intervention = Annotated[
-    CellTransplant | EVTherapy | Chondroitinase | Rehabilitation | Scaffold,
+    CellTransplant
+    | EVTherapy
+    | Chondroitinase
+    | Rehabilitation
+    | Scaffold
+    | GlucoseControl
+    | Chemotherapy,
     Field(discriminator="kind"),
 ]
 
@@ -540,4 +567,6 @@ INTERVENTION_TYPES: dict[str, type[Params]] = {
     "chondroitinase": Chondroitinase,
     "rehabilitation": Rehabilitation,
     "scaffold": Scaffold,
+    "glucose_control": GlucoseControl,
+    "chemotherapy": Chemotherapy,
 }

@@ -31,6 +31,7 @@ from simulation.fields.fieldset import (
     territory_side,
 )
 from simulation.scenario.schema import CELL_TERRITORY_UM2, MM2_PER_UM2, Scenario
+from simulation.tissue.neuropathy import ChronicNerve
 from simulation.tissue.therapies import TherapyState, deliver, schedule
 
 #: Cell types in the order they act each tick; within a type the order is shuffled.
@@ -90,7 +91,8 @@ class NerveRepairModel(Model):
     3. each cell type in :data:`ACTIVATION_ORDER`, shuffled within the type; cells read the
        fields and write secretion and uptake into buffers;
     4. buffered sources and sinks applied once, then one implicit diffusion–decay tick;
-    5. the spared fibres' collaterals (spinal cord), the target muscle; the clock advances.
+    5. the spared fibres' collaterals (spinal cord), the target muscle (or, in a chronic
+       neuropathy, the nerve's fibres); the clock advances.
 
     Recording is the runner's job (:func:`simulation.runs.runner.run`).
     """
@@ -177,7 +179,15 @@ class NerveRepairModel(Model):
         self.debris_peak = 0.0
         self.muscle = TargetMuscle(self, scenario.muscle)
         self.neuron_count_initial = scenario.neuron.count
-        if injured:
+        #: A chronic neuropathy's fibres (``injury.type = "neuropathy"``), else None.
+        self.nerve: ChronicNerve | None = None
+        if injured and scenario.injury.type == "neuropathy":
+            # No lesion: the grid is a patch of the distal nerve that secretions and doses
+            # reach, and the disease lives in the fibres (simulation/tissue/neuropathy.py).
+            self.lesion_mask[:] = True
+            self.distal_mask[:] = False
+            self.nerve = ChronicNerve(self)
+        elif injured:
             self._seed_tissue()
         else:
             self.lesion_mask[:] = False
@@ -279,6 +289,17 @@ class NerveRepairModel(Model):
         there is no lesion: a sandbox)."""
         voxels = int(self.lesion_mask.sum()) or self.width * self.height
         return voxels * self.dx_um**2
+
+    @property
+    def dose_share(self) -> float:
+        """Share of a local dose that lands on the grid: all of it for an injury; in a chronic
+        neuropathy it spreads along ``neuropathy.affected_length_mm`` of nerve, of which the
+        grid is one patch. (Intravenous doses reach every stretch of nerve from the blood, so
+        the patch gets what a lesion of its area would.)"""
+        if self.nerve is None:
+            return 1.0
+        grid_mm = self.width * self.dx_um / 1000.0
+        return min(1.0, grid_mm / self.scenario.neuropathy.affected_length_mm)
 
     def _random_voxels(self, density_per_mm2: float, allowed: np.ndarray) -> list[tuple[int, int]]:
         """Voxels for resident cells: each allowed voxel holds Poisson(density x its area)."""
@@ -397,7 +418,10 @@ class NerveRepairModel(Model):
         self.fields.apply_sources()
         self.fields.diffuse()
         self.spared.step()
-        self.muscle.step()
+        if self.nerve is not None:
+            self.nerve.step()
+        else:
+            self.muscle.step()
         self.advance_clock()
 
     def activate(self, kind: Any) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.agents.graft import GraftCluster, GraftSource, LungDepot
+from simulation.scenario.neuropathy_params import Chemotherapy, GlucoseControl
 from simulation.scenario.schema import MM2_PER_UM2
 from simulation.scenario.therapy_params import (
     CellTransplant,
@@ -36,6 +37,7 @@ class TherapyState:
     #: Chondroitinase ABC doses: (hour given, activity half-life in h, where it reached).
     chabc_doses: list[tuple[float, float, np.ndarray]] = field(default_factory=list)
     rehab_from_h: float = math.inf
+    rehab_until_h: float = math.inf
     rehab_level: float = 0.0
     scaffold: np.ndarray | None = None
     lungs: LungDepot = field(default_factory=LungDepot)
@@ -57,7 +59,7 @@ class TherapyState:
 
     def rehab(self, hours: float) -> float:
         """Effective training level now (0 before training starts)."""
-        return self.rehab_level if hours >= self.rehab_from_h else 0.0
+        return self.rehab_level if self.rehab_from_h <= hours < self.rehab_until_h else 0.0
 
 
 @dataclass(order=True)
@@ -93,9 +95,14 @@ def deliver(model: NerveRepairModel, event: Event) -> None:
     elif isinstance(item, Rehabilitation):
         general = model.scenario.adjuncts.rehab_general_factor
         model.therapy.rehab_from_h = model.hours
+        model.therapy.rehab_until_h = model.hours + item.duration_days * 24.0
         model.therapy.rehab_level = item.intensity * (1.0 if item.task_specific else general)
     elif isinstance(item, Scaffold):
         _place_scaffold(model)
+    elif isinstance(item, GlucoseControl) and model.nerve is not None:
+        model.nerve.control_glucose(item.target_hba1c_percent)
+    elif isinstance(item, Chemotherapy) and model.nerve is not None:
+        model.nerve.dose_drug(item.drug, item.dose_mg_per_m2)
 
 
 def _lesion_voxels(model: NerveRepairModel) -> np.ndarray:
@@ -153,6 +160,8 @@ def _seed_clusters(
 ) -> None:
     """Place ``cells`` as clusters spread over the lesion."""
     tp = model.scenario.transplant
+    if not iv:
+        cells *= model.dose_share
     if cells < 1.0:
         return
     n_clusters = max(1, math.ceil(cells / tp.cells_per_cluster))
@@ -174,6 +183,8 @@ def _inject_vesicles(model: NerveRepairModel, item: EVTherapy) -> None:
     concentration = amount_au_um2 / model.lesion_area_um2
     if item.route == "iv":
         concentration *= ev.iv_lesion_fraction
+    else:
+        concentration *= model.dose_share
     target = model.fields["ev_ngf" if item.cargo == "ngf" else "ev"]
     if model.lesion_mask.any():
         target[model.lesion_mask] += concentration  # a bolus: an instant change of state
