@@ -1244,6 +1244,25 @@ def parameter_source(dotted: str) -> str:
     return ""
 
 
+def parameter_rows() -> list[tuple[str, str, str, str, str, str]]:
+    """Every parameter as ``(key, default, units, range, source, description)`` strings, in
+    schema order: the table of ``nervesim show-params`` and of the ODD document."""
+    defaults = Scenario().to_dict()
+    rows = []
+    for key, info in iter_parameters():
+        if key.startswith("interventions."):
+            value = info.default  # an intervention's own default
+        else:
+            value = defaults
+            for part in key.split("."):
+                value = value[part]
+        units, lo, hi = parameter_info(key)
+        rng = f"[{lo:g}, {hi:g}]" if lo is not None and hi is not None else ""
+        source = parameter_source(key) or "-"
+        rows.append((key, str(value), units, rng, source, info.description or ""))
+    return rows
+
+
 def unknown_key(key: str, schema_key: str | None = None) -> str:
     """The clause for an unknown key, with the nearest key of its group when one is close."""
     moved = MOVED_KEYS.get(schema_key or key)
