@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -937,6 +938,21 @@ _BBB_CALIBRATION = (
     "Basso, Beattie & Bresnahan 1995 and Basso et al. 1996 (18-20, 13-15, 6-8)"
 )
 
+_AIS_CALIBRATION = (
+    "calibrated by hand (issue 13), an illustrative mapping: untreated severe contusions "
+    "(scenarios/spinal_cord_untreated.toml, grade A at day 3) should convert to B or better "
+    "within the run at the natural rate of AIS A, 11-30 % within a year (Kirshblum et al. 2021, "
+    "J Neurotrauma 38:1267). Day-84 descending connectivity over 60 seeds (0-19, "
+    "spawn_seeds(0, 20), spawn_seeds(1, 20)) ranged 0.21-0.37; none crossed 0.2615-0.2725, and "
+    "0.265 converts 12 of 60 (20 %; 6/20, 3/20, 3/20 per set). The conversions are axons "
+    "crossing the lesion between days 56 and 84, so the rate rises with the run's length"
+)
+_AIS_ASSUMED = (
+    "assumed; illustrative: the AIS grades (ASIA/ISNCSCI) ordered along descending "
+    "connectivity, so the severe, moderate and mild contusions of the BBB calibration (0.20, "
+    "0.41, 0.69) read A, C and D; E (normal) needs nearly every connection"
+)
+
 
 class OutcomeParams(Params):
     """How the recorded outcomes are scored (the metrics, not the biology).
@@ -1007,6 +1023,53 @@ class OutcomeParams(Params):
         "how gradually the BBB score rises with descending connectivity (logistic width)",
         source=_BBB_CALIBRATION,
     )
+
+    ais_b_connectivity: float = P(
+        0.265,
+        0.01,
+        1.0,
+        "fraction",
+        "descending connectivity from which the AIS grade is B or better (incomplete, not A)",
+        source=_AIS_CALIBRATION,
+    )
+    ais_c_connectivity: float = P(
+        0.35,
+        0.01,
+        1.0,
+        "fraction",
+        "descending connectivity from which the AIS grade is C or better (motor incomplete)",
+        source=_AIS_ASSUMED,
+    )
+    ais_d_connectivity: float = P(
+        0.55,
+        0.01,
+        1.0,
+        "fraction",
+        "descending connectivity from which the AIS grade is D or better (most key muscles "
+        "move against gravity)",
+        source=_AIS_ASSUMED,
+    )
+    ais_e_connectivity: float = P(
+        0.95,
+        0.01,
+        1.0,
+        "fraction",
+        "descending connectivity from which the AIS grade is E (normal)",
+        source=_AIS_ASSUMED,
+    )
+
+    @model_validator(mode="after")
+    def _ais_grades_ordered(self) -> OutcomeParams:
+        """The AIS thresholds rise from B to E."""
+        keys = [f"ais_{grade}_connectivity" for grade in "bcde"]
+        for k0, k1 in itertools.pairwise(keys):
+            v0, v1 = getattr(self, k0), getattr(self, k1)
+            if v1 <= v0:
+                raise ValueError(
+                    f"{k1}: {v1:g} fraction must be above {k0} ({v0:g}): the "
+                    "AIS grades rise from B to E"
+                )
+        return self
 
 
 # ------------------------------------------------------------------------------------ budget
