@@ -22,7 +22,7 @@ BAND_RANGE = "range over seeds (min to max)"
 
 
 _UNIT_SUFFIXES = ("fraction", "count", "au", "um")
-_NAMES = {"m1": "M1", "m2": "M2", "ev": "EV", "bbb": "BBB"}
+_NAMES = {"m1": "M1", "m2": "M2", "ev": "EV", "bbb": "BBB", "ais": "AIS"}
 
 
 def metric_title(metric: str) -> str:
@@ -127,3 +127,14 @@ def wilson_interval(k: int, n: int) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+#: AIS grades by the number :func:`simulation.runs.metrics.ais_grade` records.
+AIS_LETTERS = "ABCDE"
+
+
+def ais_letter(grade: float) -> str:
+    """The AIS letter of a recorded grade (0 -> A ... 4 -> E); a mean over seeds rounds down."""
+    if not math.isfinite(grade):
+        return "?"
+    return AIS_LETTERS[min(4, max(0, math.floor(grade + 1e-9)))]

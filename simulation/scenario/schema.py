@@ -1024,6 +1024,15 @@ class OutcomeParams(Params):
         source=_BBB_CALIBRATION,
     )
 
+    ais_baseline_day: float = P(
+        3.0,
+        0.0,
+        28.0,
+        "day",
+        "day of the first AIS examination, the grade a virtual patient is enrolled with",
+        source="assumed; about 72 h after injury, when the first classification is usually "
+        "made; the sci.natural_conversion anchor counts conversion from the same day",
+    )
     ais_b_connectivity: float = P(
         0.265,
         0.01,
