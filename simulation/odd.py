@@ -289,19 +289,39 @@ def _schedule() -> str:
     )
 
 
+INITIALIZATION = """\
+A run starts at the moment of injury (day 0). The lesion is a block of the slice: it starts
+at `injury.lesion_start_fraction` of the length, is `injury.lesion_length_um` long and spans
+`injury.severity` of the cross-section (the rest is spared tissue whose fibres were never cut;
+in a nerve, the distal stump beyond it is denervated). The host's age, diabetes and
+chemotherapy set the tissue's growth capacity, Schwann-cell support, monocyte recruitment and
+baseline inflammation. Necrotic debris fills the lesion in proportion to the severity; the
+injured neurons stand proximal to the lesion, each with its growth cone at the lesion's
+proximal edge; resident glia are placed at random at their densities per mm² (astrocytes and
+oligodendrocyte precursors outside the lesion in the spinal cord, Schwann cells in a nerve,
+outside the gap of a transection). Leukocytes are not present at first: they are recruited
+from the first tick. Therapies are scheduled from the scenario's `[[interventions]]` and
+delivered on their days."""
+
+
 def _initialization() -> str:
+    from simulation.scenario.schema import parameter_rows
     from simulation.tissue.model import NerveRepairModel
 
+    doc = (inspect.getdoc(NerveRepairModel.__init__) or "").split("\n\n", 1)
+    args = f"```text\n{doc[-1]}\n```" if len(doc) > 1 else ""
+    wanted = ("injury.", "host.")
     rows = [
-        (f"`{name}`", _doc(getattr(NerveRepairModel, name)))
-        for name in ("_place_lesion", "_set_host", "_seed_tissue")
-        if hasattr(NerveRepairModel, name)
+        (f"`{k}`", v, u, r, d)
+        for k, v, u, r, _, d in parameter_rows()
+        if k.startswith(wanted) or k.endswith(("density_per_mm2", "neuron.count"))
     ]
     return (
-        "`NerveRepairModel(scenario, seed)` builds the tissue of a validated scenario: "
-        + _doc(NerveRepairModel.__init__)
-        + "\n\n"
-        + table(("step", "what it does"), rows)
+        INITIALIZATION
+        + "\n\n`NerveRepairModel(scenario, seed)`:\n\n"
+        + args
+        + "\n\nThe settings that shape the start (defaults of the schema):\n\n"
+        + table(("key", "default", "units", "range", "meaning"), rows)
         + "\n\n"
         + _library()
     )
@@ -339,23 +359,39 @@ def _input_data() -> str:
     )
 
 
-def _submodels() -> str:
-    from simulation.agents import mechanisms
-    from simulation.agents.mechanisms import vesicles
-    from simulation.tissue.model import ACTIVATION_ORDER
+def _methods(cls: type) -> list[tuple[str, str]]:
+    """The public methods of ``cls`` defined in its own module, with their summaries."""
+    return [
+        (f"{cls.__name__}.{name}", _doc(obj))
+        for name, obj in vars(cls).items()
+        if not name.startswith("_") and inspect.isfunction(obj) and _doc(obj)
+    ]
 
-    parts = []
-    modules = [inspect.getmodule(kind) for kind in ACTIVATION_ORDER]
-    del mechanisms  # the package: only its modules matter
-    for module in [*modules, vesicles]:
+
+def _submodel(module: ModuleType, extra: Sequence[tuple[str, str]] = ()) -> str:
+    """One module's docstring and its rules (functions, and any methods given)."""
+    title = module.__name__.removeprefix("simulation.")
+    part = f"#### `{title}`\n\n{_doc(module, first_paragraph=False)}"
+    rules = [*_rules(module), *extra]
+    if rules:
+        part += "\n\n" + table(("rule", "what it does"), [(f"`{n}`", d) for n, d in rules])
+    return part
+
+
+def _submodels() -> str:
+    from simulation.agents import muscle
+    from simulation.agents.mechanisms import vesicles
+    from simulation.fields import fieldset
+    from simulation.tissue import model, therapies
+
+    parts = [_submodel(model, _methods(model.NerveRepairModel)), _submodel(therapies)]
+    for kind in model.ACTIVATION_ORDER:
+        module = inspect.getmodule(kind)
         assert module is not None
-        title = module.__name__.removeprefix("simulation.")
-        doc = _doc(module, first_paragraph=False)
-        rules = _rules(module)
-        part = f"#### `{title}`\n\n{doc}"
-        if rules:
-            part += "\n\n" + table(("rule", "what it does"), [(f"`{n}`", d) for n, d in rules])
-        parts.append(part)
+        parts.append(_submodel(module))
+    parts.append(_submodel(vesicles))
+    parts.append(_submodel(muscle, _methods(muscle.TargetMuscle)))
+    parts.append(_submodel(fieldset, _methods(fieldset.FieldSet)))
     return "\n\n".join(parts)
 
 
@@ -450,8 +486,10 @@ def render() -> str:
         "### 3.2 Input data",
         _input_data(),
         "### 3.3 Submodels",
-        "Each cell type's module: its docstring and its rules (small compiled functions; the "
-        "readable and the fast version are the same code).",
+        "The tissue (recruitment, injury signals, therapies), each cell type's module, the "
+        "shared vesicle mechanism, the muscle and the fields: each module's docstring and its "
+        "rules (cell rules are small compiled functions; the readable and the fast version are "
+        "the same code).",
         _submodels(),
         "### 3.4 Parameters",
         "Every tunable number of a scenario (`nervesim show-params` prints the same table): "
