@@ -470,9 +470,11 @@ OUTCOMES: tuple[Topic, ...] = (
         "their untreated twins show how often patients 'respond' with no therapy at all.",
         "Measured for the calibration: the untreated severe contusion is grade A on day 3 in "
         "every seed and B or better on day 84 in 12 of 60 seeds (20 %; 6, 3 and 3 of 20 in "
-        "three sets of seeds; published 11-30 %). Those conversions are axons crossing the "
-        "lesion between days 56 and 84, so a longer run converts more. At a 20 % natural rate, "
-        "four untreated patients include at least 2 'responders' 18 % of the time.",
+        "three sets of seeds; published 11-30 %). What the model cannot show yet: a natural "
+        "rate that stays put. Its conversions are axons crossing the lesion late, and every "
+        "seed spares the same share, so none converts by day 77 and all do by day 112; in "
+        "people, AIS A patients differ in how much tissue is spared. At a 20 % rate, four "
+        "untreated patients include at least 2 'responders' 18 % of the time.",
         (
             "outcomes.ais_baseline_day",
             "outcomes.ais_b_connectivity",

@@ -222,7 +222,11 @@ def show(trial: Trial, table: pd.DataFrame) -> None:
             else f"Treated, **{k} of {n}** patients {gained}. No untreated twin was graded A "
             f"on day {first:g}, so this cohort has no complete injuries to convert."
         )
-        chance_title = f"Untreated patients 'responding' in a 4-patient trial at {p0:.0%}"
+        chance_title = (
+            f"Untreated patients 'responding' in a 4-patient trial at {p0:.0%}"
+            if m
+            else "No complete injuries among the untreated twins"
+        )
     else:
         pmf = stats.binomial_pmf(4, p)
         c3.metric("Exactly 2 of 4 respond", f"{pmf[2]:.0%}")
@@ -275,7 +279,8 @@ st.markdown(
     "Keio University's 2025 iPSC transplant trial treated 4 patients with complete spinal cord "
     "injuries (AIS A); 2 improved (to AIS C and D). Is that the therapy, or luck? Here each "
     "virtual patient is run twice with the same seed: untreated and treated (a matched twin: "
-    "the two share random numbers until the first treatment). A patient **responds** on an "
+    "the two draw the same random numbers for the same cells, so they differ only where the "
+    "treatment makes them differ). A patient **responds** on an "
     "outcome scale: an AIS grade gained (illustrative, from descending connectivity), BBB "
     "points or function index over the twin. Untreated complete injuries also convert, at "
     "a natural rate; the page computes from the untreated twins how often 2 of 4 would "

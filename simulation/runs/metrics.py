@@ -27,8 +27,9 @@ spinal cord's scale; for a peripheral nerve it reads the same connectivity on th
 
 For people the outcome is an AIS grade (ASIA Impairment Scale), recorded as a number,
 A = 0 (complete), B = 1 (sensory incomplete), C = 2 and D = 3 (motor incomplete), E = 4
-(normal): ``ais_grade`` is how many of ``outcomes.ais_b_connectivity`` < ``ais_c`` < ``ais_d``
-< ``ais_e`` the descending connectivity reaches, an illustrative mapping whose A-to-B step is
+(normal): ``ais_grade`` counts the thresholds ``outcomes.ais_b_connectivity``, ``ais_c_...``,
+``ais_d_...``, ``ais_e_...`` the descending connectivity reaches in that order (a grade needs
+its own threshold and every lower one), an illustrative mapping whose A-to-B step is
 calibrated to the natural conversion rate of complete injuries (see its source).
 
 A voxel counts as scar (``scar_area_fraction``) when its CSPG
@@ -190,13 +191,17 @@ def ais_grade(model: NerveRepairModel) -> float:
     """The illustrative AIS grade (A = 0 ... E = 4) of the module docstring."""
     o = model.scenario.outcomes
     c = descending_connectivity_fraction(model)
-    thresholds = (
+    grade = 0
+    for threshold in (
         o.ais_b_connectivity,
         o.ais_c_connectivity,
         o.ais_d_connectivity,
         o.ais_e_connectivity,
-    )
-    return float(sum(c >= t for t in thresholds))
+    ):
+        if c < threshold:
+            break  # a grade needs its own threshold and every lower one
+        grade += 1
+    return float(grade)
 
 
 def function_index(model: NerveRepairModel) -> float:
