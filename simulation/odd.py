@@ -13,7 +13,9 @@ file has fallen behind.
 from __future__ import annotations
 
 import ast
+import importlib
 import inspect
+import pkgutil
 import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -379,18 +381,24 @@ def _submodel(module: ModuleType, extra: Sequence[tuple[str, str]] = ()) -> str:
 
 
 def _submodels() -> str:
-    from simulation.agents import muscle
-    from simulation.agents.mechanisms import vesicles
+    from simulation import agents
+    from simulation.agents import mechanisms, muscle
     from simulation.fields import fieldset
     from simulation.tissue import model, therapies
 
     parts = [_submodel(model, _methods(model.NerveRepairModel)), _submodel(therapies)]
-    for kind in model.ACTIVATION_ORDER:
+    shown: set[str] = set()
+    for kind in model.ACTIVATION_ORDER:  # the cell types, in the order they act
         module = inspect.getmodule(kind)
         assert module is not None
         parts.append(_submodel(module))
-    parts.append(_submodel(vesicles))
+        shown.add(module.__name__)
     parts.append(_submodel(muscle, _methods(muscle.TargetMuscle)))
+    shown |= {muscle.__name__, "simulation.agents.base"}
+    for package in (agents, mechanisms):  # every other agent and shared-mechanism module
+        for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+            if not info.ispkg and info.name not in shown:
+                parts.append(_submodel(importlib.import_module(info.name)))
     parts.append(_submodel(fieldset, _methods(fieldset.FieldSet)))
     return "\n\n".join(parts)
 
