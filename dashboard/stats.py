@@ -138,3 +138,17 @@ def ais_letter(grade: float) -> str:
     if not math.isfinite(grade):
         return "?"
     return AIS_LETTERS[min(4, max(0, math.floor(grade + 1e-9)))]
+
+
+def chance_by_natural_rate(
+    k: int, n: int, trial: int = 4, at_least: int = 2
+) -> tuple[float, float, float, float]:
+    """From ``k`` of ``n`` untreated patients who improved anyway: their rate, and how often a
+    ``trial`` of untreated patients would include at least ``at_least`` such 'responders' at
+    that rate and at the ends of its 95 % Wilson interval (nan when ``n`` is 0)."""
+    if n == 0:
+        return math.nan, math.nan, math.nan, math.nan
+    lo, hi = wilson_interval(k, n)
+    p = k / n
+    chances = [sum(binomial_pmf(trial, q)[at_least:]) for q in (p, lo, hi)]
+    return p, chances[0], chances[1], chances[2]

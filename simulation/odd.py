@@ -425,13 +425,17 @@ def _parameters() -> str:
         key = row[0]
         if key.startswith("mechanisms."):
             continue  # the switches have their own table
-        depth = 2 if key.startswith("interventions.") else 1
-        group = ".".join(key.split(".")[:depth])
-        groups.setdefault(group, []).append(row)
+        if "." not in key:
+            heading = "Top-level keys"
+        elif key.startswith("interventions."):
+            heading = f'`[[interventions]]` of kind `"{key.split(".")[1]}"`'
+        else:
+            heading = f"`[{key.split('.')[0]}]`"
+        groups.setdefault(heading, []).append(row)
     parts = []
-    for group, rows in groups.items():
+    for heading, rows in groups.items():
         parts.append(
-            f"`[{group}]`\n\n"
+            f"{heading}\n\n"
             + table(
                 ("key", "default", "units", "range", "source", "meaning"),
                 [(f"`{k}`", v, u, r, s, d) for k, v, u, r, s, d in rows],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -179,16 +178,6 @@ def run_trial(trial: Trial) -> pd.DataFrame:
     return table
 
 
-def chance(k: int, n: int) -> tuple[float, float, float, float]:
-    """From ``k`` of ``n`` untreated conversions: the rate, and how often at least 2 of 4
-    would respond by chance at it and at the ends of its 95 % Wilson interval."""
-    p = k / n if n else math.nan
-    lo, hi = stats.wilson_interval(k, n)
-    at_least_2 = [sum(stats.binomial_pmf(4, q)[2:]) if math.isfinite(q) else math.nan
-                  for q in (p, lo, hi)]  # fmt: skip
-    return p, at_least_2[0], at_least_2[1], at_least_2[2]
-
-
 def show(trial: Trial, table: pd.DataFrame) -> None:
     """Responders, the chance of 2 of 4 from the untreated arm, the patients."""
     metric, against, _, unit = MEASURES[trial.measure]
@@ -205,7 +194,7 @@ def show(trial: Trial, table: pd.DataFrame) -> None:
         complete = table[f"untreated day {first:g}"] < 1
         m = int(complete.sum())
         c = int(table.loc[complete, "twin converted"].sum())
-        p0, at2, at2_lo, at2_hi = chance(c, m)
+        p0, at2, at2_lo, at2_hi = stats.chance_by_natural_rate(c, m)
         c3.metric("Untreated twins converting", f"{c} of {m}", help=f"Natural rate: {NATURAL_RATE}")
         c4.metric("≥ 2 of 4 'respond' untreated", "—" if m == 0 else f"{at2:.0%}")
         pmf = stats.binomial_pmf(4, p0 if m else 0.0)

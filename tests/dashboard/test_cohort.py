@@ -6,7 +6,7 @@ import math
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.stats import binomial_pmf
+from dashboard.stats import binomial_pmf, chance_by_natural_rate
 from tests.dashboard.conftest import make_app
 
 PAGE = "views/cohort.py"
@@ -92,3 +92,14 @@ def test_compare_shows_the_ais_grade_for_spinal_arms(app: AppTest) -> None:
     """The default (spinal) comparison lists the AIS grade right after the BBB score."""
     metrics = app.multiselect(key="cmp_metrics").value
     assert metrics[metrics.index("bbb_score") + 1] == "ais_grade"
+
+
+def test_chance_by_natural_rate_is_the_binomial_tail() -> None:
+    """At 1 in 5 untreated converting, at least 2 of 4 'respond' 1 - 0.8**4 - 4 (0.2)(0.8**3) of
+    the time, inside the range over the rate's interval; nothing to say with no patients."""
+    p, at2, lo, hi = chance_by_natural_rate(2, 10)
+    assert p == 0.2
+    assert math.isclose(at2, 1 - 0.8**4 - 4 * 0.2 * 0.8**3)
+    assert lo < at2 < hi
+    assert chance_by_natural_rate(0, 8)[1] == 0.0
+    assert all(math.isnan(v) for v in chance_by_natural_rate(0, 0))
