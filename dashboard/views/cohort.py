@@ -93,6 +93,10 @@ def controls() -> Trial:
         step=7,
         key="coh_days",
         value=7 * round(query_number("days", Trial.days, 7, 112) / 7),
+        help="The AIS grade's A-to-B step is calibrated on day 84 (the natural 11-30 %). The "
+        "model has no stable natural rate yet: its untreated severe injuries convert late, as "
+        "axons cross (none of 60 seeds by day 77, all of 10 by day 112), so the day you "
+        "assess moves the untreated rate, and the chance of 2 of 4 with it.",
     )
     c4, c5, c6 = st.columns([2, 2, 1])
     severity = c4.slider(
