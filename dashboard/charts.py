@@ -239,14 +239,20 @@ def binomial_chart(pmf: Sequence[float], observed: int | None = None) -> alt.Cha
     )
 
 
-def cohort_chart(patients: pd.DataFrame, threshold: float, arm: str) -> alt.LayerChart:
-    """Each patient's gain over their matched untreated twin against injury severity."""
+def cohort_chart(
+    patients: pd.DataFrame,
+    threshold: float,
+    arm: str,
+    y_title: str = "function index gain over twin",
+) -> alt.LayerChart:
+    """Each patient's gain (over their matched untreated twin, or since their first
+    examination) against injury severity; the dashed rule is the smallest responder's gain."""
     points = (
         alt.Chart(patients)
         .mark_circle(size=110, opacity=0.9)
         .encode(
             x=alt.X("severity:Q", title="injury severity", scale=alt.Scale(zero=False)),
-            y=alt.Y("gain:Q", title="function index gain over twin"),
+            y=alt.Y("gain:Q", title=y_title),
             color=alt.Color(
                 "responder:N",
                 scale=alt.Scale(domain=["responder", "non-responder"], range=PALETTE[1:3]),

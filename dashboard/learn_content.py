@@ -448,6 +448,110 @@ THERAPIES: tuple[Topic, ...] = (
     ),
 )
 
+#: The outcomes people measure, and how the model describes itself.
+OUTCOMES: tuple[Topic, ...] = (
+    Topic(
+        "ais",
+        "People: the AIS grade, and conversion without treatment",
+        "Clinicians grade a spinal cord injury on the ASIA Impairment Scale: A complete (no "
+        "movement or feeling in the lowest sacral segments), B sensory incomplete, C and D motor "
+        "incomplete (fewer or more than half the key muscles below the injury move against "
+        "gravity), E normal. Some complete injuries improve with no therapy: 11-30 % of AIS A "
+        "patients become incomplete within a year, about 30 % after cervical injuries "
+        "(Kirshblum et al. 2021, J Neurotrauma 38:1267). Keio University's iPSC trial (2025) "
+        "reported 2 of 4 AIS A patients improving (to C and to D).",
+        "The AIS grade reads the same descending connectivity as the BBB score (spared fibres "
+        "that conduct, plus axons regrown or relayed across the lesion) through four "
+        "thresholds, one per grade from B to E: an illustrative mapping. The A-to-B threshold "
+        "is calibrated so that untreated severe contusions convert at about the natural rate "
+        "within the run; C, D and E are assumed, placed so severe, moderate and mild contusions "
+        "read A, C and D. A therapy changes the grade only through the axons it helps. The "
+        "Cohort page grades virtual patients at their first examination and again later, and "
+        "their untreated twins show how often patients 'respond' with no therapy at all.",
+        "Measured for the calibration: the untreated severe contusion is grade A on day 3 in "
+        "every seed and B or better on day 84 in 12 of 60 seeds (20 %; 6, 3 and 3 of 20 in "
+        "three sets of seeds; published 11-30 %). What the model cannot show yet: a natural "
+        "rate that stays put. Its conversions are axons crossing the lesion late, and every "
+        "seed spares the same share, so none converts by day 77 and all do by day 112; in "
+        "people, AIS A patients differ in how much tissue is spared. At a 20 % rate, four "
+        "untreated patients include at least 2 'responders' 18 % of the time.",
+        (
+            "outcomes.ais_baseline_day",
+            "outcomes.ais_b_connectivity",
+            "outcomes.ais_c_connectivity",
+            "outcomes.ais_d_connectivity",
+            "outcomes.ais_e_connectivity",
+            "injury.severity",
+        ),
+        (SPINAL, "spinal_cord_ipsc_npc_day21"),
+        (
+            Try(
+                "A transplant against untreated, graded",
+                "Untreated vs the day-21 iPSC graft over 84 days. The mean AIS grade rises "
+                "late in both arms because some virtual patients convert and others do not "
+                "(switch the band to the range to see the seeds spread). Then open **Cohort**: "
+                "how many of the untreated twins 'respond', and how often would 2 of 4?",
+                (ArmSpec(SPINAL), ArmSpec("spinal_cord_ipsc_npc_day21")),
+                ("ais_grade", "bbb_score", "descending_connectivity_fraction"),
+                84,
+            ),
+            Try(
+                "Severity decides the grade",
+                "Mild, moderate and severe contusions, untreated, over 84 days: on day 1 "
+                "every injury is grade A while inflammation blocks the spared fibres; within two "
+                "weeks, as it resolves, the moderate one reaches C and the mild one D, while the "
+                "severe one stays A in most seeds.",
+                (
+                    ArmSpec("spinal_cord_mild"),
+                    ArmSpec("spinal_cord_moderate"),
+                    ArmSpec(SPINAL),
+                ),
+                ("ais_grade", "bbb_score", "inflammation_mean_au"),
+                84,
+            ),
+        ),
+    ),
+    Topic(
+        "odd",
+        "How the model describes itself: the ODD protocol",
+        "ODD (Overview, Design concepts, Details) is the standard way to describe an "
+        "agent-based model so that others can understand, judge and rebuild it: its purpose "
+        "and the patterns it must show; its entities, their state and the scales; the order "
+        "things happen in each step; design concepts such as emergence, sensing, interaction "
+        "and stochasticity; and how it starts, what data drive it and each submodel (Grimm et "
+        "al. 2020, JASSS 23(2):7, the second update of the 2006 protocol).",
+        "`nervesim odd` writes `docs/odd.md` from the code itself: the cell types in the order "
+        "they act and the state each keeps, each call of one hourly step, the fields, every "
+        "parameter with its units, range and source, the mechanism switches, the recorded "
+        "metrics, the published anchors and the scenario library. Only the purpose and the "
+        "design concepts are written by hand. A test regenerates the document and fails when "
+        "the committed one has fallen behind, so the description cannot drift from the model.",
+        "Every number in the model is a schema setting with units, a range and a source: a "
+        "citation, 'assumed' (a modelling choice, often with the source of its order of "
+        "magnitude) or 'calibrated' (fitted to a published anchor, as the BBB and AIS mappings "
+        "are). The settings below show one of each kind, and a mechanism switch.",
+        (
+            "fields.trophic.diffusion_um2_per_h",
+            "macrophage.to_m2_per_h",
+            "outcomes.bbb_midpoint",
+            "mechanisms.ev_anti_inflammatory",
+        ),
+        (SPINAL, CRUSH),
+        (
+            Try(
+                "A pattern the description promises",
+                "The ODD's first section lists the patterns the model is held to; the first is "
+                "that neutrophils peak before macrophages. Compare a spinal cord with a crushed "
+                "nerve over 28 days, then read the schedule in `docs/odd.md` (section 1.3): "
+                "immune cells act first each hour, answering the previous hour's fields.",
+                (ArmSpec(SPINAL), ArmSpec(CRUSH)),
+                ("neutrophils_count", "macrophages_m1_count", "macrophages_m2_count"),
+                28,
+            ),
+        ),
+    ),
+)
+
 #: How the outcome shown first is made (the model's own definition, in words).
 FUNCTION_INDEX = (
     "The **function index** is an illustrative composite, not a clinical score: "

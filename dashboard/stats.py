@@ -22,7 +22,7 @@ BAND_RANGE = "range over seeds (min to max)"
 
 
 _UNIT_SUFFIXES = ("fraction", "count", "au", "um")
-_NAMES = {"m1": "M1", "m2": "M2", "ev": "EV", "bbb": "BBB"}
+_NAMES = {"m1": "M1", "m2": "M2", "ev": "EV", "bbb": "BBB", "ais": "AIS"}
 
 
 def metric_title(metric: str) -> str:
@@ -127,3 +127,28 @@ def wilson_interval(k: int, n: int) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+#: AIS grades by the number :func:`simulation.runs.metrics.ais_grade` records.
+AIS_LETTERS = "ABCDE"
+
+
+def ais_letter(grade: float) -> str:
+    """The AIS letter of a recorded grade (0 -> A ... 4 -> E); a mean over seeds rounds down."""
+    if not math.isfinite(grade):
+        return "?"
+    return AIS_LETTERS[min(4, max(0, math.floor(grade + 1e-9)))]
+
+
+def chance_by_natural_rate(
+    k: int, n: int, trial: int = 4, at_least: int = 2
+) -> tuple[float, float, float, float]:
+    """From ``k`` of ``n`` untreated patients who improved anyway: their rate, and how often a
+    ``trial`` of untreated patients would include at least ``at_least`` such 'responders' at
+    that rate and at the ends of its 95 % Wilson interval (nan when ``n`` is 0)."""
+    if n == 0:
+        return math.nan, math.nan, math.nan, math.nan
+    lo, hi = wilson_interval(k, n)
+    p = k / n
+    chances = [sum(binomial_pmf(trial, q)[at_least:]) for q in (p, lo, hi)]
+    return p, chances[0], chances[1], chances[2]

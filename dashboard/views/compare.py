@@ -29,6 +29,17 @@ DEFAULT_METRICS = [
     "grafted_cells_alive_count",
 ]
 ARM_DEFAULTS = [*DEFAULT_ARMS, "spinal_cord_msc_local"]
+#: Outcomes people measure after a spinal cord injury, shown by default when an arm is one:
+#: the illustrative AIS grade beside the BBB score.
+SPINAL_METRICS = ["ais_grade"]
+
+
+def default_metrics(spinal: bool) -> list[str]:
+    """The metrics shown first; the AIS grade follows the BBB score when an arm is spinal."""
+    if not spinal:
+        return list(DEFAULT_METRICS)
+    k = DEFAULT_METRICS.index("bbb_score") + 1
+    return [*DEFAULT_METRICS[:k], *SPINAL_METRICS, *DEFAULT_METRICS[k:]]
 
 
 def ingest_upload(file: Any, uploads: dict[str, str]) -> tuple[str, str] | None:
@@ -123,8 +134,9 @@ def shared_settings(first_stem: str, uploads: dict[str, str]) -> tuple[float, fl
     return float(severity), float(days), int(seeds), c4
 
 
-def display_options(days: float) -> tuple[list[str], str, float, list[float]]:
-    """Which metrics, which band, which day for the sentences and which for the table."""
+def display_options(days: float, spinal: bool = False) -> tuple[list[str], str, float, list[float]]:
+    """Which metrics (the AIS grade among the defaults when an arm is ``spinal``), which band,
+    which day for the sentences and which for the table."""
     c1, c2 = st.columns([3, 2])
     metrics = c1.multiselect(
         "Metrics",
@@ -134,7 +146,7 @@ def display_options(days: float) -> tuple[list[str], str, float, list[float]]:
         **(
             {}
             if "cmp_metrics" in st.session_state
-            else {"default": st.session_state.get("cmp_metrics_saved", DEFAULT_METRICS)}
+            else {"default": st.session_state.get("cmp_metrics_saved", default_metrics(spinal))}
         ),
     )
     st.session_state["cmp_metrics_saved"] = metrics
@@ -369,7 +381,8 @@ else:
                 f"simulated day ({request.days:g}); simulate longer to see it act."
             )
     try:
-        run_request(request, built, display_options(request.days))
+        spinal = any(sc.injury.type == "spinal_cord" for sc in built.values())
+        run_request(request, built, display_options(request.days, spinal))
     except Exception as exc:  # a run that failed in a worker: one line, the page stays usable
         st.error(f"The runs could not be finished: {one_line(exc)}")
 footer()

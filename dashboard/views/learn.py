@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.common import banner, footer
-from dashboard.learn_content import FUNCTION_INDEX, MECHANISMS, THERAPIES, Topic, Try
+from dashboard.learn_content import FUNCTION_INDEX, MECHANISMS, OUTCOMES, THERAPIES, Topic, Try
 from dashboard.library import ArmSpec, library, pretty, settings
 from dashboard.stats import metric_title
 from simulation.scenario.schema import Scenario
@@ -154,6 +154,11 @@ them seed by seed. If an interval includes 0, the seeds cannot tell the arms apa
 """
     )
     st.markdown(FUNCTION_INDEX)
+    st.markdown(
+        "**The full description** of the model, as an ODD protocol (Grimm et al. 2020), is "
+        "`docs/odd.md`, generated from the code by `nervesim odd`: every cell type, its state "
+        "and rules, the schedule, and every setting with its units, range and source."
+    )
 
 
 # ---------------------------------------------------------------------------------- page
@@ -163,7 +168,9 @@ st.markdown(
     "What each mechanism and therapy is, how NerveSim represents it, the rough numbers behind "
     "it and where they come from. Each **Try it in Compare** button loads a comparison."
 )
-tabs = st.tabs(["Mechanisms", "Therapies", "Scenario library", "About the model"])
+tabs = st.tabs(
+    ["Mechanisms", "Therapies", "Outcomes and the model", "Scenario library", "About the model"]
+)
 with tabs[0]:
     for i, topic in enumerate(MECHANISMS):
         topic_section(topic, expanded=i == 0)
@@ -171,7 +178,10 @@ with tabs[1]:
     for i, topic in enumerate(THERAPIES):
         topic_section(topic, expanded=i == 0)
 with tabs[2]:
-    library_tab()
+    for i, topic in enumerate(OUTCOMES):
+        topic_section(topic, expanded=i == 0)
 with tabs[3]:
+    library_tab()
+with tabs[4]:
     about_tab()
 footer()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, stats
 from dashboard.common import banner, downloads, footer, start_defaults
 from dashboard.comparison import Request, build
 from dashboard.guard import one_line, screen_arms
@@ -63,6 +63,26 @@ def lesion_mm(scenario: Scenario) -> tuple[float, float]:
     return start / 1000.0, (start + inj.lesion_length_um) / 1000.0
 
 
+def outcomes(series: dict[str, pd.DataFrame], day: float, spinal: bool) -> str:
+    """The outcomes people measure, per arm at ``day``: BBB and AIS grade for a spinal cord
+    (illustrative mappings of descending connectivity), else the function index and muscle."""
+    parts = []
+    for label, ts in series.items():
+        row = ts.iloc[int((ts["day"] - day).abs().to_numpy().argmin())]
+        if spinal:
+            text = (
+                f"BBB score {row['bbb_score']:.1f} of 21, AIS grade "
+                f"{stats.ais_letter(float(row['ais_grade']))}"
+            )
+        else:
+            text = (
+                f"function index {row['function_index']:.2f}, muscle mass "
+                f"{row['muscle_mass_index']:.2f}"
+            )
+        parts.append(f"**{label}**: {text}")
+    return f"Outcomes at day {day:g} (illustrative): " + "; ".join(parts) + "."
+
+
 def step_day(days: list[float]) -> None:
     """Advance the day slider while playing; stop at the last day."""
     if not st.session_state.get("tis_playing") or st.session_state.pop("tis_started", False):
@@ -83,8 +103,11 @@ def maps(
     vmax: float,
     shown: list[str],
     lesion: tuple[float, float],
+    series: dict[str, pd.DataFrame] | None = None,
+    spinal: bool = False,
 ) -> None:
-    """The day slider and the two tissue maps (re-run alone while playing)."""
+    """The day slider, the two tissue maps and the arms' outcomes (re-run alone while
+    playing)."""
     days = sorted(next(iter(snaps.values())))
     if st.session_state.get("tis_day") not in days:
         st.session_state["tis_day"] = days[-1]
@@ -103,6 +126,8 @@ def maps(
     for col, label in zip(cols, snaps, strict=True):
         with col:
             st.altair_chart(chart(label), width="stretch")
+    if series:
+        st.markdown(outcomes(series, day, spinal))
     names = [n for n in charts.CELL_COLOURS if n in shown] + sorted(
         set(shown) - set(charts.CELL_COLOURS)
     )
@@ -152,10 +177,11 @@ pair = [left] if left == right else [left, right]
 jobs = {label: Job(scenarios[label].to_toml(), seed, request.days) for label in pair}
 bar = st.empty()
 try:
-    run_many(
+    results = run_many(
         list(jobs.values()),
         lambda done, total: bar.progress(done / total, text=f"Running {total} simulations: {done}"),
     )
+    series = {label: results[job] for label, job in jobs.items()}
     snaps = {label: cached_snapshots(*job) for label, job in jobs.items()}
 except Exception as exc:  # a run over its budget, or one that failed in a worker: one line
     bar.empty()
@@ -186,6 +212,7 @@ if c2.button(
 st.caption(f"**{field}**: {FIELD_HELP.get(field, '')}.")
 dx = scenarios[left].grid.dx_um
 st.fragment(maps, run_every=1.2 if playing else None)(
-    snaps, field, dx, vmax, shown, lesion_mm(scenarios[left])
-)
+    snaps, field, dx, vmax, shown, lesion_mm(scenarios[left]), series,
+    scenarios[left].injury.type == "spinal_cord",
+)  # fmt: skip
 footer()

@@ -16,6 +16,7 @@ from simulation.cli import (
     demo,
     evidence,
     listing,
+    odd,
     run,
     sensitivity,
     show_params,
@@ -38,6 +39,7 @@ __all__ = ["COMPARE_METRICS", "TABLE_DAYS", "TABLE_METRICS", "build_parser", "ma
 COMMANDS = (
     run,
     show_params,
+    odd,
     demo,
     listing,
     compare,
@@ -61,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  nervesim evidence --seeds 6 --plot figures/\n"
         "  nervesim sweep scenarios/sweeps/toy_sobol.toml --workers 2\n"
         "  nervesim sensitivity results/toy_sobol --metric macrophages_m1_count --plot s.png\n"
-        "  nervesim show-params --filter macrophage",
+        "  nervesim show-params --filter macrophage\n"
+        "  nervesim odd --out docs/odd.md",
         formatter_class=fmt,
     )
     parser.add_argument("--version", action="version", version=f"nervesim {__version__}")

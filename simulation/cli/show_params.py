@@ -39,31 +39,15 @@ def shorten(text: str, width: int = SOURCE_WIDTH) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     """Run ``nervesim show-params`` with the parsed ``args``; return its exit code."""
-    from simulation.scenario.schema import (
-        Scenario,
-        iter_parameters,
-        parameter_info,
-        parameter_source,
-    )
+    from simulation.scenario.schema import parameter_rows
 
     print_label()
-    defaults = Scenario().to_dict()
     rows = []
-    for key, info in iter_parameters():
-        if key.startswith("interventions."):
-            value = info.default  # an intervention's own default
-        else:
-            value = defaults
-            for part in key.split("."):
-                value = value[part]
-        units, lo, hi = parameter_info(key)
-        rng = f"[{lo:g}, {hi:g}]" if lo is not None and hi is not None else ""
-        source = parameter_source(key) or "-"
-        description = info.description or ""
+    for key, value, units, rng, source, description in parameter_rows():
         if args.sources:  # the full source last, so the table stays readable
-            rows.append((key, str(value), units, rng, description, source))
+            rows.append((key, value, units, rng, description, source))
         else:
-            rows.append((key, str(value), units, rng, shorten(source), description))
+            rows.append((key, value, units, rng, shorten(source), description))
     shown = [r for r in rows if not args.filter or args.filter in r[0]]
     widths = [max((len(r[i]) for r in shown), default=0) for i in range(5)]
     for r in shown:

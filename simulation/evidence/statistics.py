@@ -123,6 +123,24 @@ def half_life_days(runs: Sequence[pd.DataFrame], metric: Sequence[str], after_da
     return float(days[k + below[0]] - days[k]) if below.size and values[k] > 0 else math.nan
 
 
+def converted(
+    runs: Sequence[pd.DataFrame],
+    metric: Sequence[str],
+    from_day: float,
+    day: float,
+    below: float,
+    at_least: float,
+) -> float:
+    """1 when ``metric`` was below ``below`` at ``from_day`` and is at least ``at_least`` at
+    ``day``, else 0; nan when it was not below ``below`` at ``from_day`` (the seed is not in the
+    population the anchor speaks of). The mean over seeds is the share that converted (an AIS A
+    patient who is B or better later)."""
+    ts = runs[0]
+    if not value_at(ts, metric, from_day) < below:
+        return math.nan
+    return 1.0 if value_at(ts, metric, day) >= at_least else 0.0
+
+
 #: Statistic kinds by name, as anchor files name them.
 KINDS: dict[str, Callable[..., float]] = {
     "peak_day": peak_day,
@@ -134,6 +152,7 @@ KINDS: dict[str, Callable[..., float]] = {
     "rate_mm_per_day": rate_mm_per_day,
     "value_at_day": value_at_day,
     "half_life_days": half_life_days,
+    "converted": converted,
 }
 
 #: How many arms each kind compares.

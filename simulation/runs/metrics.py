@@ -27,6 +27,13 @@ and sprouted the share of the cut fibres' targets their collaterals reach, block
 moderate and severe spinal contusions plateau at the BBB scores Basso et al. report. It is the
 spinal cord's scale; for a peripheral nerve it reads the same connectivity on the same curve.
 
+For people the outcome is an AIS grade (ASIA Impairment Scale), recorded as a number,
+A = 0 (complete), B = 1 (sensory incomplete), C = 2 and D = 3 (motor incomplete), E = 4
+(normal): ``ais_grade`` counts the thresholds ``outcomes.ais_b_connectivity``, ``ais_c_...``,
+``ais_d_...``, ``ais_e_...`` the descending connectivity reaches in that order (a grade needs
+its own threshold and every lower one), an illustrative mapping whose A-to-B step is
+calibrated to the natural conversion rate of complete injuries (see its source).
+
 A voxel counts as scar (``scar_area_fraction``) when its CSPG
 level is at least ``outcomes.scar_threshold_au``; an astrocyte counts as reactive when its
 reactivity is at least ``astrocyte.scar_forming_reactivity``.
@@ -185,6 +192,23 @@ def bbb_score(model: NerveRepairModel) -> float:
     return 21.0 * (s(descending_connectivity_fraction(model)) - lo) / (hi - lo)
 
 
+def ais_grade(model: NerveRepairModel) -> float:
+    """The illustrative AIS grade (A = 0 ... E = 4) of the module docstring."""
+    o = model.scenario.outcomes
+    c = descending_connectivity_fraction(model)
+    grade = 0
+    for threshold in (
+        o.ais_b_connectivity,
+        o.ais_c_connectivity,
+        o.ais_d_connectivity,
+        o.ais_e_connectivity,
+    ):
+        if c < threshold:
+            break  # a grade needs its own threshold and every lower one
+        grade += 1
+    return float(grade)
+
+
 def function_index(model: NerveRepairModel) -> float:
     """The illustrative composite described in the module docstring."""
     o = model.scenario.outcomes
@@ -287,6 +311,11 @@ METRICS: dict[str, Metric] = {
         "BBB points (0-21)",
         "illustrative locomotor score from descending connectivity",
         bbb_score,
+    ),
+    "ais_grade": Metric(
+        "AIS grade (A=0, B=1, C=2, D=3, E=4)",
+        "illustrative ASIA Impairment Scale grade from descending connectivity",
+        ais_grade,
     ),
 }
 

@@ -1041,6 +1041,23 @@ _BBB_CALIBRATION = (
     "Basso, Beattie & Bresnahan 1995 and Basso et al. 1996 (18-20, 13-15, 6-8)"
 )
 
+_AIS_CALIBRATION = (
+    "calibrated by hand (issue 13), an illustrative mapping: untreated severe contusions "
+    "(scenarios/spinal_cord_untreated.toml, grade A at day 3) should convert to B or better "
+    "at the natural rate of AIS A, 11-30 % within a year (Kirshblum et al. 2021, J Neurotrauma "
+    "38:1267), read here at the run's end, day 84. Day-84 descending connectivity over 60 "
+    "seeds (0-19, spawn_seeds(0, 20), spawn_seeds(1, 20)) ranged 0.21-0.37 with none in "
+    "0.2615-0.2725; 0.265 converts 12 of 60 (20 %; 6, 3 and 3 of 20). Not an anchor: the "
+    "share depends on the day read (0 % at day 77, all 10 seeds by day 112), as axons keep "
+    "crossing and every seed has the same spared share (see sci.natural_conversion); "
+    "recalibrate once the spinal biology of issue 13 has landed"
+)
+_AIS_ASSUMED = (
+    "assumed; illustrative: the AIS grades (ASIA/ISNCSCI) ordered along descending "
+    "connectivity, so the severe, moderate and mild contusions of the BBB calibration (0.20, "
+    "0.41, 0.69) read A, C and D; E (normal) needs nearly every connection"
+)
+
 
 class OutcomeParams(Params):
     """How the recorded outcomes are scored (the metrics, not the biology).
@@ -1110,6 +1127,48 @@ class OutcomeParams(Params):
         "fraction",
         "how gradually the BBB score rises with descending connectivity (logistic width)",
         source=_BBB_CALIBRATION,
+    )
+
+    ais_baseline_day: float = P(
+        3.0,
+        0.0,
+        28.0,
+        "day",
+        "day of the first AIS examination, the grade a virtual patient is enrolled with",
+        source="assumed; about 72 h after injury, when the first classification is usually "
+        "made; the sci.natural_conversion anchor counts conversion from the same day",
+    )
+    ais_b_connectivity: float = P(
+        0.265,
+        0.01,
+        1.0,
+        "fraction",
+        "descending connectivity from which the AIS grade is B or better (incomplete)",
+        source=_AIS_CALIBRATION,
+    )
+    ais_c_connectivity: float = P(
+        0.35,
+        0.01,
+        1.0,
+        "fraction",
+        "descending connectivity from which the AIS grade is C or better (motor, weaker)",
+        source=_AIS_ASSUMED,
+    )
+    ais_d_connectivity: float = P(
+        0.55,
+        0.01,
+        1.0,
+        "fraction",
+        "descending connectivity from which the AIS grade is D or better (motor, stronger)",
+        source=_AIS_ASSUMED,
+    )
+    ais_e_connectivity: float = P(
+        0.95,
+        0.01,
+        1.0,
+        "fraction",
+        "descending connectivity from which the AIS grade is E (normal)",
+        source=_AIS_ASSUMED,
     )
 
 
@@ -1361,6 +1420,25 @@ def parameter_source(dotted: str) -> str:
             extra = info.json_schema_extra or {}
             return str(extra.get("source", ""))
     return ""
+
+
+def parameter_rows() -> list[tuple[str, str, str, str, str, str]]:
+    """Every parameter as ``(key, default, units, range, source, description)`` strings, in
+    schema order: the table of ``nervesim show-params`` and of the ODD document."""
+    defaults = Scenario().to_dict()
+    rows = []
+    for key, info in iter_parameters():
+        if key.startswith("interventions."):
+            value = info.default  # an intervention's own default
+        else:
+            value = defaults
+            for part in key.split("."):
+                value = value[part]
+        units, lo, hi = parameter_info(key)
+        rng = f"[{lo:g}, {hi:g}]" if lo is not None and hi is not None else ""
+        source = parameter_source(key) or "-"
+        rows.append((key, str(value), units, rng, source, info.description or ""))
+    return rows
 
 
 def unknown_key(key: str, schema_key: str | None = None) -> str:
