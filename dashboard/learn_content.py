@@ -201,7 +201,7 @@ MECHANISMS: tuple[Topic, ...] = (
             "host.diabetic_schwann_factor",
             "host.age_growth_loss_per_decade",
         ),
-        (CRUSH, "peripheral_neuropathy_diabetic"),
+        (CRUSH, "peripheral_crush_diabetic"),
         (
             Try(
                 "A 60-year-old diabetic host",
@@ -209,8 +209,8 @@ MECHANISMS: tuple[Topic, ...] = (
                 "diabetic host.",
                 (
                     ArmSpec(CRUSH),
-                    ArmSpec("peripheral_neuropathy_diabetic"),
-                    ArmSpec("peripheral_neuropathy_diabetic_msc"),
+                    ArmSpec("peripheral_crush_diabetic"),
+                    ArmSpec("peripheral_crush_diabetic_msc"),
                 ),
                 ("inflammation_mean_au", "axons_bridged_fraction", "muscle_mass_index"),
             ),
