@@ -11,6 +11,7 @@ import sys
 
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
 from simulation.cli import (
+    calibrate,
     compare,
     convergence,
     demo,
@@ -46,6 +47,7 @@ COMMANDS = (
     convergence,
     sweep,
     sensitivity,
+    calibrate,
 )
 
 
@@ -61,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  nervesim evidence --seeds 6 --plot figures/\n"
         "  nervesim sweep scenarios/sweeps/toy_sobol.toml --workers 2\n"
         "  nervesim sensitivity results/toy_sobol --metric macrophages_m1_count --plot s.png\n"
+        "  nervesim calibrate scenarios/calibrations/ci_tiny.toml --workers 2\n"
         "  nervesim show-params --filter macrophage",
         formatter_class=fmt,
     )
