@@ -250,14 +250,14 @@ def run(args: argparse.Namespace) -> int:
         _util.target("1", "2 local workers vs 1, simulations/s", speedup, ">=", SPEEDUP_MIN),
         _util.target(
             "2", "Dask LocalCluster (2) vs local pool (2)", dask_ratio, ">=", DASK_RATIO_MIN
-        ),  # fmt: skip
+        ),
         _util.target(
             "3",
             "sampler overhead, % of simulation time (1 worker)",
             overhead_pct,
             "<=",
             OVERHEAD_PCT_MAX,
-        ),  # fmt: skip
+        ),
         _util.target(
             "4",
             "default calibration, projected minutes (2 workers)",
