@@ -11,16 +11,20 @@ generation's proposals are evaluated:
   compare) with numpy's and Python's global generators seeded from
   ``SeedSequence([root_seed, t + 1, k])``; the model draws its run seeds from the same
   generator. Its result depends only on (root seed, t, k) and the generation's state.
-* Proposals are evaluated in rounds of a size decided from earlier rounds' results only (the
-  first round is the population size; later ones aim at the particles still missing), on any
-  ``concurrent.futures`` executor or ``distributed.Client``.
-* The particles accepted are the first ``n`` *by index*, with the rejected ones before them;
-  proposals evaluated past the ``n``-th acceptance are discarded (the price of determinism:
-  part of the last round's work).
+* The particles kept are the first ``n`` accepted *by index*, with the rejected ones before
+  them: a property of the sequence of proposals, not of which finished first.
+* Proposals stream to any ``concurrent.futures`` executor or ``distributed.Client`` in index
+  order, :data:`IN_FLIGHT_PER_WORKER` per worker at a time; results are taken in index order
+  as the prefix completes, and the generation ends once the prefix holds ``n`` acceptances.
+  Proposals still running then are cancelled or ignored (the price of determinism: at most a
+  few per worker and generation, reported as *discarded*). How many run at once changes only
+  the waste, never the particles kept.
 
 Together with starting every generation from the SQLite history
 (:func:`simulation.calibration.abc.calibrate`), one root seed gives the same posterior on any
 executor and worker count, and a calibration killed partway resumes to the same posterior.
+Exact equality assumes the simulations themselves are deterministic given their seed on every
+worker (NerveSim's are: same seed, same result) and the same library versions everywhere.
 """
 
 from __future__ import annotations
@@ -36,11 +40,9 @@ import cloudpickle
 import numpy as np
 from pyabc.sampler import Sampler
 
-#: Largest round, in population sizes: bounds the work wasted past the n-th acceptance when
-#: the acceptance rate is low. Assumed.
-MAX_ROUND_FACTOR = 8
-#: Acceptance rate assumed for sizing a round when none was accepted yet.
-FLOOR_RATE = 0.05
+#: Proposals queued per worker: two keep a worker busy while its next task travels to it, and
+#: bound the work discarded after a generation's n-th acceptance. Assumed.
+IN_FLIGHT_PER_WORKER = 2
 
 
 def proposal_seed(root_seed: int, t: int, k: int) -> np.ndarray:
@@ -89,14 +91,14 @@ class GenerationStats:
 
 @dataclass
 class SeededSampler(Sampler):
-    """Evaluate proposals in seeded rounds on ``executor`` (see the module).
+    """Evaluate seeded proposals in index order on ``executor`` (see the module).
 
     Attributes:
         executor: a ``concurrent.futures`` executor or a ``distributed.Client``; None runs
             every proposal in this process.
         root_seed: the calibration's root seed.
         on_done: called after each finished proposal with the generation index.
-        on_round: called before each round with the generation index and the round's size.
+        on_round: called when proposals are queued, with the generation index and how many.
         stats: one :class:`GenerationStats` per generation sampled by this object.
     """
 
@@ -109,41 +111,13 @@ class SeededSampler(Sampler):
     def __post_init__(self) -> None:
         Sampler.__init__(self)
 
-    def _run_round(self, blob: bytes, t: int, start: int, size: int) -> list[tuple[Any, float]]:
-        """Evaluate proposals ``start .. start + size - 1``; results in index order."""
-        from simulation.runs.pool import Completions, is_dask
+    def _submit(self, blob: Any, t: int, k: int) -> Any:
+        from simulation.runs.pool import is_dask
 
-        words = [proposal_seed(self.root_seed, t, start + i) for i in range(size)]
-        if self.executor is None:
-            out = []
-            for w in words:
-                out.append(_evaluate(blob, w))
-                if self.on_done is not None:
-                    self.on_done(t)
-            return out
+        words = proposal_seed(self.root_seed, t, k)
         if is_dask(self.executor):
-            [shared] = self.executor.scatter([blob], broadcast=True, hash=False)
-            futures = [
-                self.executor.submit(_evaluate, shared, w, pure=False, priority=-start)
-                for w in words
-            ]
-        else:
-            futures = [self.executor.submit(_evaluate, blob, w) for w in words]
-        index = {id(f): i for i, f in enumerate(futures)}
-        results: list[Any] = [None] * size
-        completions = Completions(self.executor)
-        for f in futures:
-            completions.add(f)
-        try:
-            for f in completions:
-                results[index[id(f)]] = f.result()
-                if self.on_done is not None:
-                    self.on_done(t)
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
-        return results
+            return self.executor.submit(_evaluate, blob, words, pure=False, priority=-k)
+        return self.executor.submit(_evaluate, blob, words)
 
     def sample_until_n_accepted(
         self,
@@ -156,29 +130,75 @@ class SeededSampler(Sampler):
         ana_vars: Any = None,
     ) -> Any:
         """The first ``n`` accepted proposals by index, with the rejected ones before them."""
+        from simulation.runs.pool import Completions, capacity, is_dask
+
         started = time.perf_counter()
         stats = GenerationStats(t)
-        blob = cloudpickle.dumps(simulate_one)
+        blob: Any = cloudpickle.dumps(simulate_one)
         sample = self._create_empty_sample()
-        accepted = used = 0
-        while accepted < n and used < max_eval:
-            rate = accepted / used if used else 1.0
-            size = n if not used else math.ceil((n - accepted) / max(rate, FLOOR_RATE))
-            size = min(size, MAX_ROUND_FACTOR * n)
-            if math.isfinite(max_eval):
-                size = min(size, int(max_eval) - used)
-            if self.on_round is not None:
-                self.on_round(t, size)
-            results = self._run_round(blob, t, stats.evaluated, size)
-            stats.evaluated += size
-            stats.rounds += 1
-            for particle, seconds in results:
-                stats.simulation_s += seconds
-                if accepted >= n:
-                    continue  # evaluated past the n-th acceptance: discarded
+        results: dict[int, tuple[Any, float]] = {}
+        accepted = used = 0  # over the completed prefix of indices 0 .. used - 1
+
+        def take() -> None:
+            nonlocal accepted, used
+            while used in results and accepted < n and used < max_eval:
+                particle, _ = results.pop(used)
                 used += 1
                 sample.append(particle)
                 accepted += bool(particle.accepted)
+
+        if self.executor is None:
+            while accepted < n and used < max_eval:
+                if self.on_round is not None:
+                    self.on_round(t, 1)
+                results[used] = _evaluate(blob, proposal_seed(self.root_seed, t, used))
+                stats.evaluated += 1
+                stats.simulation_s += results[used][1]
+                if self.on_done is not None:
+                    self.on_done(t)
+                take()
+        else:
+            if is_dask(self.executor):
+                [blob] = self.executor.scatter([blob], broadcast=True, hash=False)
+            window = IN_FLIGHT_PER_WORKER * capacity(self.executor)
+            completions = Completions(self.executor)
+            index: dict[Any, int] = {}
+            submitted = 0
+
+            def top_up() -> None:
+                nonlocal submitted
+                room = min(window - len(index), int(min(max_eval, 1e12)) - submitted)
+                if room <= 0:
+                    return
+                if self.on_round is not None:
+                    self.on_round(t, room)
+                for _ in range(room):
+                    future = self._submit(blob, t, submitted)
+                    index[future] = submitted
+                    completions.add(future)
+                    submitted += 1
+
+            top_up()
+            try:
+                for future in completions:
+                    k = index.pop(future)
+                    if accepted >= n or used >= max_eval:
+                        continue  # finished after the generation was complete: discarded
+                    results[k] = future.result()
+                    stats.evaluated += 1
+                    stats.simulation_s += results[k][1]
+                    if self.on_done is not None:
+                        self.on_done(t)
+                    take()
+                    if accepted >= n or used >= max_eval:
+                        for other in list(index):
+                            other.cancel()
+                        break
+                    top_up()
+            except BaseException:
+                for other in list(index):
+                    other.cancel()
+                raise
         self.nr_evaluations_ = used
         stats.used, stats.accepted = used, accepted
         stats.wall_s = time.perf_counter() - started
