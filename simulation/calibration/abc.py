@@ -186,9 +186,7 @@ def calibrate(
     calibration: Calibration,
     out: str | Path,
     executor: Any = None,
-    on_generation: Callable[[int, int], None] | None = None,
-    on_done: Callable[[int], None] | None = None,
-    on_round: Callable[[int, int], None] | None = None,
+    on_progress: Callable[[int, int, int], None] | None = None,
 ) -> CalibrationRun:
     """Run (or resume) ``calibration`` into ``out``; see the module.
 
@@ -197,9 +195,9 @@ def calibrate(
         out: the output folder (made if missing).
         executor: a ``concurrent.futures`` executor or ``distributed.Client`` for the
             simulations; None runs them in this process.
-        on_generation: called with (generation, generations) before each one.
-        on_done: called after each simulation with its generation.
-        on_round: called before each round of simulations with (generation, size).
+        on_progress: called after each simulation with (generation, particles accepted so far,
+            simulations finished); generation -1 is the sample from the prior that sets the
+            first distance scales and tolerance.
 
     Raises:
         CalibrationError: ``out`` holds another calibration.
@@ -224,8 +222,7 @@ def calibrate(
     sampler = SeededSampler(
         executor=executor,
         root_seed=calibration.spec.root_seed,
-        on_done=on_done,
-        on_round=on_round,
+        on_progress=on_progress,
     )
     while True:
         abc = _open_history(calibration, sampler, out)
@@ -233,8 +230,6 @@ def calibrate(
         if _finished(calibration, history):
             break
         t = int(history.n_populations)
-        if on_generation is not None:
-            on_generation(t, calibration.spec.generations)
         # pyabc's own steps between generations use numpy's global generator nowhere we know
         # of; seeded anyway, from the root and the generation, so a resume cannot differ.
         words = np.random.SeedSequence([calibration.spec.root_seed, 7, t]).generate_state(4)

@@ -97,15 +97,14 @@ class SeededSampler(Sampler):
         executor: a ``concurrent.futures`` executor or a ``distributed.Client``; None runs
             every proposal in this process.
         root_seed: the calibration's root seed.
-        on_done: called after each finished proposal with the generation index.
-        on_round: called when proposals are queued, with the generation index and how many.
+        on_progress: called after each finished proposal with the generation index (-1 for
+            the prior sample), the particles accepted so far and the proposals finished.
         stats: one :class:`GenerationStats` per generation sampled by this object.
     """
 
     executor: Any = None
     root_seed: int = 0
-    on_done: Callable[[int], None] | None = None
-    on_round: Callable[[int, int], None] | None = None
+    on_progress: Callable[[int, int, int], None] | None = None
     stats: list[GenerationStats] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -149,14 +148,12 @@ class SeededSampler(Sampler):
 
         if self.executor is None:
             while accepted < n and used < max_eval:
-                if self.on_round is not None:
-                    self.on_round(t, 1)
                 results[used] = _evaluate(blob, proposal_seed(self.root_seed, t, used))
                 stats.evaluated += 1
                 stats.simulation_s += results[used][1]
-                if self.on_done is not None:
-                    self.on_done(t)
                 take()
+                if self.on_progress is not None:
+                    self.on_progress(t, accepted, stats.evaluated)
         else:
             if is_dask(self.executor):
                 [blob] = self.executor.scatter([blob], broadcast=True, hash=False)
@@ -168,10 +165,6 @@ class SeededSampler(Sampler):
             def top_up() -> None:
                 nonlocal submitted
                 room = min(window - len(index), int(min(max_eval, 1e12)) - submitted)
-                if room <= 0:
-                    return
-                if self.on_round is not None:
-                    self.on_round(t, room)
                 for _ in range(room):
                     future = self._submit(blob, t, submitted)
                     index[future] = submitted
@@ -187,9 +180,9 @@ class SeededSampler(Sampler):
                     results[k] = future.result()
                     stats.evaluated += 1
                     stats.simulation_s += results[k][1]
-                    if self.on_done is not None:
-                        self.on_done(t)
                     take()
+                    if self.on_progress is not None:
+                        self.on_progress(t, accepted, stats.evaluated)
                     if accepted >= n or used >= max_eval:
                         for other in list(index):
                             other.cancel()

@@ -107,35 +107,27 @@ def handle(args: argparse.Namespace) -> int:
     executor = _executor(args)
     where = describe(executor) if executor is not None else "this process"
     print(f"{done} generation(s) already in {out}; simulations on {where}")
-    bar = None
+    bars: dict[int, tqdm] = {}
 
-    def on_generation(t: int, total: int) -> None:
-        nonlocal bar
-        if bar is not None:
-            bar.close()
-        bar = tqdm(total=0, desc=f"generation {t + 1}/{total}", unit="sim", disable=args.quiet)
-
-    def on_round(t: int, size: int) -> None:
-        if bar is None:  # the prior sample before generation 0
-            on_generation(t, spec.generations)
-        bar.total += size  # type: ignore[union-attr]
-        bar.refresh()  # type: ignore[union-attr]
+    def on_progress(t: int, accepted: int, simulated: int) -> None:
+        if t not in bars:
+            for old in bars.values():
+                old.close()
+            desc = "prior sample" if t < 0 else f"generation {t + 1}/{spec.generations}"
+            bars[t] = tqdm(total=spec.population_size, desc=desc, unit="particle",
+                           disable=args.quiet)  # fmt: skip
+        bar = bars[t]
+        bar.set_postfix(simulations=simulated, refresh=False)
+        bar.update(accepted - bar.n)
 
     try:
         try:
-            run = calibrate(
-                calibration,
-                out,
-                executor,
-                on_generation=on_generation,
-                on_round=on_round,
-                on_done=lambda t: bar.update() if bar is not None else None,
-            )
+            run = calibrate(calibration, out, executor, on_progress=on_progress)
         except KeyboardInterrupt:
             print("\ninterrupted: re-run the same command to resume (finished generations kept)")
             return 130
         finally:
-            if bar is not None:
+            for bar in bars.values():
                 bar.close()
         with tqdm(total=spec.predictive_draws, desc="predictive", unit="draw",
                   disable=args.quiet or not spec.predictive_draws) as pbar:  # fmt: skip
