@@ -79,7 +79,6 @@ class GenerationStats:
     evaluated: int = 0
     used: int = 0
     accepted: int = 0
-    rounds: int = 0
     simulation_s: float = 0.0
     wall_s: float = 0.0
 
