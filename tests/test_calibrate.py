@@ -223,3 +223,15 @@ def test_library_calibration_files_load():
     assert len(files) >= 2
     for path in files:
         assert load_calibration(path).parameters
+
+
+def test_help_teaches_with_examples(capsys):
+    """``nervesim calibrate --help`` says what it does, resumes, and shows real examples."""
+    assert main(["calibrate", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: nervesim calibrate") and "resume" in out
+    examples = out.split("examples:\n", 1)[1]
+    for line in examples.strip().splitlines():
+        assert line.strip().startswith("nervesim calibrate ")
+    assert "scenarios/calibrations/ci_tiny.toml" in examples
+    assert (ROOT / "scenarios/calibrations/untreated_default.toml").is_file()
