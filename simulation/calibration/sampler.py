@@ -73,12 +73,18 @@ def _evaluate(blob: bytes, words: np.ndarray) -> tuple[Any, float]:
 
 @dataclass
 class GenerationStats:
-    """What one generation (or the prior's calibration sample, ``t = -1``) cost."""
+    """What one generation (or the prior's calibration sample, ``t = -1``) cost.
+
+    ``evaluated`` proposals finished and were read, ``used`` of them (up to the n-th
+    acceptance) count; ``abandoned`` were still queued or running when the generation was
+    complete (cancelled, or left to finish unread).
+    """
 
     t: int
     evaluated: int = 0
     used: int = 0
     accepted: int = 0
+    abandoned: int = 0
     simulation_s: float = 0.0
     wall_s: float = 0.0
 
@@ -183,6 +189,7 @@ class SeededSampler(Sampler):
                     if self.on_progress is not None:
                         self.on_progress(t, accepted, stats.evaluated)
                     if accepted >= n or used >= max_eval:
+                        stats.abandoned = len(index)  # queued or running: cancelled or ignored
                         for other in list(index):
                             other.cancel()
                         break
