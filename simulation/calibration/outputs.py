@@ -198,7 +198,7 @@ def figures(
         ax.set_xlabel(label(p), fontsize=7)
         ax.tick_params(labelsize=7)
     axes[0][0].legend(fontsize=6)
-    fig.suptitle(f"{calibration.spec.name}: marginal posteriors. {ILLUSTRATIVE_LABEL}", fontsize=7)
+    fig.suptitle(f"{calibration.spec.name}: marginal posteriors\n{ILLUSTRATIVE_LABEL}", fontsize=7)
     fig.tight_layout()
     written.append(_save(fig, out / "marginals.png"))
 
@@ -221,7 +221,7 @@ def figures(
                 if j == 0 and i > 0:
                     ax.set_ylabel(label(pi), fontsize=6)
                 ax.tick_params(labelsize=6)
-        fig.suptitle(f"{calibration.spec.name}: pairwise posterior. {ILLUSTRATIVE_LABEL}",
+        fig.suptitle(f"{calibration.spec.name}: pairwise posterior\n{ILLUSTRATIVE_LABEL}",
                      fontsize=7)  # fmt: skip
         fig.tight_layout()
         written.append(_save(fig, out / "pairwise.png"))
@@ -234,7 +234,8 @@ def figures(
             values = pred[t.id].to_numpy(dtype=float)
             finite = values[np.isfinite(values)]
             anc = t.anchor
-            span = [v for v in (anc.low, anc.high, t.value, *finite) if v is not None and
+            ends = (anc.low, anc.high) if t.value is None else (t.value,)
+            span = [v for v in (*ends, *finite) if v is not None and
                     math.isfinite(v)]  # fmt: skip
             pad = 0.15 * ((max(span) - min(span)) or 1.0)
             if t.value is None:
@@ -254,7 +255,7 @@ def figures(
             ax.set_title(f"{t.id} ({anc.units})", fontsize=8)
             ax.tick_params(labelsize=7)
         axes[0][0].legend(fontsize=6, loc="upper right")
-        fig.suptitle(f"Posterior predictive against the anchors. {ILLUSTRATIVE_LABEL}", fontsize=7)
+        fig.suptitle(f"Posterior predictive against the anchors\n{ILLUSTRATIVE_LABEL}", fontsize=7)
         fig.tight_layout()
         written.append(_save(fig, out / "predictive.png"))
     return written
