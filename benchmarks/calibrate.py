@@ -8,8 +8,10 @@ simulation time, and a projection of the default calibration's wall time.
               into a fresh folder on each executor: a local spawn pool of 1 and of 2 processes
               and a Dask LocalCluster of 2 single-threaded worker processes. Each executor is
               started and warmed (every worker imports NerveSim and pyabc and runs a short
-              model) before the clock starts; start-up seconds are reported apart. The
-              posteriors are checked to be identical (one root seed, any executor).
+              model) before the clock starts; start-up seconds are reported apart. The three
+              executors take turns for R rounds (3; 1 with --quick) and each one's fastest
+              round counts (other work on a shared machine only ever slows a round down).
+              The posteriors are checked to be identical (one root seed, any executor).
   overhead    on the 1-process pool: (calibration wall - the seconds the worker spent in
               pyabc's simulate_one, proposals and distance included) / those seconds. It holds
               everything the calibration adds around the simulations: pickling the
@@ -161,12 +163,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--population", type=int, default=8, help="particles (default 8)")
     parser.add_argument("--generations", type=int, default=2, help="generations (default 2)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="times each executor runs, interleaved (default 3)"
+    )
     parser.add_argument("--out", type=Path, default=None, help="JSON path")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark, print the tables and write the JSON; return the exit status."""
     population, generations = (4, 1) if args.quick else (args.population, args.generations)
+    rounds = 1 if args.quick else args.rounds
     out_path = args.out or _util.RESULTS_DIR / f"calibrate{'-quick' if args.quick else ''}.json"
     started = _util.now_iso()
     _util.settle_allocator()
@@ -178,7 +184,6 @@ def run(args: argparse.Namespace) -> int:
         f"throughput calibration: {population} particles x {generations} generation(s), 1 seed, "
         "14-day runs of peripheral_crush_untreated (100 x 30 voxels)"
     )
-    rows = []
     posteriors = []
     with tempfile.TemporaryDirectory(prefix="nervesim-bench-calibrate-") as tmp:
         folder = Path(tmp)
@@ -186,16 +191,25 @@ def run(args: argparse.Namespace) -> int:
         path.write_text(
             CALIBRATION.format(population=population, generations=generations), encoding="utf-8"
         )
-        for kind in KINDS:
-            row, post = _timed(kind, path, folder / kind)
-            rows.append(row)
-            posteriors.append(post)
-            _util.emit(
-                f"  {kind}: {row['simulations']} simulations in {row['wall_s']:.1f} s "
-                f"({row['sims_per_s']:.2f}/s; start-up {row['startup_s']:.1f} s)"
-            )
+        every: list[dict[str, Any]] = []
+        for k in range(rounds):
+            for kind in KINDS:
+                row, post = _timed(kind, path, folder / f"{kind}-{k}")
+                row["round"] = k + 1
+                every.append(row)
+                posteriors.append(post)
+                _util.emit(
+                    f"  round {k + 1} {kind}: {row['simulations']} simulations in "
+                    f"{row['wall_s']:.1f} s ({row['sims_per_s']:.2f}/s; start-up "
+                    f"{row['startup_s']:.1f} s)"
+                )
     identical = all(p.equals(posteriors[0]) for p in posteriors[1:])
-    by = {r["executor"]: r for r in rows}
+    # Each executor's fastest round counts: other work on a shared machine only slows a round.
+    by = {
+        kind: max((r for r in every if r["executor"] == kind), key=lambda r: r["sims_per_s"])
+        for kind in KINDS
+    }
+    rows = [by[kind] for kind in KINDS]
     speedup = by["pool-2"]["sims_per_s"] / by["pool-1"]["sims_per_s"]
     dask_ratio = by["dask-2"]["sims_per_s"] / by["pool-2"]["sims_per_s"]
     one = by["pool-1"]
@@ -300,8 +314,14 @@ def run(args: argparse.Namespace) -> int:
             "finished": _util.now_iso(),
             "command": _util.command_line(),
             "machine": machine,
-            "config": {"population": population, "generations": generations, "seeds": 1},
+            "config": {
+                "population": population,
+                "generations": generations,
+                "seeds": 1,
+                "rounds": rounds,
+            },
             "executors": _util.rounded(rows),
+            "every_round": _util.rounded(every),
             "posteriors_identical": identical,
             "speedup_2_vs_1": _util.sig(speedup),
             "dask_vs_pool_2": _util.sig(dask_ratio),
