@@ -159,6 +159,25 @@ def test_same_posterior_inline_local_pool_and_dask(tmp_path):
         pd.testing.assert_frame_equal(other, inline, check_exact=True)
 
 
+def test_real_model_known_answer(tmp_path):
+    """Synthetic target from the model at a known growth-cone speed: the 90 % interval covers it
+    and is narrower than the prior (the tiny CI tissue, one seed per particle)."""
+    from simulation.calibration.bridge import NerveSimModel
+
+    path = ROOT / "scenarios/calibrations/ci_tiny.toml"
+    text = path.read_text(encoding="utf-8").replace("hi = 400.0", "hi = 200.0")
+    text = text.replace("population_size = 6", "population_size = 10")
+    text = text.replace("generations = 2", "generations = 3")
+    truth = 100.0
+    key = "growth_cone.speed_um_per_h"
+    target = NerveSimModel(loads_calibration(text, path)).statistics({key: truth}, [101, 102, 103])
+    text += f'\n[target_values]\n"pni.regrowth_rate" = {target["pni.regrowth_rate"]!r}\n'
+    cal = loads_calibration(text, path)
+    row = summary(cal, calibrate(cal, tmp_path / "out").posterior).iloc[0]
+    assert row["q05"] <= truth <= row["q95"], row.to_dict()
+    assert row["verdict"] == "constrained", row.to_dict()  # 90 % interval < half the prior's
+
+
 def test_real_model_smoke(tmp_path):
     """A tiny calibration of the real model runs end to end (the CI calibration, shrunk)."""
     text = (ROOT / "scenarios/calibrations/ci_tiny.toml").read_text(encoding="utf-8")
