@@ -29,6 +29,10 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
         "benchmarks.sweep",
         "sweeps: runs/min on 1-2 workers and Dask, sweep overhead, parent memory vs runs",
     ),
+    "calibrate": (
+        "benchmarks.calibrate",
+        "calibration: simulations/s on 1-2 workers and Dask, acceptance, sampler overhead",
+    ),
     "fuzz": (
         "benchmarks.fuzz",
         "hostile scenario files: clean one-line errors vs tracebacks and hangs, in process and CLI",

@@ -3,6 +3,7 @@
 The public API (stable; the CLI, dashboard and sweeps sit on it)::
 
     from simulation import Scenario, load_scenario, NerveRepairModel, run, run_replicates
+    from simulation import calibrate      # ABC-SMC over the anchors (simulation.calibration)
 
 Names are imported on first use, so ``import simulation`` stays cheap (the command line
 starts fast and nothing does work at import time).
@@ -29,6 +30,7 @@ _LAZY = {
     "METRICS": "simulation.runs.metrics",
     "FieldSet": "simulation.fields",
     "FieldSpec": "simulation.fields",
+    "calibrate": "simulation.calibration",
 }
 
 __all__ = ["ILLUSTRATIVE_LABEL", "__version__", *_LAZY]

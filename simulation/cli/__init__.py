@@ -11,6 +11,7 @@ import sys
 
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
 from simulation.cli import (
+    calibrate,
     compare,
     convergence,
     demo,
@@ -48,6 +49,7 @@ COMMANDS = (
     convergence,
     sweep,
     sensitivity,
+    calibrate,
 )
 
 
@@ -61,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  nervesim compare scenarios/spinal_cord_untreated.toml scenarios/spinal_cord_ev.toml\n"
         "  nervesim validate --only neutrophils_first\n"
         "  nervesim evidence --seeds 6 --plot figures/\n"
+        "  nervesim calibrate scenarios/calibrations/ci_tiny.toml --workers 2\n"
         "  nervesim sweep scenarios/sweeps/toy_sobol.toml --workers 2\n"
         "  nervesim sensitivity results/toy_sobol --metric macrophages_m1_count --plot s.png\n"
         "  nervesim show-params --filter macrophage\n"
