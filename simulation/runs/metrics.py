@@ -45,6 +45,7 @@ from simulation.agents.macrophage import Macrophage, Phenotype
 from simulation.agents.neuron import Neuron
 from simulation.agents.neutrophil import Neutrophil
 from simulation.agents.schwann import SchwannCell, SchwannState
+from simulation.runs import nerve_outcomes
 
 if TYPE_CHECKING:
     from simulation.tissue.model import NerveRepairModel
@@ -284,6 +285,9 @@ METRICS: dict[str, Metric] = {
         bbb_score,
     ),
 }
+
+#: Peripheral-nerve outcomes (conduction, CMAP, SFI, who cleared the debris).
+METRICS.update({name: Metric(*spec) for name, spec in nerve_outcomes.METRICS.items()})
 
 
 def collect(model: NerveRepairModel) -> dict[str, float]:

@@ -1048,6 +1048,24 @@ class OutcomeParams(Params):
         "how gradually the BBB score rises with descending connectivity (logistic width)",
         source=_BBB_CALIBRATION,
     )
+    sfi_complete_loss_points: float = P(
+        100.0,
+        50.0,
+        150.0,
+        "SFI points",
+        "how far below 0 the sciatic functional index falls with complete loss of the nerve",
+        source="Bain, Mackinnon & Hunter 1989, Plast Reconstr Surg 83:129 (0 normal, about "
+        "-100 complete impairment); de Medinaceli, Freed & Wyatt 1982, Exp Neurol 77:634",
+    )
+    sfi_muscle_weight: float = P(
+        0.5,
+        0.0,
+        1.0,
+        "1",
+        "share of the gait score that needs the reinnervated muscle to have recovered its mass "
+        "(the rest needs only motor axons reaching it)",
+        source="assumed (an illustrative mapping)",
+    )
 
 
 # ------------------------------------------------------------------------------------ budget

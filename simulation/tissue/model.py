@@ -30,6 +30,7 @@ from simulation.fields.fieldset import (
     territory_side,
 )
 from simulation.scenario.schema import CELL_TERRITORY_UM2, MM2_PER_UM2, Scenario
+from simulation.tissue.clearance import ClearanceLedger
 from simulation.tissue.therapies import TherapyState, deliver, schedule
 
 #: Cell types in the order they act each tick; within a type the order is shuffled.
@@ -166,6 +167,7 @@ class NerveRepairModel(Model):
         internode = round(scenario.schwann.internode_um / self.dx_um)
         self.internode_along = np.ones(2 * internode + 1)
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
+        self.clearance = ClearanceLedger((self.width, self.height))
         self.sheets: dict[type, CellSheet] = {}
         self._occupancy: dict[type, np.ndarray] = {}
         self.empty_view = empty_layer(self.grid)
@@ -390,14 +392,18 @@ class NerveRepairModel(Model):
         for kind in ACTIVATION_ORDER:
             self.activate(kind)
         self.update_distal_support()
+        self.clearance.settle(self)
         self.fields.apply_sources()
         self.fields.diffuse()
         self.muscle.step()
         self.advance_clock()
 
     def activate(self, kind: Any) -> None:
-        """Every cell of ``kind`` takes its turn, in shuffled order (its compiled rules)."""
+        """Every cell of ``kind`` takes its turn, in shuffled order (its compiled rules); the
+        debris eaters' uptake is noted (:mod:`simulation.tissue.clearance`)."""
+        self.clearance.before_turn(self, kind)
         kind.take_turn(self)
+        self.clearance.after_turn(self, kind)
 
     def advance_clock(self) -> None:
         """The tick is over: time moves on and the debris peak updates."""
