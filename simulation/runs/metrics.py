@@ -85,7 +85,8 @@ def _macrophages(model: NerveRepairModel, phenotype: Phenotype) -> float:
 def _bridged(model: NerveRepairModel) -> np.ndarray:
     """Whether each living cone's tip is past the lesion (see ``GrowthCone.bridged``)."""
     tract = _live(model, GrowthCone, "in_distal_tract") != 0
-    return tract | (_live(model, GrowthCone, "x") >= model.bridge_x)
+    crossed = _live(model, GrowthCone, "distal_um") >= model.bridge_length_um  # a long gap's
+    return (tract & crossed) | (~tract & (_live(model, GrowthCone, "x") >= model.bridge_x))
 
 
 def axons_bridged_fraction(model: NerveRepairModel) -> float:

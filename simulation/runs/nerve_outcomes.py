@@ -55,13 +55,14 @@ def fibre_myelin_quality(model: NerveRepairModel) -> np.ndarray:
     if rows.size == 0:
         return np.zeros(0)
     axon = model.axon
-    myelin = model.myelin
-    share = np.divide(myelin, axon, out=np.zeros_like(axon), where=axon > 0)
-    quality = np.empty(rows.size)
-    for i, s in enumerate(rows.tolist()):
-        k = int(sheet.path_len[s])
-        path = share[sheet.path_x[s, :k], sheet.path_y[s, :k]] if k else np.zeros(0)
-        quality[i] = float(np.clip(path, 0.0, 1.0).mean()) if path.size else 0.0
+    share = np.divide(model.myelin, axon, out=np.zeros_like(axon), where=axon > 0)
+    length = sheet.path_len[rows]
+    width = max(1, int(length.max()))
+    on_path = np.arange(width)[None, :] < length[:, None]
+    xs = np.where(on_path, sheet.path_x[rows, :width], 0)
+    ys = np.where(on_path, sheet.path_y[rows, :width], 0)
+    wrapped = np.where(on_path, np.clip(share[xs, ys], 0.0, 1.0), 0.0).sum(axis=1)
+    quality = np.divide(wrapped, length, out=np.zeros(rows.size), where=length > 0)
     return model.scenario.conduction.remyelinated_quality * quality
 
 
@@ -114,6 +115,12 @@ def schwann_distal_clearance_share_fraction(model: NerveRepairModel) -> float:
     return model.clearance.schwann_share(distal=True)
 
 
+def pain_sensitization_index(model: NerveRepairModel) -> float:
+    """Sensitization of the sensory fibres by NGF (:mod:`simulation.tissue.pain`); nan in a
+    spinal run."""
+    return math.nan if model.is_spinal else model.pain.index
+
+
 #: (units, description, compute) of each metric, for :data:`simulation.runs.metrics.METRICS`.
 METRICS: dict[str, tuple[str, str, Any]] = {
     "conduction_velocity_m_per_s": (
@@ -140,5 +147,10 @@ METRICS: dict[str, tuple[str, str, Any]] = {
         "fraction",
         "Schwann cells' share of the debris eaten so far in the distal stump",
         schwann_distal_clearance_share_fraction,
+    ),
+    "pain_sensitization_index": (
+        "index (0-1)",
+        "illustrative sensitization of sensory fibres by NGF around them (nan spinal)",
+        pain_sensitization_index,
     ),
 }

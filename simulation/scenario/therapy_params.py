@@ -398,6 +398,16 @@ class MechanismSwitches(Params):
     scaffold_support: bool = Flag(
         True, "scaffolds guide growth cones and protect grafts", source="assumed"
     )
+    ngf_pain_sensitization: bool = Flag(
+        True,
+        "NGF around regrowing sensory fibres sensitizes them (pain as a side effect)",
+        source="Lewin, Ritter & Mendell 1993, J Neurosci 13:2136",
+    )
+    bridge_schwann_migration: bool = Flag(
+        True,
+        "repair Schwann cells migrate from the stumps into a tube or conduit across a gap",
+        source="Williams et al. 1983, J Comp Neurol 218:460",
+    )
 
 
 # ------------------------------------------------------------------------------ interventions

@@ -9,10 +9,12 @@ rates. It only reads the buffers: the run is the same with or without it.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.engine.compiled import rule
 from simulation.fields.fieldset import spread_over_blocks, territory_side
 
 if TYPE_CHECKING:
@@ -20,6 +22,37 @@ if TYPE_CHECKING:
 
 #: The debris eaters the ledger keeps apart, by class name.
 EATERS = ("SchwannCell", "Macrophage")
+
+
+@rule
+def note_rates(rates, sink, before):
+    """``rates += sink - before`` (what one type wrote this turn)."""
+    w, h = rates.shape
+    for i in range(w):
+        for j in range(h):
+            rates[i, j] += sink[i, j] - before[i, j]
+
+
+@rule
+def share_out(debris, schwann, macrophage, distal, dt, out):
+    """Split what first-order uptake at ``schwann + macrophage`` (1/h) removes from ``debris`` in
+    a tick between the two; add the totals to ``out`` (Schwann, macrophage, then the same in
+    the ``distal`` voxels) and empty both rate arrays."""
+    w, h = debris.shape
+    for i in range(w):
+        for j in range(h):
+            a = schwann[i, j]
+            b = macrophage[i, j]
+            total = a + b
+            if total > 0.0:
+                share = debris[i, j] * -math.expm1(-total * dt) / total
+                out[0] += share * a
+                out[1] += share * b
+                if distal[i, j]:
+                    out[2] += share * a
+                    out[3] += share * b
+            schwann[i, j] = 0.0
+            macrophage[i, j] = 0.0
 
 
 class ClearanceLedger:
@@ -41,28 +74,22 @@ class ClearanceLedger:
         """Add what the eater wrote in its turn to its rates of this tick."""
         rates = self._rates.get(kind.__name__)
         if rates is not None:
-            rates += model.fields.sink_views["debris"] - self._before
+            note_rates(rates, model.fields.sink_views["debris"], self._before)
 
     def settle(self, model: NerveRepairModel) -> None:
         """Just before the sink buffer is applied: share out what this tick removes."""
         fields = model.fields
-        written = [self._rates[name] for name in EATERS]
-        if not any(r.any() for r in written):
-            return
+        schwann, macrophage = (self._rates[name] for name in EATERS)
         scale = fields.cell_scale
         if scale != 1.0:  # debris is eaten in whole blocks (FieldSpec.laid_in_blocks)
             side = territory_side(scale)
-            written = [spread_over_blocks(r, side) * scale for r in written]
-        total = sum(written)
-        removed = fields["debris"] * -np.expm1(-total * model.dt_h)
-        share = np.divide(removed, total, out=np.zeros_like(total), where=total > 0)
-        distal = model.distal_mask
-        for name, rates in zip(EATERS, written, strict=True):
-            eaten = share * rates
-            self.eaten_au[name] += float(eaten.sum())
-            self.distal_eaten_au[name] += float(eaten[distal].sum())
-        for r in self._rates.values():
-            r[...] = 0.0
+            for r in (schwann, macrophage):
+                r[...] = spread_over_blocks(r, side) * scale
+        out = np.zeros(4)
+        share_out(fields["debris"], schwann, macrophage, model.distal_mask, model.dt_h, out)
+        for k, name in enumerate(EATERS):
+            self.eaten_au[name] += float(out[k])
+            self.distal_eaten_au[name] += float(out[2 + k])
 
     def schwann_share(self, distal: bool = False) -> float:
         """Schwann cells' share of all debris eaten so far, in the whole tissue or (``distal``)

@@ -30,7 +30,9 @@ from simulation.fields.fieldset import (
     territory_side,
 )
 from simulation.scenario.schema import CELL_TERRITORY_UM2, MM2_PER_UM2, Scenario
+from simulation.tissue.bridge import Bridge
 from simulation.tissue.clearance import ClearanceLedger
+from simulation.tissue.pain import PainSensitization
 from simulation.tissue.therapies import TherapyState, deliver, schedule
 
 #: Cell types in the order they act each tick; within a type the order is shuffled.
@@ -173,10 +175,13 @@ class NerveRepairModel(Model):
         self.empty_view = empty_layer(self.grid)
         self._place_lesion()
         self._set_host()
+        #: A long gap's 1-D bridge and distal stump (None: the grid holds the whole injury).
+        self.bridge = Bridge(self) if scenario.injury.gap_length_um > 0.0 else None
         self.neurons_lost = 0
         self.distal_support = 1.0
         self.debris_peak = 0.0
         self.muscle = TargetMuscle(self, scenario.muscle)
+        self.pain = PainSensitization(self)
         self.neuron_count_initial = scenario.neuron.count
         if injured:
             self._seed_tissue()
@@ -392,6 +397,7 @@ class NerveRepairModel(Model):
         for kind in ACTIVATION_ORDER:
             self.activate(kind)
         self.update_distal_support()
+        self.pain.step(self)
         self.clearance.settle(self)
         self.fields.apply_sources()
         self.fields.diffuse()
@@ -449,8 +455,24 @@ class NerveRepairModel(Model):
         }[effect]
         return level * scale
 
+    @property
+    def bridge_length_um(self) -> float:
+        """The 1-D part of a long gap a growth cone crosses after the grid (0: none)."""
+        return self.bridge.length_um if self.bridge is not None else 0.0
+
+    def bridge_knobs(self) -> tuple[float, float, float]:
+        """What growth cones read of a long gap's bridge: its length, how far it carries
+        Schwann cells, and their repair capacity (zeros with no bridge)."""
+        b = self.bridge
+        return (0.0, 0.0, 0.0) if b is None else (b.length_um, b.reach_um, b.support)
+
     def update_distal_support(self) -> None:
-        """Mean repair capacity of the Schwann cells in the distal stump (1 in the CNS)."""
+        """Mean repair capacity of the Schwann cells in the distal stump (1 in the CNS; the
+        1-D stump's beyond a long gap, :mod:`simulation.tissue.bridge`)."""
+        if self.bridge is not None:
+            self.bridge.step(self.hours + self.dt_h, self.dt_h)
+            self.distal_support = self.bridge.stump_capacity
+            return
         if self.is_spinal:
             self.distal_support = 1.0
             return
