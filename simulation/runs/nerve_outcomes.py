@@ -105,13 +105,13 @@ def sfi_score(model: NerveRepairModel) -> float:
 
 
 def schwann_clearance_share_fraction(model: NerveRepairModel) -> float:
-    """Schwann cells' share of the debris eaten so far (nan before any was eaten)."""
+    """Schwann cells' share of the debris eaten so far (0 before any was eaten)."""
     return model.clearance.schwann_share()
 
 
 def schwann_distal_clearance_share_fraction(model: NerveRepairModel) -> float:
     """Schwann cells' share of the debris eaten so far in the distal stump, where Wallerian
-    degeneration lays myelin debris (nan before any was eaten there)."""
+    degeneration lays myelin debris (0 before any was eaten there)."""
     return model.clearance.schwann_share(distal=True)
 
 
@@ -119,6 +119,15 @@ def pain_sensitization_index(model: NerveRepairModel) -> float:
     """Sensitization of the sensory fibres by NGF (:mod:`simulation.tissue.pain`); nan in a
     spinal run."""
     return math.nan if model.is_spinal else model.pain.index
+
+
+#: The metrics that do not apply to a spinal cord injury (nan in a spinal run).
+NOT_FOR_SPINAL = (
+    "conduction_velocity_m_per_s",
+    "cmap_amplitude_percent",
+    "sfi_score",
+    "pain_sensitization_index",
+)
 
 
 #: (units, description, compute) of each metric, for :data:`simulation.runs.metrics.METRICS`.

@@ -145,17 +145,13 @@ class InjuryParams(Params):
         0.0,
         50000.0,
         "µm",
-        "transection only: the whole gap between the stumps when it is longer than the grid "
-        "holds (0: the gap is the lesion). The grid shows its first lesion_length_um, the lesion "
-        "running to the grid's distal edge; the rest is a 1-D bridge compartment between the "
-        "grid and the distal stump (simulation/tissue/bridge.py)",
+        "transection: whole gap between the stumps, its part past the grid a 1-D bridge (0: none)",
         source="assumed (a reduced representation); rat sciatic gaps of 6-20 mm: Lundborg et "
         "al. 1982, J Neuropathol Exp Neurol 41:412 and Exp Neurol 76:361",
     )
     repair: Literal["none", "hollow_tube", "filled_conduit", "autograft"] = Choice(
         "none",
-        "how a long gap is repaired: left open (the stumps stay apart), a hollow (silicone) "
-        "tube, a conduit filled with a growth-permissive matrix, or a nerve autograft",
+        "how a long gap is repaired: left open, hollow tube, matrix-filled conduit or autograft",
         source="Lundborg et al. 1982 (silicone tubes); Jessen & Mirsky 2016, J Physiol "
         "594:3521 and PMC6103750 (autografts and engineered conduits for long gaps)",
     )
@@ -1090,8 +1086,7 @@ class OutcomeParams(Params):
         0.0,
         1.0,
         "1",
-        "share of the gait score that needs the reinnervated muscle to have recovered its mass "
-        "(the rest needs only motor axons reaching it)",
+        "share of the SFI that needs the reinnervated muscle's mass back (rest: axons reaching it)",
         source="assumed (an illustrative mapping)",
     )
 
@@ -1145,8 +1140,7 @@ class BridgeParams(Params):
         0.0,
         200.0,
         "µm/h",
-        "speed at which migrating repair Schwann cells (at full capacity) advance into a "
-        "tube or conduit from each stump",
+        "speed of the repair Schwann cells' front into a tube or conduit from each stump",
         source="assumed from Williams et al. 1983 (cells from both stumps fill a 10 mm "
         "chamber over about two weeks once the matrix has formed: about 0.35 mm/day each)",
     )
@@ -1167,7 +1161,7 @@ class PainParams(Params):
         0.001,
         10.0,
         "au",
-        "NGF (trophic factor) around the regrown axons giving half the most sensitizing drive",
+        "NGF (trophic factor) around regrown axons giving half the most sensitizing drive",
         source="calibrated by hand (an illustrative index): about three times the mean level "
         "around regrowing axons in an untreated crush (0.03 au in week 1), so one EV-NGF dose "
         "(0.08 au) drives noticeably more",

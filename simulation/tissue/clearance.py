@@ -93,7 +93,7 @@ class ClearanceLedger:
 
     def schwann_share(self, distal: bool = False) -> float:
         """Schwann cells' share of all debris eaten so far, in the whole tissue or (``distal``)
-        in the distal stump; nan before any was eaten."""
+        in the distal stump; 0 before any was eaten."""
         eaten = self.distal_eaten_au if distal else self.eaten_au
         total = sum(eaten.values())
-        return eaten["SchwannCell"] / total if total > 0 else float("nan")
+        return eaten["SchwannCell"] / total if total > 0 else 0.0
