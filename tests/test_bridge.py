@@ -146,3 +146,16 @@ def test_short_tube_and_long_graft_cross_long_tube_does_not(name):
         assert np.isclose(model.muscle.innervated_fraction, 0.0)
     else:
         assert bridged > 0.5
+
+
+def test_arm_ratio_can_compare_the_same_time_after_a_later_event():
+    """``shift_days`` reads the second arm's window that much later (a delayed repair)."""
+    import pandas as pd
+
+    from simulation.evidence.statistics import arm_ratio
+
+    days = np.arange(0.0, 200.0)
+    early = pd.DataFrame({"day": days, "m": np.where(days >= 10, 50.0, 0.0)})
+    late = pd.DataFrame({"day": days, "m": np.where(days >= 100, 25.0, 0.0)})
+    assert arm_ratio([early, late], ["m"], [70.0, 84.0]) == pytest.approx(0.0)
+    assert arm_ratio([early, late], ["m"], [70.0, 84.0], shift_days=90.0) == pytest.approx(0.5)
