@@ -126,3 +126,32 @@ def test_the_ledger_does_not_change_the_run():
     for _ in range(24):
         b.step()
     assert np.array_equal(a.fields["debris"], b.fields["debris"])
+
+
+def test_the_stretch_beyond_the_grid_remyelinates_after_a_delay():
+    """An axon that reached the muscle: its 1-D stretch starts to myelinate about
+    1/redifferentiation_per_h after it was passed, at myelination_per_h x the stump's capacity,
+    and conduction speeds up with it."""
+    model = _peripheral()
+    sheet = model.sheet_of(GrowthCone)
+    cone = next(iter(model.agents_by_type[GrowthCone]))
+    s = cone.slot
+    sheet.in_distal_tract[s] = 1
+    sheet.arrived[s] = 1
+    sheet.distal_um[s] = 30000.0
+    model.muscle.reinnervate()
+    tracker = model.distal_myelin
+    p = model.scenario.schwann
+    delay_h = 1.0 / p.redifferentiation_per_h
+    model.distal_support = 1.0
+    for t in range(int(delay_h) - 2):
+        model.hours = float(t)
+        tracker.step(model)
+    assert tracker.shares(np.array([s]))[0] == 0.0
+    v0 = no.conduction_velocity_m_per_s(model)
+    for t in range(int(delay_h), int(delay_h) + 1000):
+        model.hours = float(t)
+        tracker.step(model)
+    share = tracker.shares(np.array([s]))[0]
+    assert share == pytest.approx(1 - math.exp(-p.myelination_per_h * 1000), rel=0.01)
+    assert no.conduction_velocity_m_per_s(model) > v0

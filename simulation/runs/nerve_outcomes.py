@@ -4,9 +4,10 @@ cleared the debris would report (pure functions of the model).
 - ``conduction_velocity_m_per_s``: the motor conduction velocity a study reads from the fibres
   that conduct past the recording site (the muscle): the regrown axons that reached it, and the
   spared fibres of a partial injury (normal myelin). A regrown fibre's myelin quality is
-  ``conduction.remyelinated_quality`` times the myelinated share of its path on the grid (the
-  ``myelin`` / ``axon`` layers along the voxels it grew through: the stretch across the injury,
-  where remyelination is slowest). 0 when no fibre conducts (no response). The rule is
+  ``conduction.remyelinated_quality`` times the myelinated share of its regrown length: on the
+  grid the ``myelin`` / ``axon`` layers along the voxels it grew through (the stretch across
+  the injury), beyond it the 1-D stretch's share (:mod:`simulation.tissue.distal_myelin`),
+  weighted by length. 0 when no fibre conducts (no response). The rule is
   :mod:`simulation.agents.mechanisms.conduction`.
 - ``cmap_amplitude_percent``: the compound muscle action potential,
   :func:`~simulation.agents.mechanisms.conduction.cmap_percent` of the innervated share (spared
@@ -62,7 +63,17 @@ def fibre_myelin_quality(model: NerveRepairModel) -> np.ndarray:
     xs = np.where(on_path, sheet.path_x[rows, :width], 0)
     ys = np.where(on_path, sheet.path_y[rows, :width], 0)
     wrapped = np.where(on_path, np.clip(share[xs, ys], 0.0, 1.0), 0.0).sum(axis=1)
-    quality = np.divide(wrapped, length, out=np.zeros(rows.size), where=length > 0)
+    # beyond the grid: the 1-D stretch (:mod:`simulation.tissue.distal_myelin`), by length
+    grid_um = length * model.dx_um
+    tract_um = sheet.distal_um[rows]
+    tract = model.distal_myelin.shares(rows)
+    total_um = grid_um + tract_um
+    quality = np.divide(
+        wrapped * model.dx_um + tract * tract_um,
+        total_um,
+        out=np.zeros(rows.size),
+        where=total_um > 0,
+    )
     return model.scenario.conduction.remyelinated_quality * quality
 
 

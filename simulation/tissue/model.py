@@ -32,6 +32,7 @@ from simulation.fields.fieldset import (
 from simulation.scenario.schema import CELL_TERRITORY_UM2, MM2_PER_UM2, Scenario
 from simulation.tissue.bridge import Bridge
 from simulation.tissue.clearance import ClearanceLedger
+from simulation.tissue.distal_myelin import DistalMyelin
 from simulation.tissue.pain import PainSensitization
 from simulation.tissue.therapies import TherapyState, deliver, schedule
 
@@ -182,6 +183,7 @@ class NerveRepairModel(Model):
         self.debris_peak = 0.0
         self.muscle = TargetMuscle(self, scenario.muscle)
         self.pain = PainSensitization(self)
+        self.distal_myelin = DistalMyelin()
         self.neuron_count_initial = scenario.neuron.count
         if injured:
             self._seed_tissue()
@@ -398,6 +400,7 @@ class NerveRepairModel(Model):
             self.activate(kind)
         self.update_distal_support()
         self.pain.step(self)
+        self.distal_myelin.step(self)
         self.clearance.settle(self)
         self.fields.apply_sources()
         self.fields.diffuse()
