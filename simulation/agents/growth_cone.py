@@ -87,7 +87,10 @@ PARAMS = (
     DISTAL_PATH_UM,
     DISTAL_GROWTH_FACTOR,
     AGENT_WEIGHT,
-) = range(11)
+    BRIDGE_UM,
+    BRIDGE_REACH_UM,
+    BRIDGE_SUPPORT,
+) = range(14)
 
 #: The most voxels a cone extends in one tick (see the module docstring).
 MAX_STEPS = 16
@@ -271,10 +274,16 @@ def retract(s, x, y, fate, start_x, p, path_x, path_y, path_len, axon, myelin, c
 
 
 @rule
-def distal_growth_um(p, kn):
-    """Growth along the distal tract this tick: top speed x the host's capacity x the tissue's
-    distal growth factor x support by distal Schwann cells."""
-    return p[_SPEED] * kn[GROWTH_CAPACITY] * kn[DISTAL_GROWTH_FACTOR] * kn[DISTAL_SUPPORT] * kn[DT]
+def distal_growth_um(p, kn, at_um):
+    """Growth along the distal tract this tick, ``at_um`` past the grid's distal edge: top speed
+    x the host's capacity x the tissue's distal growth factor x support by the Schwann cells
+    there. Across a long gap's 1-D bridge (the first ``BRIDGE_UM``,
+    :mod:`simulation.tissue.bridge`) the support is the bridge's, and a cone grows only as far
+    as the bridge carries Schwann cells (``BRIDGE_REACH_UM``); then the distal stump's."""
+    top = p[_SPEED] * kn[GROWTH_CAPACITY] * kn[DISTAL_GROWTH_FACTOR] * kn[DT]
+    if at_um < kn[BRIDGE_UM]:
+        return min(top * kn[BRIDGE_SUPPORT], max(0.0, kn[BRIDGE_REACH_UM] - at_um))
+    return top * kn[DISTAL_SUPPORT]
 
 
 @rule
@@ -308,8 +317,8 @@ def turn(order, u, x, y, fate, params, start_x, age_h, progress_um, distal_um, i
         if arrived[s] or age_h[s] < p[_LATENCY]:
             continue
         if in_distal[s]:
-            distal_um[s] += distal_growth_um(p, kn)
-            if distal_um[s] >= kn[DISTAL_PATH_UM]:
+            distal_um[s] += distal_growth_um(p, kn, distal_um[s])
+            if distal_um[s] >= kn[BRIDGE_UM] + kn[DISTAL_PATH_UM]:
                 arrived[s] = 1
                 fate[s] |= ARRIVED
             continue
@@ -432,6 +441,7 @@ class GrowthCone(vesicles.TakesUpVesicles, TissueCell):
                 model.scenario.injury.distal_path_um,
                 model.tissue.distal_growth_factor,
                 model.bundles_per_axon_agent,
+                *model.bridge_knobs(),
             ],
             dtype=np.float64,
         )
@@ -467,8 +477,11 @@ class GrowthCone(vesicles.TakesUpVesicles, TissueCell):
 
     @property
     def bridged(self) -> bool:
-        """True once the tip stands past the lesion's distal edge plus the bridge margin."""
-        return self.in_distal_tract or self.xy[0] >= self.model.bridge_x
+        """True once the tip stands past the lesion's distal edge plus the bridge margin, or
+        past a long gap's 1-D bridge (:mod:`simulation.tissue.bridge`)."""
+        if self.in_distal_tract:
+            return self.distal_um >= self.model.bridge_length_um
+        return self.xy[0] >= self.model.bridge_x
 
     # ------------------------------------------------------------------ by hand
     def withdraw(self) -> None:

@@ -81,12 +81,17 @@ def ratio_change(
 
 
 def arm_ratio(
-    runs: Sequence[pd.DataFrame], metric: Sequence[str], window: Sequence[float]
+    runs: Sequence[pd.DataFrame],
+    metric: Sequence[str],
+    window: Sequence[float],
+    shift_days: float = 0.0,
 ) -> float:
     """Mean ``metric`` over ``window`` in the second arm / the same in the first (treated /
-    control, the same seed in both)."""
+    control, the same seed in both). ``shift_days`` moves the second arm's window later: the
+    same time after an event that comes that much later in it (a delayed repair)."""
     control = window_mean(runs[0], metric, window)
-    return window_mean(runs[1], metric, window) / control if control > 0 else math.nan
+    later = [day + shift_days for day in window]
+    return window_mean(runs[1], metric, later) / control if control > 0 else math.nan
 
 
 def arm_difference(

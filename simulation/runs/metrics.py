@@ -54,6 +54,7 @@ from simulation.agents.macrophage import Macrophage, Phenotype
 from simulation.agents.neuron import Neuron
 from simulation.agents.neutrophil import Neutrophil
 from simulation.agents.schwann import SchwannCell, SchwannState
+from simulation.runs import nerve_outcomes
 
 if TYPE_CHECKING:
     from simulation.tissue.model import NerveRepairModel
@@ -94,7 +95,8 @@ def _macrophages(model: NerveRepairModel, phenotype: Phenotype) -> float:
 def _bridged(model: NerveRepairModel) -> np.ndarray:
     """Whether each living cone's tip is past the lesion (see ``GrowthCone.bridged``)."""
     tract = _live(model, GrowthCone, "in_distal_tract") != 0
-    return tract | (_live(model, GrowthCone, "x") >= model.bridge_x)
+    crossed = _live(model, GrowthCone, "distal_um") >= model.bridge_length_um  # a long gap's
+    return (tract & crossed) | (~tract & (_live(model, GrowthCone, "x") >= model.bridge_x))
 
 
 def axons_bridged_fraction(model: NerveRepairModel) -> float:
@@ -318,6 +320,9 @@ METRICS: dict[str, Metric] = {
         ais_grade,
     ),
 }
+
+#: Peripheral-nerve outcomes (conduction, CMAP, SFI, who cleared the debris).
+METRICS.update({name: Metric(*spec) for name, spec in nerve_outcomes.METRICS.items()})
 
 
 def _nerve(model: NerveRepairModel) -> ChronicNerve:

@@ -143,6 +143,30 @@ class InjuryParams(Params):
         "path from the grid's distal edge to the target muscle",
         source="assumed",
     )
+    gap_length_um: float = P(
+        0.0,
+        0.0,
+        50000.0,
+        "µm",
+        "transection: whole gap between the stumps, its part past the grid a 1-D bridge (0: none)",
+        source="assumed (a reduced representation); rat sciatic gaps of 6-20 mm: Lundborg et "
+        "al. 1982, J Neuropathol Exp Neurol 41:412 and Exp Neurol 76:361",
+    )
+    repair: Literal["none", "hollow_tube", "filled_conduit", "autograft"] = Choice(
+        "none",
+        "how a long gap is repaired: left open, hollow tube, matrix-filled conduit or autograft",
+        source="Lundborg et al. 1982 (silicone tubes); Jessen & Mirsky 2016, J Physiol "
+        "594:3521 and PMC6103750 (autografts and engineered conduits for long gaps)",
+    )
+    repair_day: float = P(
+        0.0,
+        0.0,
+        365.0,
+        "day",
+        "day after injury the gap is repaired (until then the stumps are apart)",
+        source="assumed; delayed repair: Fu & Gordon 1995, J Neurosci 15:3886; Kobayashi et "
+        "al. 1997, Muscle Nerve 20:858",
+    )
 
 
 class HostParams(Params):
@@ -1128,6 +1152,23 @@ class OutcomeParams(Params):
         "how gradually the BBB score rises with descending connectivity (logistic width)",
         source=_BBB_CALIBRATION,
     )
+    sfi_complete_loss_points: float = P(
+        100.0,
+        50.0,
+        150.0,
+        "SFI points",
+        "how far below 0 the sciatic functional index falls with complete loss of the nerve",
+        source="Bain, Mackinnon & Hunter 1989, Plast Reconstr Surg 83:129 (0 normal, about "
+        "-100 complete impairment); de Medinaceli, Freed & Wyatt 1982, Exp Neurol 77:634",
+    )
+    sfi_muscle_weight: float = P(
+        0.5,
+        0.0,
+        1.0,
+        "1",
+        "share of the SFI that needs the reinnervated muscle's mass back (rest: axons reaching it)",
+        source="assumed (an illustrative mapping)",
+    )
 
     ais_baseline_day: float = P(
         3.0,
@@ -1169,6 +1210,100 @@ class OutcomeParams(Params):
         "fraction",
         "descending connectivity from which the AIS grade is E (normal)",
         source=_AIS_ASSUMED,
+    )
+
+
+# ------------------------------------------------------------------------------------ bridge
+_LUNDBORG_GAP = (
+    "silicone tubes in rat sciatic nerve bridge 6 and 10 mm gaps but not 15 mm: Lundborg et "
+    "al. 1982, J Neuropathol Exp Neurol 41:412 and Exp Neurol 76:361"
+)
+
+
+class BridgeParams(Params):
+    """The 1-D bridge across a long gap (:mod:`simulation.tissue.bridge`).
+
+    In a hollow tube, exudate from both stumps (a 1-D steady profile, ``cosh`` with length
+    ``exudate_length_um``, 1 at each stump) forms a fibrin cable where it reaches
+    ``fibrin_threshold``, ``fibrin_cable_h`` after repair: the cable is continuous only in gaps up
+    to a critical length, ``2 * exudate_length_um * acosh(1 / fibrin_threshold)`` (12.3 mm at the
+    defaults). Schwann cells migrate in from both stumps along the matrix; growth cones cross only
+    where the bridge carries Schwann cells.
+    """
+
+    exudate_length_um: float = P(
+        4000.0,
+        500.0,
+        20000.0,
+        "µm",
+        "decay length of the stumps' exudate along a hollow tube",
+        source="assumed; with fibrin_threshold it sets the critical gap of a hollow tube to "
+        "about 12 mm, between the 10 mm bridged and the 15 mm not bridged of " + _LUNDBORG_GAP,
+    )
+    fibrin_threshold: float = P(
+        0.42,
+        0.01,
+        1.0,
+        "fraction",
+        "exudate level (of that at a stump) where a fibrin cable forms",
+        source="assumed; see exudate_length_um",
+    )
+    fibrin_cable_h: float = P(
+        168.0,
+        0.0,
+        1000.0,
+        "h",
+        "time after repair for the fibrin cable to form in a hollow tube",
+        source="Williams et al. 1983, J Comp Neurol 218:460 (a fibrin matrix spans a 10 mm "
+        "silicone chamber by about one week; cells migrate along it in weeks 2-3)",
+    )
+    schwann_front_um_per_h: float = P(
+        15.0,
+        0.0,
+        200.0,
+        "µm/h",
+        "speed of the repair Schwann cells' front into a tube or conduit from each stump",
+        source="assumed from Williams et al. 1983 (cells from both stumps fill a 10 mm "
+        "chamber over about two weeks once the matrix has formed: about 0.35 mm/day each)",
+    )
+
+
+# -------------------------------------------------------------------------------------- pain
+_LEWIN = (
+    "Lewin, Ritter & Mendell 1993, J Neurosci 13:2136 (NGF gives thermal hyperalgesia within "
+    "hours and mechanical hyperalgesia lasting days)"
+)
+
+
+class PainParams(Params):
+    """NGF's side effect: sensitization of the sensory fibres (:mod:`simulation.tissue.pain`)."""
+
+    ngf_half_au: float = P(
+        0.1,
+        0.001,
+        10.0,
+        "au",
+        "NGF (trophic factor) around regrown axons giving half the most sensitizing drive",
+        source="calibrated by hand (an illustrative index): about three times the mean level "
+        "around regrowing axons in an untreated crush (0.03 au in week 1), so one EV-NGF dose "
+        "(0.08 au) drives noticeably more",
+    )
+    onset_per_h: float = P(
+        0.02,
+        0.0,
+        1.0,
+        "1/h",
+        "rate at which saturating NGF sensitizes the sensory fibres",
+        source="assumed; order of magnitude from " + _LEWIN,
+    )
+    resolve_per_h: float = P(
+        0.01,
+        0.0,
+        1.0,
+        "1/h",
+        "rate at which sensitization resolves once NGF falls (half in about 3 days)",
+        source="assumed; order of magnitude from " + _LEWIN + "; Apfel 2002, Int Rev "
+        "Neurobiol 50:393 (pain limits NGF therapy)",
     )
 
 
@@ -1264,6 +1399,8 @@ class Scenario(Params):
     outcomes: OutcomeParams = OutcomeParams()
     conduction: ConductionParams = ConductionParams()
     sprouting: SproutingParams = SproutingParams()
+    bridge: BridgeParams = BridgeParams()
+    pain: PainParams = PainParams()
     transplant: TransplantParams = TransplantParams()
     ev: EVParams = EVParams()
     adjuncts: AdjunctParams = AdjunctParams()
@@ -1284,6 +1421,17 @@ class Scenario(Params):
         g, inj = self.grid, self.injury
         start_um = max(2, round(inj.lesion_start_fraction * g.width_voxels)) * g.dx_um
         room_um = (g.width_voxels - MIN_DISTAL_VOXELS) * g.dx_um - start_um - inj.bridge_margin_um
+        if inj.gap_length_um > 0.0:  # a long gap: the lesion runs to the grid's distal edge
+            room_um = g.width_voxels * g.dx_um - start_um
+            if inj.type != "peripheral" or inj.peripheral_kind != "transection":
+                raise ValueError("injury.gap_length_um: a long gap needs a peripheral transection")
+            if inj.gap_length_um < inj.lesion_length_um:
+                raise ValueError(
+                    f"injury.gap_length_um: {inj.gap_length_um:g} is shorter than the lesion "
+                    f"the grid shows ({inj.lesion_length_um:g} µm)"
+                )
+        elif inj.repair != "none":
+            raise ValueError("injury.repair: a repair needs a long gap (injury.gap_length_um > 0)")
         if inj.lesion_length_um > room_um:
             allowed = f"allowed [50, {int(room_um)}]" if room_um >= 50.0 else "no length fits"
             raise ValueError(

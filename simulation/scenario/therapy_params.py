@@ -417,6 +417,16 @@ class MechanismSwitches(Params):
         "neuropathy: fibres whose capacity exceeds their burden regrow toward their targets",
         source="REFERENCE.md pni.regrowth (1-3 mm/day)",
     )
+    ngf_pain_sensitization: bool = Flag(
+        True,
+        "NGF around regrowing sensory fibres sensitizes them (pain as a side effect)",
+        source="Lewin, Ritter & Mendell 1993, J Neurosci 13:2136",
+    )
+    bridge_schwann_migration: bool = Flag(
+        True,
+        "repair Schwann cells migrate from the stumps into a tube or conduit across a gap",
+        source="Williams et al. 1983, J Comp Neurol 218:460",
+    )
 
 
 # ------------------------------------------------------------------------------ interventions

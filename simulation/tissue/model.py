@@ -31,7 +31,11 @@ from simulation.fields.fieldset import (
     territory_side,
 )
 from simulation.scenario.schema import CELL_TERRITORY_UM2, MM2_PER_UM2, Scenario
+from simulation.tissue.bridge import Bridge
+from simulation.tissue.clearance import ClearanceLedger
+from simulation.tissue.distal_myelin import DistalMyelin
 from simulation.tissue.neuropathy import ChronicNerve
+from simulation.tissue.pain import PainSensitization
 from simulation.tissue.therapies import TherapyState, deliver, schedule
 
 #: Cell types in the order they act each tick; within a type the order is shuffled.
@@ -169,15 +173,20 @@ class NerveRepairModel(Model):
         internode = round(scenario.schwann.internode_um / self.dx_um)
         self.internode_along = np.ones(2 * internode + 1)
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
+        self.clearance = ClearanceLedger((self.width, self.height))
         self.sheets: dict[type, CellSheet] = {}
         self._occupancy: dict[type, np.ndarray] = {}
         self.empty_view = empty_layer(self.grid)
         self._place_lesion()
         self._set_host()
+        #: A long gap's 1-D bridge and distal stump (None: the grid holds the whole injury).
+        self.bridge = Bridge(self) if scenario.injury.gap_length_um > 0.0 else None
         self.neurons_lost = 0
         self.distal_support = 1.0
         self.debris_peak = 0.0
         self.muscle = TargetMuscle(self, scenario.muscle)
+        self.pain = PainSensitization(self)
+        self.distal_myelin = DistalMyelin()
         self.neuron_count_initial = scenario.neuron.count
         #: A chronic neuropathy's fibres (``injury.type = "neuropathy"``), else None.
         self.nerve: ChronicNerve | None = None
@@ -415,6 +424,9 @@ class NerveRepairModel(Model):
         for kind in ACTIVATION_ORDER:
             self.activate(kind)
         self.update_distal_support()
+        self.pain.step(self)
+        self.distal_myelin.step(self)
+        self.clearance.settle(self)
         self.fields.apply_sources()
         self.fields.diffuse()
         self.spared.step()
@@ -425,8 +437,11 @@ class NerveRepairModel(Model):
         self.advance_clock()
 
     def activate(self, kind: Any) -> None:
-        """Every cell of ``kind`` takes its turn, in shuffled order (its compiled rules)."""
+        """Every cell of ``kind`` takes its turn, in shuffled order (its compiled rules); the
+        debris eaters' uptake is noted (:mod:`simulation.tissue.clearance`)."""
+        self.clearance.before_turn(self, kind)
         kind.take_turn(self)
+        self.clearance.after_turn(self, kind)
 
     def advance_clock(self) -> None:
         """The tick is over: time moves on and the debris peak updates."""
@@ -472,8 +487,24 @@ class NerveRepairModel(Model):
         }[effect]
         return level * scale
 
+    @property
+    def bridge_length_um(self) -> float:
+        """The 1-D part of a long gap a growth cone crosses after the grid (0: none)."""
+        return self.bridge.length_um if self.bridge is not None else 0.0
+
+    def bridge_knobs(self) -> tuple[float, float, float]:
+        """What growth cones read of a long gap's bridge: its length, how far it carries
+        Schwann cells, and their repair capacity (zeros with no bridge)."""
+        b = self.bridge
+        return (0.0, 0.0, 0.0) if b is None else (b.length_um, b.reach_um, b.support)
+
     def update_distal_support(self) -> None:
-        """Mean repair capacity of the Schwann cells in the distal stump (1 in the CNS)."""
+        """Mean repair capacity of the Schwann cells in the distal stump (1 in the CNS; the
+        1-D stump's beyond a long gap, :mod:`simulation.tissue.bridge`)."""
+        if self.bridge is not None:
+            self.bridge.step(self.hours + self.dt_h, self.dt_h)
+            self.distal_support = self.bridge.stump_capacity
+            return
         if self.is_spinal:
             self.distal_support = 1.0
             return
