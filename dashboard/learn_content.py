@@ -217,6 +217,147 @@ MECHANISMS: tuple[Topic, ...] = (
         ),
     ),
     Topic(
+        "sprouting",
+        "Spared fibres sprout: recovery without regeneration",
+        "Most recovery after an incomplete spinal injury comes not from cut axons regrowing "
+        "across the lesion but from the fibres it spared: their collaterals sprout around the "
+        "lesion and contact relay neurons and motor pools below it (Weidner, Ner & Tuszynski "
+        "2001; Bareyre et al. 2004). Many sprouts are pruned; those that are used stay. CSPGs of "
+        "the scar border restrain them, so chondroitinase ABC lets spared fibres sprout more "
+        "(Barritt et al. 2006), and training makes use of the sprouts (Garcia-Alias et al. 2009).",
+        "One number per run, the share of the cut fibres' targets that collaterals reach. New "
+        "contacts form toward what the spared fibres can supply, slower where the rim of tissue "
+        "around the lesion holds CSPG (read from the scar field), faster with training; unused "
+        "contacts are pruned, fewer with training. It settles where forming and pruning balance, "
+        "so less CSPG or more training raises the plateau. The BBB score and AIS grade count it "
+        "in descending connectivity. Switch: `mechanisms.spared_sprouting`.",
+        "Timescale of weeks (spontaneous corticospinal sprouting within 2-4 weeks; new "
+        "intraspinal circuits by 12 weeks). The rates are assumed; their sources are in the "
+        "table.",
+        (
+            "sprouting.rate_per_h",
+            "sprouting.pruning_per_h",
+            "sprouting.collateral_reach",
+            "sprouting.cspg_half_au",
+        ),
+        (SPINAL, "spinal_cord_chabc", "spinal_cord_chabc_rehab"),
+        (
+            Try(
+                "Turn the sprouting off",
+                "The untreated severe contusion with and without collateral sprouting: how much "
+                "of the score comes from spared fibres' sprouts?",
+                (
+                    ArmSpec(SPINAL),
+                    ArmSpec(SPINAL, "no sprouting", mechanisms_off=("spared_sprouting",)),
+                ),
+                ("bbb_score", "descending_connectivity_fraction"),
+                84,
+            ),
+            Try(
+                "Chondroitinase, with and without training",
+                "Digesting CSPG raises the sprouts' plateau a little; training uses them.",
+                (
+                    ArmSpec(SPINAL),
+                    ArmSpec("spinal_cord_chabc"),
+                    ArmSpec("spinal_cord_chabc_rehab"),
+                ),
+                ("bbb_score", "scar_area_fraction", "descending_connectivity_fraction"),
+                84,
+            ),
+        ),
+    ),
+    Topic(
+        "gaps",
+        "Long gaps: why a short tube works and a long one does not",
+        "When a nerve is cut and its ends cannot be sewn together, surgeons bridge the gap. In a "
+        "silicone tube the stumps' exudate forms a fibrin cable that Schwann cells and then axons "
+        "follow; rat gaps of 6-10 mm bridge, 15 mm do not (Lundborg et al. 1982; Williams et al. "
+        "1983). Longer gaps need an autograft (a piece of the patient's own sensory nerve, used "
+        "up to about 5 cm) or an engineered conduit that brings its own matrix or cells.",
+        "The gap beyond the grid is a one-dimensional bridge. In a hollow tube a fibrin cable "
+        "forms only where the exudate from both stumps is concentrated enough (about 12 mm at "
+        "most); repair Schwann cells migrate in from both stumps along the matrix; a filled "
+        "conduit brings the matrix, an autograft matrix and Schwann cells. A growth cone "
+        "crosses only where the bridge carries Schwann cells.",
+        "Measured (6 seeds, axons across by day 84): 6 mm tube about 0.9, 20 mm tube 0, 20 mm "
+        "autograft about 0.86.",
+        (
+            "injury.gap_length_um",
+            "injury.repair",
+            "bridge.exudate_length_um",
+            "bridge.fibrin_threshold",
+            "bridge.schwann_front_um_per_h",
+        ),
+        (
+            "peripheral_gap_6mm_tube",
+            "peripheral_gap_20mm_tube",
+            "peripheral_gap_20mm_conduit",
+            "peripheral_gap_20mm_autograft",
+        ),
+        (
+            Try(
+                "6 mm and 20 mm in a tube, 20 mm with an autograft",
+                "The short gap bridges in a tube, the long one does not; the autograft carries "
+                "Schwann cells the whole way.",
+                (
+                    ArmSpec("peripheral_gap_6mm_tube"),
+                    ArmSpec("peripheral_gap_20mm_tube"),
+                    ArmSpec("peripheral_gap_20mm_autograft"),
+                ),
+                ("axons_bridged_fraction", "cmap_amplitude_percent", "sfi_score"),
+                84,
+            ),
+            Try(
+                "Stop the Schwann cells migrating",
+                "Switch off `bridge_schwann_migration` in the 6 mm tube: the cable forms, but "
+                "nothing guides the axons along it.",
+                (
+                    ArmSpec("peripheral_gap_6mm_tube"),
+                    ArmSpec(
+                        "peripheral_gap_6mm_tube",
+                        "no Schwann migration",
+                        mechanisms_off=("bridge_schwann_migration",),
+                    ),
+                ),
+                ("axons_bridged_fraction", "reinnervated_fraction"),
+                84,
+            ),
+        ),
+    ),
+    Topic(
+        "delayed_repair",
+        "Time is nerve: delayed repair",
+        "The longer a cut nerve waits for repair, the less recovers, with a steep fall after "
+        "about a month: the distal stump's Schwann cells lose their repair capacity and the "
+        "muscle loses the end-plates it needs (Fu & Gordon 1995; Kobayashi et al. 1997).",
+        "Until `injury.repair_day` the stumps stay apart and axons wait. Meanwhile the distal "
+        "Schwann cells' capacity fades (`schwann.repair_fade_per_h`) and sets how fast axons "
+        "grow along the stump once they cross, and the muscle loses end-plates while "
+        "denervated. No rule mentions the delay: the loss comes from these two clocks.",
+        "Measured (6 seeds, CMAP 70-84 days after repair): repair at day 90 reaches about half "
+        "of what a day-0 repair does.",
+        ("injury.repair_day", "schwann.repair_fade_per_h", "muscle.endplate_loss_per_h"),
+        (
+            "peripheral_delayed_repair_day0",
+            "peripheral_delayed_repair_day30",
+            "peripheral_delayed_repair_day90",
+        ),
+        (
+            Try(
+                "Repair on day 0, 30 or 90",
+                "The same 6 mm autograft, made at three times. Compare the curves at the same "
+                "time after each repair.",
+                (
+                    ArmSpec("peripheral_delayed_repair_day0"),
+                    ArmSpec("peripheral_delayed_repair_day30"),
+                    ArmSpec("peripheral_delayed_repair_day90"),
+                ),
+                ("cmap_amplitude_percent", "muscle_mass_index", "reinnervated_fraction"),
+                180,
+            ),
+        ),
+    ),
+    Topic(
         "locomotion",
         "Walking again: the BBB score and spared fibres",
         "Rats are scored on the BBB scale (0 = no hindlimb movement, 21 = normal walking). After a "
@@ -512,6 +653,67 @@ OUTCOMES: tuple[Topic, ...] = (
         ),
     ),
     Topic(
+        "conduction",
+        "Nerve conduction, CMAP and gait: what a clinic measures",
+        "A nerve conduction study stimulates a nerve and records downstream: the velocity (about "
+        "45-55 m/s in a healthy adult leg nerve) falls when myelin is lost or thin, the "
+        "amplitude falls when axons are lost. A compound muscle action potential (CMAP) reads "
+        "the muscle the motor axons drive; the sciatic functional index (SFI, 0 normal, about "
+        "-100 complete loss; Bain et al. 1989) reads a rat's footprints.",
+        "One conduction rule for every outcome: a fibre's velocity runs from a bare axon's "
+        "(about 1 m/s) to a normal myelinated fibre's with its myelin; a regrown fibre's myelin "
+        "stays thinner (`conduction.remyelinated_quality`); the reported velocity is that of "
+        "the fastest fibres. CMAP is the reinnervated share times the muscle's mass; the SFI an "
+        "illustrative mapping of the same. They are not defined for a spinal cord injury (its "
+        "muscles are not denervated).",
+        "Measured (3 seeds, day 84 after a crush): CMAP about 71 % and velocity about 21 m/s: "
+        "remyelination in the model is slow; rats recover more velocity than this.",
+        (
+            "conduction.normal_velocity_m_per_s",
+            "conduction.remyelinated_quality",
+            "conduction.fastest_share",
+            "outcomes.sfi_complete_loss_points",
+        ),
+        (CRUSH, "peripheral_transection_untreated"),
+        (
+            Try(
+                "Crush versus cut",
+                "Velocity, CMAP and SFI after a crush and after a cut with a 1 mm gap.",
+                (ArmSpec(CRUSH), ArmSpec("peripheral_transection_untreated")),
+                ("conduction_velocity_m_per_s", "cmap_amplitude_percent", "sfi_score"),
+                84,
+            ),
+        ),
+    ),
+    Topic(
+        "ngf_pain",
+        "NGF helps and hurts",
+        "NGF keeps sensory neurons alive and speeds their axons, but it also sensitizes them: "
+        "NGF causes thermal and mechanical hyperalgesia within hours to days (Lewin, Ritter & "
+        "Mendell 1993), and pain has limited NGF as a drug (Apfel 2002).",
+        "NGF around the regrowing axons raises a sensitization index that resolves over days "
+        "once NGF falls. Vesicles carrying the NGF gene raise it as a side effect; debris "
+        "clearance by the cells that take them up is unchanged. Switch: "
+        "`mechanisms.ngf_pain_sensitization`.",
+        "An illustrative index (0 none, 1 most), not a pain score.",
+        ("pain.ngf_half_au", "pain.onset_per_h", "pain.resolve_per_h"),
+        (CRUSH, "peripheral_crush_ev_ngf", "peripheral_crush_ev_ngf_repeated"),
+        (
+            Try(
+                "One dose, four doses",
+                "Untreated, one EV-NGF dose and four weekly doses: faster axons, and more "
+                "sensitization while the NGF lasts.",
+                (
+                    ArmSpec(CRUSH),
+                    ArmSpec("peripheral_crush_ev_ngf"),
+                    ArmSpec("peripheral_crush_ev_ngf_repeated"),
+                ),
+                ("pain_sensitization_index", "axon_length_mean_um"),
+                28,
+            ),
+        ),
+    ),
+    Topic(
         "odd",
         "How the model describes itself: the ODD protocol",
         "ODD (Overview, Design concepts, Details) is the standard way to describe an "
@@ -547,6 +749,117 @@ OUTCOMES: tuple[Topic, ...] = (
                 (ArmSpec(SPINAL), ArmSpec(CRUSH)),
                 ("neutrophils_count", "macrophages_m1_count", "macrophages_m2_count"),
                 28,
+            ),
+        ),
+    ),
+)
+
+#: Chronic peripheral neuropathy, a disease rather than an injury.
+NEUROPATHY: tuple[Topic, ...] = (
+    Topic(
+        "neuropathy",
+        "Neuropathy dies back from the toes",
+        "Diabetic and chemotherapy-induced neuropathy are chronic, length-dependent "
+        "axonopathies: the longest sensory axons lose their distal ends first (a 'stocking' "
+        "pattern), sensory amplitudes fall and, in diabetes, conduction slows. Sustained high "
+        "HbA1c lays down damage that clears only over years, so better glucose control slows "
+        "the loss but does not undo it at once (DCCT 1993, N Engl J Med 329:977).",
+        "A reduced model of one leg's sensory fibres, 600-1000 mm long: each fibre's burden is "
+        "its length times the stress per metre (glycation damage, glycaemic stress, a "
+        "chemotherapy drug's load), so the longest die back first; fibres with capacity to "
+        "spare regrow at 1 mm/day, as far as the Schwann-cell support of their distal pathway, "
+        "which fades over months, allows. Velocity and amplitude come from the one conduction "
+        "rule. Switches: `nerve_trophic_support`, `nerve_regrowth`.",
+        "Day 0 is the first conduction study, after `neuropathy.disease_years` of disease; a "
+        "6 h tick for the year after it. Many rates are assumed or fitted by hand; see the "
+        "table.",
+        (
+            "host.hba1c_percent",
+            "neuropathy.disease_years",
+            "neuropathy.dieback_mm_per_day",
+            "neuropathy.regrowth_mm_per_day",
+            "neuropathy.pathway_half_life_days",
+        ),
+        (
+            "neuropathy_diabetic_case_untreated",
+            "neuropathy_diabetic_late_untreated",
+            "neuropathy_chemo_oxaliplatin",
+        ),
+        (
+            Try(
+                "Early and late, untreated",
+                "The seed article's patient after 8 years at HbA1c 8.2 % and a late-stage "
+                "nerve after 20 years at 9 %: the late one has no measurable sural response.",
+                (
+                    ArmSpec("neuropathy_diabetic_case_untreated"),
+                    ArmSpec("neuropathy_diabetic_late_untreated"),
+                ),
+                (
+                    "sensory_velocity_m_per_s",
+                    "snap_amplitude_percent",
+                    "distal_fibre_density_percent",
+                ),
+                365,
+            ),
+            Try(
+                "Oxaliplatin: coasting",
+                "Twelve cycles of oxaliplatin: fibres keep dying back for weeks after the last "
+                "dose, and velocity is spared while amplitudes fall.",
+                (
+                    ArmSpec("neuropathy_chemo_oxaliplatin"),
+                    ArmSpec("neuropathy_chemo_oxaliplatin_treated"),
+                ),
+                ("distal_fibre_density_percent", "snap_amplitude_percent"),
+                365,
+            ),
+        ),
+    ),
+    Topic(
+        "neuropathy_case",
+        "One case, three treatments: what made the difference?",
+        "The seed article's patient (58 years, type 2 diabetes, HbA1c 8.2 %, sensory conduction "
+        "30 % below normal) had glucose optimisation, an intravenous infusion of their own bone "
+        "marrow MSCs and 12 weeks of rehabilitation; conduction improved by 1.8 m/s. With no "
+        "control arm a single case cannot say which part worked.",
+        "Glucose control moves HbA1c toward its target; the MSCs are trapped in the lungs and "
+        "send vesicles, and the few that home secrete trophic factor; training adds support "
+        "while it lasts. The fibres read the trophic factor and vesicles; support raises their "
+        "capacity and remyelination.",
+        "Measured (20 seeds): about +1.4 m/s over the untreated twin at 12 months (the case "
+        "reported +1.8). In the model nearly all of the lasting gain is glucose control's; the "
+        "MSCs lift conduction for a few months; the late-stage nerve barely responds.",
+        (
+            "interventions.glucose_control.target_hba1c_percent",
+            "neuropathy.support_capacity_gain",
+            "neuropathy.support_remyelination_gain",
+        ),
+        (
+            "neuropathy_diabetic_case_treated",
+            "neuropathy_diabetic_case_ev",
+            "neuropathy_diabetic_late_treated",
+        ),
+        (
+            Try(
+                "The case, treated and untreated",
+                "The same patient with and without the three treatments, and with local EVs "
+                "instead of cells.",
+                (
+                    ArmSpec("neuropathy_diabetic_case_untreated"),
+                    ArmSpec("neuropathy_diabetic_case_treated"),
+                    ArmSpec("neuropathy_diabetic_case_ev"),
+                ),
+                ("sensory_velocity_m_per_s", "snap_amplitude_percent", "hba1c_percent"),
+                365,
+            ),
+            Try(
+                "Late stage, treated",
+                "The same treatment in a nerve whose fibres were lost years ago.",
+                (
+                    ArmSpec("neuropathy_diabetic_late_untreated"),
+                    ArmSpec("neuropathy_diabetic_late_treated"),
+                ),
+                ("snap_amplitude_percent", "distal_fibre_density_percent"),
+                365,
             ),
         ),
     ),

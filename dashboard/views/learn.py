@@ -6,7 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.common import banner, footer
-from dashboard.learn_content import FUNCTION_INDEX, MECHANISMS, OUTCOMES, THERAPIES, Topic, Try
+from dashboard.learn_content import (
+    FUNCTION_INDEX,
+    MECHANISMS,
+    NEUROPATHY,
+    OUTCOMES,
+    THERAPIES,
+    Topic,
+    Try,
+)
 from dashboard.library import ArmSpec, library, pretty, settings
 from dashboard.stats import metric_title
 from simulation.scenario.schema import Scenario
@@ -121,15 +129,19 @@ def library_tab() -> None:
     c1.caption(entries[stem].illustrates)
     if c2.button("Compare with untreated", key="learn_lib_go", icon=":material/science:"):
         baseline = (
-            "spinal_cord_untreated" if stem.startswith("spinal") else ("peripheral_crush_untreated")
+            "spinal_cord_untreated"
+            if stem.startswith("spinal")
+            else "neuropathy_diabetic_case_untreated"
+            if stem.startswith("neuropathy")
+            else "peripheral_crush_untreated"
         )
         arms = [ArmSpec(baseline)] + ([ArmSpec(stem)] if stem != baseline else [])
         if len(arms) == 1:
-            arms.append(
-                ArmSpec(
-                    "peripheral_crush_ev_ngf" if stem.startswith("peripheral") else "spinal_cord_ev"
-                )
-            )
+            partner = {
+                "peripheral": "peripheral_crush_ev_ngf",
+                "neuropathy": "neuropathy_diabetic_case_treated",
+            }
+            arms.append(ArmSpec(partner.get(stem.split("_")[0], "spinal_cord_ev")))
         load_into_compare({"title": pretty(stem), "arms": arms})
 
 
@@ -169,7 +181,14 @@ st.markdown(
     "it and where they come from. Each **Try it in Compare** button loads a comparison."
 )
 tabs = st.tabs(
-    ["Mechanisms", "Therapies", "Outcomes and the model", "Scenario library", "About the model"]
+    [
+        "Mechanisms",
+        "Therapies",
+        "Chronic neuropathy",
+        "Outcomes and the model",
+        "Scenario library",
+        "About the model",
+    ]
 )
 with tabs[0]:
     for i, topic in enumerate(MECHANISMS):
@@ -178,10 +197,13 @@ with tabs[1]:
     for i, topic in enumerate(THERAPIES):
         topic_section(topic, expanded=i == 0)
 with tabs[2]:
-    for i, topic in enumerate(OUTCOMES):
+    for i, topic in enumerate(NEUROPATHY):
         topic_section(topic, expanded=i == 0)
 with tabs[3]:
-    library_tab()
+    for i, topic in enumerate(OUTCOMES):
+        topic_section(topic, expanded=i == 0)
 with tabs[4]:
+    library_tab()
+with tabs[5]:
     about_tab()
 footer()
