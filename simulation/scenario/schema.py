@@ -926,7 +926,60 @@ class MuscleParams(Params):
         "after ~1 month denervated)",
     )
     recovery_per_h: float = P(
-        0.004, 0.0, 0.1, "1/h", "regrowth rate after reinnervation", source="assumed"
+        0.004,
+        0.0,
+        0.1,
+        "1/h",
+        "regrowth rate after reinnervation, or with returning use below a spinal lesion",
+        source="assumed",
+    )
+    disuse_atrophy_per_h: float = P(
+        0.003,
+        0.0,
+        0.1,
+        "1/h",
+        "wasting rate of an innervated but unused muscle (below a spinal lesion)",
+        source=(
+            "calibrated by hand: with disuse_floor_index it gives a 20-40 % loss "
+            "by day 21 after a severe contusion, as Phillips et al. 2018, PLoS One "
+            "13:e0194440 report (soleus mass 31 % lower 21 days after a moderate-severe "
+            "contusion in rats)"
+        ),
+    )
+    disuse_floor_index: float = P(
+        0.5,
+        0.0,
+        1.0,
+        "index",
+        "muscle mass index an innervated muscle wastes toward with no activity at all",
+        source=(
+            "assumed: disuse atrophy is partial and slower than denervation (floor_index 0.3); "
+            "moderate-severe rat contusion: soleus 31 % lower at day 21 (Phillips et al. 2018, "
+            "PLoS One 13:e0194440)"
+        ),
+    )
+    activity_half_descending: float = P(
+        0.25,
+        0.01,
+        1.0,
+        "fraction",
+        "descending connectivity that gives the muscle half its full activity",
+        source=(
+            "assumed: weight-supported stepping returns after a moderate contusion and hindlimb "
+            "muscle mass is back near baseline by 10 weeks (Hutchinson, Linderman & Basso "
+            "2001, J Neurotrauma 18:1075), while a severe one keeps its muscles light"
+        ),
+    )
+    activity_hill: float = P(
+        3.0,
+        1.0,
+        10.0,
+        "1",
+        "steepness of muscle activity against descending connectivity (Hill coefficient)",
+        source=(
+            "assumed: hindlimb use rises steeply over a narrow range of spared white matter "
+            "(the BBB plateau tracks it as an S-curve: Basso et al. 1996, Exp Neurol 139:244)"
+        ),
     )
 
 

@@ -398,6 +398,12 @@ class MechanismSwitches(Params):
     scaffold_support: bool = Flag(
         True, "scaffolds guide growth cones and protect grafts", source="assumed"
     )
+    lower_motor_neurons_intact: bool = Flag(
+        True,
+        "spinal muscles stay innervated: disuse wasting, regrowth with use (off: denervated)",
+        source="standard neuroanatomy (sci.lmn_intact); Hutchinson, Linderman & Basso 2001, "
+        "J Neurotrauma 18:1075",
+    )
 
 
 # ------------------------------------------------------------------------------ interventions
