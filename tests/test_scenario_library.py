@@ -47,7 +47,13 @@ PNS_MSC = {
     "immunosuppression_days": 0.0,
     "doses": 1,
 }
-CHABC = {"kind": "chondroitinase", "day": 7.0, "half_life_h": 24.0}
+CHABC = {
+    "kind": "chondroitinase",
+    "day": 7.0,
+    "half_life_h": 24.0,
+    "doses": 6,
+    "repeat_every_days": 2.0,
+}
 
 #: stem -> (injury type, duration in days, diabetic host, key facts of each intervention)
 LIBRARY: dict[str, tuple[str, float, bool, list[dict]]] = {

@@ -485,12 +485,24 @@ class EVTherapy(_Scheduled):
     )
 
 
-class Chondroitinase(Params):
+class Chondroitinase(_Scheduled):
     """Chondroitinase ABC: an enzyme injected into the lesion that digests CSPG scar where it
-    reaches, losing activity with a half-life."""
+    reaches, losing activity with a half-life. Most studies give it again and again (repeated
+    injections or an intrathecal catheter for days to weeks): ``doses`` every
+    ``repeat_every_days``."""
 
     kind: Literal["chondroitinase"] = "chondroitinase"
     day: float = P(7.0, 0.0, 365.0, "days", "day after injury it is given", source="assumed")
+    repeat_every_days: float = P(
+        2.0,
+        0.5,
+        180.0,
+        "days",
+        "interval between repeated doses",
+        source="Garcia-Alias et al. 2008, Exp Neurol 210:331 (6 injections on alternate days, "
+        "started up to 7 days after injury); Carter et al. 2008 (days 0-10, every 2 days); "
+        "Bradbury et al. 2002, Nature 416:636 (10 days intrathecal)",
+    )
     half_life_h: float = P(
         24.0,
         1.0,

@@ -225,10 +225,6 @@ THERAPY_TRENDS: tuple[Trend, ...] = (
         0.03,
         "area fraction",
         source="sci.chabc (the SMD 0.90 is for locomotion, not scar area); " + _NO_SIZE,
-        known_miss="measured at 20 seeds: 0.0177 (0.0166-0.0188) of the area, under the 0.03 "
-        "margin: the enzyme now acts only near the lesion and halves its activity daily "
-        "(Tester 2007), so little scar is digested and it is laid again by day 42; the "
-        "biology issue (13)",
     ),
     Trend(
         "chabc_bridging",
