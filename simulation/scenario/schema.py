@@ -237,6 +237,14 @@ class TissueParams(Params):
         "axon growth in the distal tract relative to the model grid",
         source="assumed",
     )
+    white_matter_inhibitors_au: float = P(
+        0.0,
+        0.0,
+        10.0,
+        "au",
+        "myelin inhibitors (Nogo, MAG, OMgp) of intact white matter, as myelin debris units",
+        source="assumed",
+    )
 
 
 def _cns_tissue() -> TissueParams:
@@ -248,6 +256,7 @@ def _cns_tissue() -> TissueParams:
         debris_damp_per_h=1.5,
         damp_half_life_h=24.0,
         distal_growth_factor=0.15,
+        white_matter_inhibitors_au=1.7,
     )
 
 
@@ -369,6 +378,13 @@ INSTANCE_SOURCES: dict[str, str] = {
     "cns.debris_damp_per_h": "assumed",
     "cns.damp_half_life_h": "assumed",
     "cns.distal_growth_factor": f"assumed; myelin inhibitors in CNS white matter: {_ANDERSON}",
+    "cns.white_matter_inhibitors_au": (
+        "assumed; intact CNS white matter carries the myelin inhibitors Nogo, MAG and OMgp "
+        f"({_ANDERSON}; Anderson et al. 2018, Nature 561:396): 1.7 au slows a cone to 0.15 "
+        "(growth_cone.debris_inhibition_half 0.3), as cns.distal_growth_factor does in the "
+        "distal tract, the same white matter beyond the grid"
+    ),
+    "pns.white_matter_inhibitors_au": "assumed (no CNS myelin in a peripheral nerve)",
     "pns.intrinsic_growth": "assumed",
     "pns.lesion_debris_au": "assumed",
     "pns.wallerian_debris_au": "assumed",

@@ -154,6 +154,10 @@ class NerveRepairModel(Model):
         self.band = np.zeros((self.width, self.height))
         self.schwann_band = np.zeros((self.width, self.height))
         self.relay = np.zeros((self.width, self.height), dtype=np.int8)
+        #: Intact CNS white matter (1) whose myelin carries growth inhibitors (Nogo, MAG,
+        #: OMgp); set at injury outside the lesion and the degenerating distal stump.
+        self.intact_myelin = np.zeros((self.width, self.height))
+        self._inhibitors = np.zeros((self.width, self.height))
         self.therapy = TherapyState()
         self.events = schedule(scenario)
         self._next_event = 0
@@ -299,6 +303,7 @@ class NerveRepairModel(Model):
         everywhere = np.ones((self.width, self.height), dtype=bool)
         outside = ~self.lesion_mask
         if self.is_spinal:
+            self.intact_myelin[~(self.lesion_mask | self.distal_mask)] = 1.0
             for xy in self._random_voxels(sc.astrocyte.density_per_mm2, outside):
                 Astrocyte(self, xy, sc.astrocyte)
             for xy in self._random_voxels(sc.oligodendrocyte.density_per_mm2, outside):
@@ -442,6 +447,18 @@ class NerveRepairModel(Model):
             "muscle": a.rehab_muscle_protection,
         }[effect]
         return level * scale
+
+    def myelin_inhibitors(self) -> np.ndarray:
+        """Myelin-associated growth inhibitors per voxel (au), what growth cones read: those of
+        myelin debris plus those of intact CNS white matter (``white_matter_inhibitors_au``
+        where :attr:`intact_myelin` is, behind ``mechanisms.cns_myelin_inhibition``)."""
+        debris = self.fields["debris"]
+        level = self.tissue.white_matter_inhibitors_au
+        if level <= 0.0 or not self.scenario.mechanisms.cns_myelin_inhibition:
+            return debris
+        np.multiply(self.intact_myelin, level, out=self._inhibitors)
+        self._inhibitors += debris
+        return self._inhibitors
 
     def update_distal_support(self) -> None:
         """Mean repair capacity of the Schwann cells in the distal stump (1 in the CNS)."""
