@@ -113,10 +113,11 @@ WORLD = (
     "cavity_death",
     "bridge",
     "lesion_debris_au",
+    "lesion_x0",
 )
 (_DT, _ON_INFLAME, _ON_ATTACK, _SUPPRESSED, _ON_SCAFFOLD, _ON_DIFF, _ON_PARACRINE, _ON_RELAY,
  _ON_TUMOR, _SCAR_STALL, _DX, _BRIDGE_X, _ON_CAVITY, _ON_BRIDGE,
- _LESION_DEBRIS) = range(len(WORLD))  # fmt: skip
+ _LESION_DEBRIS, _LESION_X0) = range(len(WORLD))  # fmt: skip
 
 #: Uniforms one cluster may use in a turn: whether a remnant transforms; when its neurons
 #: mature (drawn once, the tick it first has enough of them).
@@ -289,13 +290,14 @@ def lay_bridge(x, y, cells, p, world, band):
 def extend_relay(x, y, process_um, mature, p, scar, world, relay):
     """Graft neurons' processes grow toward both stumps (slowed by scar, stalled at
     ``scar_stall``); once the neurons are ``mature`` (synapse-forming) and their processes
-    reach the bridge they relay host axons arriving along their reach, in their row and the
-    rows beside it. Returns the new process length (µm)."""
+    reach the bridge they relay host axons that have grown into the graft (past the lesion's
+    proximal edge) along their reach, in their row and the rows beside it. Returns the new
+    process length (µm)."""
     process_um += p[_PROCESS] * world[_DT] * max(0.0, 1.0 - scar / world[_SCAR_STALL])
     reach = int(process_um / world[_DX])
     if mature and x + reach >= world[_BRIDGE_X]:
         w, h = relay.shape
-        for i in range(max(0, x - reach), min(w, x + 1)):
+        for i in range(max(int(world[_LESION_X0]), x - reach), min(w, x + 1)):
             for j in range(max(0, y - 1), min(h, y + 2)):
                 relay[i, j] = 1
     return process_um
@@ -543,6 +545,7 @@ def _world(model: Any) -> np.ndarray:
             model.tissue.lesion_debris_au * model.scenario.injury.severity
             if model.is_spinal
             else 0.0,
+            model.lesion_x0,
         ],
         dtype=np.float64,
     )

@@ -171,6 +171,7 @@ def test_graft_glia_myelinate_and_graft_neurons_relay_across_the_bridge():
     """Glia wrap bare axon in their voxel; neurons whose processes reach the bridge mark relays."""
     model = make_sandbox(shape=(8, 5))
     model.bridge_x = 6
+    model.lesion_x0 = 0  # the graft fills the tissue from its proximal edge
     model.axon[3, 2] = 1.0
     p = _params(
         model,
@@ -200,6 +201,7 @@ def test_each_switch_turns_off_its_rule(switch):
     for on in (True, False):
         model = make_sandbox(seed=6, shape=(8, 5), **{f"mechanisms.{switch}": on})
         model.bridge_x = 4
+        model.lesion_x0 = 0
         p = _params(
             model,
             **IMMORTAL,
@@ -325,6 +327,7 @@ def test_relays_form_only_after_graft_neurons_mature():
     them, at most one and a half times it."""
     model = make_sandbox(shape=(8, 5))
     model.bridge_x = 6
+    model.lesion_x0 = 0
     p = _params(
         model,
         **IMMORTAL,
@@ -381,3 +384,16 @@ def test_a_cleared_spinal_lesion_kills_grafted_cells_faster():
     assert half == pytest.approx(outside + 0.5 * k)
     assert cleared == pytest.approx(outside + k)
     assert len(set(rates["peripheral"])) == 1 and len(set(rates["off"])) == 1
+
+
+def test_only_host_axons_that_grew_into_the_graft_are_relayed():
+    """Mature graft neurons relay no voxel proximal to the lesion: a host axon must have grown
+    into the graft to reach them."""
+    model = make_sandbox(shape=(10, 5))
+    model.bridge_x = 8
+    model.lesion_x0 = 4
+    p = _params(model, **IMMORTAL, relay_process_um_per_h=1.0e4, relay_maturation_h=0.0)
+    cluster = GraftCluster(model, (6, 2), p, GraftSource.NPC, 1000)
+    cluster.progenitors, cluster.neurons = 0, 1000
+    cluster.step()
+    assert model.relay[:4].sum() == 0 and model.relay[4:7, 1:4].all()
