@@ -155,7 +155,9 @@ class NerveRepairModel(Model):
         self.schwann_band = np.zeros((self.width, self.height))
         self.relay = np.zeros((self.width, self.height), dtype=np.int8)
         #: Intact CNS white matter (1) whose myelin carries growth inhibitors (Nogo, MAG,
-        #: OMgp); set at injury outside the lesion and the degenerating distal stump.
+        #: OMgp): set at injury in the spared tracts, the rows outside the lesion (in the cut
+        #: tracts the distal stump's myelin is debris, and the cones start at the lesion edge,
+        #: so a cone's first voxel does not slow it by an amount that depends on the voxel).
         self.intact_myelin = np.zeros((self.width, self.height))
         self._inhibitors = np.zeros((self.width, self.height))
         self.therapy = TherapyState()
@@ -303,7 +305,8 @@ class NerveRepairModel(Model):
         everywhere = np.ones((self.width, self.height), dtype=bool)
         outside = ~self.lesion_mask
         if self.is_spinal:
-            self.intact_myelin[~(self.lesion_mask | self.distal_mask)] = 1.0
+            self.intact_myelin[:, : self.lesion_y0] = 1.0
+            self.intact_myelin[:, self.lesion_y1 :] = 1.0
             for xy in self._random_voxels(sc.astrocyte.density_per_mm2, outside):
                 Astrocyte(self, xy, sc.astrocyte)
             for xy in self._random_voxels(sc.oligodendrocyte.density_per_mm2, outside):
