@@ -26,6 +26,7 @@ INERT = {
     "mechanisms.graft_relay": False,
     "mechanisms.graft_differentiation": False,
     "mechanisms.graft_tumor": False,
+    "mechanisms.graft_bridge": False,
 }
 
 #: Metrics that describe the graft itself; every other metric must match the untreated twin.

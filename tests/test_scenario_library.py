@@ -47,7 +47,13 @@ PNS_MSC = {
     "immunosuppression_days": 0.0,
     "doses": 1,
 }
-CHABC = {"kind": "chondroitinase", "day": 7.0, "half_life_h": 24.0}
+CHABC = {
+    "kind": "chondroitinase",
+    "day": 7.0,
+    "half_life_h": 24.0,
+    "doses": 6,
+    "repeat_every_days": 2.0,
+}
 #: The seed article's neuropathy case (msc.neuropathy_case): glucose control, an IV infusion of
 #: autologous MSCs, 12 weeks of rehabilitation.
 CASE = [
@@ -74,6 +80,7 @@ LIBRARY: dict[str, tuple[str, float, bool, list[dict]]] = {
         [{**KEIO, "undifferentiated_fraction": 0.2}],
     ),
     "spinal_cord_ipsc_npc_scaffold": ("spinal_cord", 84.0, False, [{**KEIO, "scaffold": True}]),
+    "spinal_cord_ipsc_npc_chronic": ("spinal_cord", 140.0, False, [{**KEIO, "day": 60.0}]),
     "spinal_cord_msc_local": ("spinal_cord", 84.0, False, [SC_MSC]),
     "spinal_cord_msc_iv": ("spinal_cord", 84.0, False, [{**SC_MSC, "route": "iv"}]),
     "spinal_cord_nsc_msc": ("spinal_cord", 84.0, False, [{**KEIO, "source": "nsc_msc"}]),

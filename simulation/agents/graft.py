@@ -4,12 +4,16 @@ A :class:`GraftCluster` is one agent standing for thousands of grafted cells in 
 (``cells_per_cluster``, 50,000 by default), kept as counts by state: ``progenitors``
 (committed NPCs), ``undifferentiated`` (pluripotent remnants that may transform), ``neurons``
 (neuron-like relay cells), ``glia`` (myelinating) and ``msc``. Each tick every count loses cells
-binomially at the hazard of inflammation, immune attack (less under immunosuppression and in a
-scaffold) and, for intravenously delivered cells, their poor engraftment; progenitors
-differentiate; glia myelinate; neurons grow processes that can relay host axons across the
-lesion; all secrete trophic factor, MSCs also vesicles; an undifferentiated cell can start a
-clone that is counted as a tumor event once detectable. A cluster with no living cells and no
-clone leaves the tissue.
+binomially at the hazard of inflammation, of the empty cavity a cleared spinal lesion becomes,
+of immune attack (less under immunosuppression and in a scaffold) and, for intravenously
+delivered cells, of their poor engraftment: so an acute graft dies in the inflamed site, a
+chronic one in the cavity, and a subacute one survives best. Progenitors differentiate; glia
+myelinate; living cells fill the cavity around them with a permissive substrate that host
+growth cones enter and follow; neurons grow processes and, once mature (weeks after they
+appear, each cluster at its own time: 0.5-1.5 x ``relay_maturation_h``), relay host axons
+across the lesion; all secrete trophic factor, MSCs also vesicles; an undifferentiated cell
+can start a clone that is counted as a tumor event once detectable.
+A cluster with no living cells and no clone leaves the tissue.
 
 The rules are the compiled functions below; :func:`turn` plays them for every cluster in the
 shuffled order, and :class:`GraftCluster` is the Mesa agent whose state lives in a
@@ -80,10 +84,16 @@ PARAMS = (
     "transformation_per_cell_h",
     "tumor_doubling_h",
     "tumor_detect_cells",
+    "cavity_death_per_h",
+    "relay_maturation_h",
+    "bridge_substrate",
+    "bridge_half_cells",
+    "bridge_reach_um",
 )
 (_BASE, _INFLAME, _HALF_CYTOKINE, _ATTACK, _SUPPRESSION, _SCAFFOLD, _IV_DEATH, _TO_NEURON,
  _TO_GLIA, _MSC_TO_GLIA, _NPC_TROPHIC, _MSC_TROPHIC, _MSC_EV, _MYELINATION, _RELAY_MIN,
- _PROCESS, _TRANSFORM, _DOUBLING, _DETECT) = range(len(PARAMS))  # fmt: skip
+ _PROCESS, _TRANSFORM, _DOUBLING, _DETECT, _CAVITY, _MATURATION, _SUBSTRATE, _BRIDGE_HALF,
+ _BRIDGE_REACH) = range(len(PARAMS))  # fmt: skip
 
 #: Model-level numbers of a turn (the ``world`` array): the tick, the switches (1.0 on), the
 #: state of the treatments, and the geometry a relay needs.
@@ -100,12 +110,18 @@ WORLD = (
     "scar_stall",
     "dx_um",
     "bridge_x",
+    "cavity_death",
+    "bridge",
+    "lesion_debris_au",
+    "lesion_x0",
 )
 (_DT, _ON_INFLAME, _ON_ATTACK, _SUPPRESSED, _ON_SCAFFOLD, _ON_DIFF, _ON_PARACRINE, _ON_RELAY,
- _ON_TUMOR, _SCAR_STALL, _DX, _BRIDGE_X) = range(len(WORLD))  # fmt: skip
+ _ON_TUMOR, _SCAR_STALL, _DX, _BRIDGE_X, _ON_CAVITY, _ON_BRIDGE,
+ _LESION_DEBRIS, _LESION_X0) = range(len(WORLD))  # fmt: skip
 
-#: Uniforms one cluster may use in a turn: whether a remnant transforms.
-DRAWS = 1
+#: Uniforms one cluster may use in a turn: whether a remnant transforms; when its neurons
+#: mature (drawn once, the tick it first has enough of them).
+DRAWS = 2
 #: Fate bits for :meth:`GraftCluster.settle`: a clone became detectable (a tumor event); a new
 #: clone found its cluster's row of clone sizes full (the row is widened and the clone placed).
 TUMOR, CLONES_FULL = 8, 16
@@ -137,6 +153,8 @@ class GraftSheet(CellSheet):
             "source": (np.int8, 0, 0),
             "iv": (np.int8, 0, 0),
             "process_um": (np.float64, 0.0, 0),
+            "neuron_age_h": (np.float64, 0.0, 0),
+            "mature_at_h": (np.float64, 0.0, 0),
             "n_clones": (np.int64, 0, 0),
             "new_tumors": (np.int64, 0, 0),
             "clones": (np.float64, 0.0, self.clone_capacity),
@@ -152,17 +170,29 @@ class GraftSheet(CellSheet):
 
 # ---------------------------------------------------------------------------------- rules
 @rule
-def hazard(p, cytokine, shielded, iv, world):
+def cavity_at(x, y, debris, lesion, world):
+    """How far the lesion at ``(x, y)`` has become a cavity (0-1): the share of its necrotic
+    tissue macrophages have cleared away (0 outside the lesion)."""
+    if not lesion[x, y] or world[_LESION_DEBRIS] <= 0.0:
+        return 0.0
+    return max(0.0, 1.0 - debris[x, y] / world[_LESION_DEBRIS])
+
+
+@rule
+def hazard(p, cytokine, cavity, shielded, iv, world):
     """Death rate (1/h) of a grafted cell: a baseline, inflammation rising with ``cytokine``
-    to a saturating rate, immune attack (cut by immunosuppressive drugs), and the poor
-    engraftment of intravenously delivered cells. A scaffold (``shielded``) takes away
-    ``scaffold_protection`` of the inflammatory and immune death."""
+    to a saturating rate, the empty cavity of a cleared lesion (no matrix to hold on to),
+    immune attack (cut by immunosuppressive drugs), and the poor engraftment of intravenously
+    delivered cells. A scaffold (``shielded``) takes away ``scaffold_protection`` of the
+    inflammatory, cavity and immune death."""
     keep = 1.0
     if shielded and world[_ON_SCAFFOLD] > 0.0:
         keep = 1.0 - p[_SCAFFOLD]
     rate = p[_BASE]
     if world[_ON_INFLAME] > 0.0:
         rate += keep * p[_INFLAME] * cytokine / (cytokine + p[_HALF_CYTOKINE])
+    if world[_ON_CAVITY] > 0.0:
+        rate += keep * p[_CAVITY] * cavity
     if world[_ON_ATTACK] > 0.0:
         attack = p[_ATTACK] * keep
         if world[_SUPPRESSED] > 0.0:
@@ -243,15 +273,31 @@ def myelinate(x, y, glia, p, dt, axon, myelin):
 
 
 @rule
-def extend_relay(x, y, process_um, p, scar, world, relay):
+def lay_bridge(x, y, cells, p, world, band):
+    """Grafted cells fill the cavity around them with a permissive substrate host growth cones
+    can enter and follow (read like a guidance band): ``bridge_substrate`` at saturating cells
+    (half at ``bridge_half_cells``), within ``bridge_reach_um`` of the cluster."""
+    level = p[_SUBSTRATE] * cells / (cells + p[_BRIDGE_HALF])
+    reach = int(p[_BRIDGE_REACH] / world[_DX] + 0.5)
+    w, h = band.shape
+    for i in range(max(0, x - reach), min(w, x + reach + 1)):
+        for j in range(max(0, y - reach), min(h, y + reach + 1)):
+            if band[i, j] < level:
+                band[i, j] = level
+
+
+@rule
+def extend_relay(x, y, process_um, mature, p, scar, world, relay):
     """Graft neurons' processes grow toward both stumps (slowed by scar, stalled at
-    ``scar_stall``); once they reach the bridge they relay host axons arriving along their
-    reach, in their row and the rows beside it. Returns the new process length (µm)."""
+    ``scar_stall``); once the neurons are ``mature`` (synapse-forming) and their processes
+    reach the bridge they relay host axons that have grown into the graft (past the lesion's
+    proximal edge) along their reach, in their row and the rows beside it. Returns the new
+    process length (µm)."""
     process_um += p[_PROCESS] * world[_DT] * max(0.0, 1.0 - scar / world[_SCAR_STALL])
     reach = int(process_um / world[_DX])
-    if x + reach >= world[_BRIDGE_X]:
+    if mature and x + reach >= world[_BRIDGE_X]:
         w, h = relay.shape
-        for i in range(max(0, x - reach), min(w, x + 1)):
+        for i in range(max(int(world[_LESION_X0]), x - reach), min(w, x + 1)):
             for j in range(max(0, y - 1), min(h, y + 2)):
                 relay[i, j] = 1
     return process_um
@@ -295,11 +341,12 @@ def grow_clones(s, u, counts, p, dt, n_clones, clones):
 
 
 @rule
-def turn(order, u, rng, x, y, fate, params, counts, iv, process_um, n_clones, clones,
-         new_tumors, cytokine, scar, scaffold, trophic_source, ev_source, axon, myelin, relay,
-         crowd, world):  # fmt: skip
+def turn(order, u, rng, x, y, fate, params, counts, iv, process_um, neuron_age_h, mature_at_h,
+         n_clones, clones, new_tumors, cytokine, scar, debris, lesion, scaffold, trophic_source,
+         ev_source, axon, myelin, relay, band, crowd, world):  # fmt: skip
     """Every cluster in ``order`` lives one tick: survive, differentiate, secrete, myelinate,
-    relay, and its remnants perhaps transform. ``rng``: this turn's NumPy Generator."""
+    fill the cavity with substrate, relay once its neurons have matured, and its remnants
+    perhaps transform. ``rng``: this turn's NumPy Generator."""
     dt = world[_DT]
     for i in range(order.shape[0]):
         s = order[i]
@@ -309,8 +356,10 @@ def turn(order, u, rng, x, y, fate, params, counts, iv, process_um, n_clones, cl
         c = counts[s]
         new_tumors[s] = 0
         shielded = scaffold[xi, yi] if world[_ON_SCAFFOLD] > 0.0 else False
-        rate = hazard(p, cytokine[xi, yi], shielded, iv[s] != 0, world)
-        if survive(c, rate, dt, rng) == 0 and n_clones[s] == 0:
+        cavity = cavity_at(xi, yi, debris, lesion, world)
+        rate = hazard(p, cytokine[xi, yi], cavity, shielded, iv[s] != 0, world)
+        left = survive(c, rate, dt, rng)
+        if left == 0 and n_clones[s] == 0:
             die(s, x, y, fate, crowd)
             continue
         if world[_ON_DIFF] > 0.0:
@@ -319,8 +368,15 @@ def turn(order, u, rng, x, y, fate, params, counts, iv, process_um, n_clones, cl
             secrete(xi, yi, c, p, dt, trophic_source, ev_source)
         if c[_GLIA] > 0:
             myelinate(xi, yi, c[_GLIA], p, dt, axon, myelin)
+        if world[_ON_BRIDGE] > 0.0 and left > 0:
+            lay_bridge(xi, yi, left, p, world, band)
         if world[_ON_RELAY] > 0.0 and c[_NEURON] >= p[_RELAY_MIN]:
-            process_um[s] = extend_relay(xi, yi, process_um[s], p, scar[xi, yi], world, relay)
+            if neuron_age_h[s] == 0.0:  # neurons mature asynchronously: 0.5-1.5 x the mean
+                mature_at_h[s] = p[_MATURATION] * (0.5 + u[i, 1])
+            neuron_age_h[s] += dt
+            mature = neuron_age_h[s] >= mature_at_h[s]
+            process_um[s] = extend_relay(xi, yi, process_um[s], mature, p, scar[xi, yi], world,
+                                         relay)  # fmt: skip
         if world[_ON_TUMOR] > 0.0:
             detected, full = grow_clones(s, u[i, 0], c, p, dt, n_clones, clones)
             if detected:
@@ -362,6 +418,10 @@ class GraftCluster(TissueCell):
     source = Column("source", "Where the cells came from.", SOURCES.__getitem__, SOURCES.index)
     iv = Column("iv", "Delivered intravenously (homed to the lesion).", bool, int)
     process_um = Column("process_um", "Length of the graft neurons' processes (µm).")
+    neuron_age_h = Column(
+        "neuron_age_h", "Hours since this cluster first had enough neurons to relay (h)."
+    )
+    mature_at_h = Column("mature_at_h", "Neuron age at which this cluster's neurons relay (h).")
 
     def __init__(
         self,
@@ -402,6 +462,7 @@ class GraftCluster(TissueCell):
         return hazard(
             sheet.params[self.slot],
             float(model.fields["cytokine"][x, y]),
+            cavity_at(x, y, model.fields["debris"], model.lesion_mask, world),
             bool(
                 world[_ON_SCAFFOLD]
                 and model.therapy.scaffold is not None
@@ -425,17 +486,22 @@ class GraftCluster(TissueCell):
             sheet.counts,
             sheet.iv,
             sheet.process_um,
+            sheet.neuron_age_h,
+            sheet.mature_at_h,
             sheet.n_clones,
             sheet.clones,
             sheet.new_tumors,
             fields["cytokine"],
             fields["scar"],
+            fields["debris"],
+            model.lesion_mask,
             _scaffold(model),
             fields.source_views["trophic"],
             fields.source_views["ev"],
             model.axon,
             model.myelin,
             model.relay,
+            model.band,
             model.occupancy_of(GraftCluster),
             _world(model),
         )
@@ -473,6 +539,13 @@ def _world(model: Any) -> np.ndarray:
             model.scenario.growth_cone.scar_stall,
             model.dx_um,
             model.bridge_x,
+            on.graft_cavity_death,
+            on.graft_bridge,
+            # Only the spinal cord cavitates; the reference is the debris the injury left.
+            model.tissue.lesion_debris_au * model.scenario.injury.severity
+            if model.is_spinal
+            else 0.0,
+            model.lesion_x0,
         ],
         dtype=np.float64,
     )

@@ -1,7 +1,8 @@
 """Growth cones: the motile tip of each regrowing axon.
 
 A cut axon waits out a latency, then extends at a speed set by the neuron's intrinsic capacity,
-trophic support, inflammation, myelin debris (its inhibitors, Nogo and MAG) and CSPG scar,
+trophic support, inflammation, myelin inhibitors (Nogo, MAG, OMgp: of myelin debris and of
+intact CNS white matter, :meth:`NerveRepairModel.myelin_inhibitors`) and CSPG scar,
 faster on repair Schwann-cell bands and with task-specific training. It steers up the trophic
 gradient and away from scar, collapses on scar (less with training) and retracts along its own
 path, and counts as *bridged* once past the lesion. At its tip it takes up vesicles (which
@@ -409,7 +410,7 @@ class GrowthCone(vesicles.TakesUpVesicles, TissueCell):
             f["trophic"],
             f["cytokine"],
             f["scar"],
-            f["debris"],
+            model.myelin_inhibitors(),  # myelin debris and intact CNS white matter
             model.band,
             model.relay,
             f["ev"],

@@ -272,6 +272,14 @@ class TissueParams(Params):
         "axon growth in the distal tract relative to the model grid",
         source="assumed",
     )
+    white_matter_inhibitors_au: float = P(
+        0.0,
+        0.0,
+        10.0,
+        "au",
+        "myelin inhibitors (Nogo, MAG, OMgp) of intact white matter, as myelin debris units",
+        source="assumed",
+    )
 
 
 def _cns_tissue() -> TissueParams:
@@ -283,6 +291,7 @@ def _cns_tissue() -> TissueParams:
         debris_damp_per_h=1.5,
         damp_half_life_h=24.0,
         distal_growth_factor=0.15,
+        white_matter_inhibitors_au=1.7,
     )
 
 
@@ -404,6 +413,13 @@ INSTANCE_SOURCES: dict[str, str] = {
     "cns.debris_damp_per_h": "assumed",
     "cns.damp_half_life_h": "assumed",
     "cns.distal_growth_factor": f"assumed; myelin inhibitors in CNS white matter: {_ANDERSON}",
+    "cns.white_matter_inhibitors_au": (
+        "assumed; intact CNS white matter carries the myelin inhibitors Nogo, MAG and OMgp "
+        f"({_ANDERSON}; Anderson et al. 2018, Nature 561:396): 1.7 au slows a cone to 0.15 "
+        "(growth_cone.debris_inhibition_half 0.3), as cns.distal_growth_factor does in the "
+        "distal tract, the same white matter beyond the grid"
+    ),
+    "pns.white_matter_inhibitors_au": "assumed (no CNS myelin in a peripheral nerve)",
     "pns.intrinsic_growth": "assumed",
     "pns.lesion_debris_au": "assumed",
     "pns.wallerian_debris_au": "assumed",
@@ -961,7 +977,62 @@ class MuscleParams(Params):
         "after ~1 month denervated)",
     )
     recovery_per_h: float = P(
-        0.004, 0.0, 0.1, "1/h", "regrowth rate after reinnervation", source="assumed"
+        0.004,
+        0.0,
+        0.1,
+        "1/h",
+        "regrowth rate after reinnervation, or with returning use below a spinal lesion",
+        source="assumed",
+    )
+    disuse_atrophy_per_h: float = P(
+        0.003,
+        0.0,
+        0.1,
+        "1/h",
+        "wasting rate of an innervated but unused muscle (below a spinal lesion)",
+        source=(
+            "calibrated by hand: with disuse_floor_index it gives a 20-40 % loss "
+            "by day 21 after a severe contusion, as Phillips et al. 2018, PLoS One "
+            "13:e0194440 report (soleus mass 31 % lower 21 days after a moderate-severe "
+            "contusion in rats)"
+        ),
+    )
+    disuse_floor_index: float = P(
+        0.5,
+        0.0,
+        1.0,
+        "index",
+        "muscle mass index an innervated muscle wastes toward with no activity at all",
+        source=(
+            "assumed: disuse atrophy is partial and slower than denervation (floor_index 0.3); "
+            "moderate-severe rat contusion: soleus 31 % lower at day 21 (Phillips et al. 2018, "
+            "PLoS One 13:e0194440)"
+        ),
+    )
+    activity_half_descending: float = P(
+        0.23,
+        0.01,
+        1.0,
+        "fraction",
+        "descending connectivity that gives the muscle half its full activity",
+        source=(
+            "calibrated by hand (was 0.25, assumed; 0.23 once the white-matter inhibitors "
+            "lowered moderate descending connectivity from 0.41 to 0.385): weight-supported "
+            "stepping returns after a moderate contusion and hindlimb "
+            "muscle mass is back near baseline by 10 weeks (Hutchinson, Linderman & Basso "
+            "2001, J Neurotrauma 18:1075), while a severe one keeps its muscles light"
+        ),
+    )
+    activity_hill: float = P(
+        3.0,
+        1.0,
+        10.0,
+        "1",
+        "steepness of muscle activity against descending connectivity (Hill coefficient)",
+        source=(
+            "assumed: hindlimb use rises steeply over a narrow range of spared white matter "
+            "(the BBB plateau tracks it as an S-curve: Basso et al. 1996, Exp Neurol 139:244)"
+        ),
     )
 
 
@@ -1060,9 +1131,11 @@ class ConductionParams(Params):
 
 _BBB_CALIBRATION = (
     "calibrated by hand (issue 13), an illustrative mapping: untreated contusions of severity "
-    "0.4, 0.6 and 0.8 (mild, moderate, severe) reach descending connectivity 0.69, 0.41 and "
-    "0.20 at day 56 (4 seeds), which this S-curve maps to BBB 19, 14 and 7, the plateaus of "
-    "Basso, Beattie & Bresnahan 1995 and Basso et al. 1996 (18-20, 13-15, 6-8)"
+    "0.4, 0.6 and 0.8 (mild, moderate, severe) reach descending connectivity 0.60, 0.385 and "
+    "0.19 at day 56 (4 seeds), which this S-curve (a least-squares fit) maps to BBB 18.8, 14.2 "
+    "and 6.9, inside the plateaus of Basso, Beattie & Bresnahan 1995 and Basso et al. 1996 "
+    "(18-20, 13-15, 6-8); refitted (was 0.17, 0.21 for 0.69, 0.41, 0.20) once the myelin "
+    "inhibitors of intact white matter stopped cones crossing through the spared rows"
 )
 
 _AIS_CALIBRATION = (
@@ -1137,7 +1210,7 @@ class OutcomeParams(Params):
         ),
     )
     bbb_midpoint: float = P(
-        0.17,
+        0.197,
         0.01,
         1.0,
         "fraction",
@@ -1145,7 +1218,7 @@ class OutcomeParams(Params):
         source=_BBB_CALIBRATION,
     )
     bbb_width: float = P(
-        0.21,
+        0.172,
         0.01,
         1.0,
         "fraction",

@@ -155,6 +155,59 @@ class TransplantParams(Params):
         "clone size at which a tumor event is counted (~4 weeks)",
         source="assumed",
     )
+    cavity_death_per_h: float = P(
+        0.001,
+        0.0,
+        1.0,
+        "1/h",
+        "extra death rate of grafted cells in a fully cleared (cavitated) spinal lesion",
+        source=(
+            "assumed; macrophages clear the necrotic core into a cavity over weeks (Fitch et "
+            "al. 1999, J Neurosci 19:8182) and grafts into chronic lesions survive worse than "
+            "subacute ones (Piltti et al. 2013, Stem Cells Transl Med 2:961: fewer at day 60 "
+            "than at day 9); size kept so sci.graft_survival (1-30 %) still holds"
+        ),
+    )
+    relay_maturation_h: float = P(
+        672.0,
+        0.0,
+        4000.0,
+        "h",
+        "mean time graft neurons need to mature and form synapses before they relay",
+        source=(
+            "assumed; neurons from grafted progenitors form relays and improve function only "
+            "weeks after grafting (Lu et al. 2012, Cell 150:1264); instant relays raised the "
+            "day-21 graft's BBB from 7 to 12 within a week"
+        ),
+    )
+    bridge_substrate: float = P(
+        0.3,
+        0.0,
+        1.0,
+        "band",
+        "permissive substrate (as guidance) grafted cells give host growth cones at saturation",
+        source=(
+            "assumed, half a scaffold's guidance (adjuncts.scaffold_guidance); grafted neural "
+            "progenitors fill the lesion and host axons grow into them (Lu et al. 2012, Cell "
+            "150:1264)"
+        ),
+    )
+    bridge_half_cells: float = P(
+        5000.0,
+        1.0,
+        1.0e6,
+        "cells",
+        "grafted cells in a cluster giving half that substrate",
+        source="assumed",
+    )
+    bridge_reach_um: float = P(
+        75.0,
+        0.0,
+        1000.0,
+        "µm",
+        "how far around its cluster grafted cells fill the cavity",
+        source="assumed (40 clusters of the 2 million-cell dose then fill most of the lesion)",
+    )
     iv_homing_fraction: float = P(
         0.01,
         0.0,
@@ -386,6 +439,16 @@ class MechanismSwitches(Params):
         source=_EGGENHOFER + " (MSC benefit is paracrine)",
     )
     graft_tumor: bool = Flag(True, "undifferentiated grafted cells can transform", source="assumed")
+    graft_cavity_death: bool = Flag(
+        True,
+        "grafted cells die faster in the cavity of a cleared spinal lesion",
+        source="Piltti et al. 2013, Stem Cells Transl Med 2:961 (chronic grafts survive worse)",
+    )
+    graft_bridge: bool = Flag(
+        True,
+        "grafted cells fill the cavity with a substrate host axons grow into",
+        source="Lu et al. 2012, Cell 150:1264",
+    )
     chabc_digestion: bool = Flag(
         True,
         "chondroitinase ABC digests CSPG scar",
@@ -426,6 +489,17 @@ class MechanismSwitches(Params):
         True,
         "repair Schwann cells migrate from the stumps into a tube or conduit across a gap",
         source="Williams et al. 1983, J Comp Neurol 218:460",
+    )
+    cns_myelin_inhibition: bool = Flag(
+        True,
+        "intact CNS white matter carries myelin inhibitors that slow growth cones",
+        source="Anderson et al. 2016, Nature 532:195; Anderson et al. 2018, Nature 561:396",
+    )
+    lower_motor_neurons_intact: bool = Flag(
+        True,
+        "spinal muscles stay innervated: disuse wasting, regrowth with use (off: denervated)",
+        source="standard neuroanatomy (sci.lmn_intact); Hutchinson, Linderman & Basso 2001, "
+        "J Neurotrauma 18:1075",
     )
 
 
@@ -508,12 +582,24 @@ class EVTherapy(_Scheduled):
     )
 
 
-class Chondroitinase(Params):
+class Chondroitinase(_Scheduled):
     """Chondroitinase ABC: an enzyme injected into the lesion that digests CSPG scar where it
-    reaches, losing activity with a half-life."""
+    reaches, losing activity with a half-life. Most studies give it again and again (repeated
+    injections or an intrathecal catheter for days to weeks): ``doses`` every
+    ``repeat_every_days``."""
 
     kind: Literal["chondroitinase"] = "chondroitinase"
     day: float = P(7.0, 0.0, 365.0, "days", "day after injury it is given", source="assumed")
+    repeat_every_days: float = P(
+        2.0,
+        0.5,
+        180.0,
+        "days",
+        "interval between repeated doses",
+        source="Garcia-Alias et al. 2008, Exp Neurol 210:331 (6 injections on alternate days, "
+        "started up to 7 days after injury); Carter et al. 2008 (days 0-10, every 2 days); "
+        "Bradbury et al. 2002, Nature 416:636 (10 days intrathecal)",
+    )
     half_life_h: float = P(
         24.0,
         1.0,

@@ -161,6 +161,12 @@ class NerveRepairModel(Model):
         self.band = np.zeros((self.width, self.height))
         self.schwann_band = np.zeros((self.width, self.height))
         self.relay = np.zeros((self.width, self.height), dtype=np.int8)
+        #: Intact CNS white matter (1) whose myelin carries growth inhibitors (Nogo, MAG,
+        #: OMgp): set at injury in the spared tracts, the rows outside the lesion (in the cut
+        #: tracts the distal stump's myelin is debris, and the cones start at the lesion edge,
+        #: so a cone's first voxel does not slow it by an amount that depends on the voxel).
+        self.intact_myelin = np.zeros((self.width, self.height))
+        self._inhibitors = np.zeros((self.width, self.height))
         self.therapy = TherapyState()
         self.events = schedule(scenario)
         self._next_event = 0
@@ -333,6 +339,8 @@ class NerveRepairModel(Model):
         everywhere = np.ones((self.width, self.height), dtype=bool)
         outside = ~self.lesion_mask
         if self.is_spinal:
+            self.intact_myelin[:, : self.lesion_y0] = 1.0
+            self.intact_myelin[:, self.lesion_y1 :] = 1.0
             for xy in self._random_voxels(sc.astrocyte.density_per_mm2, outside):
                 Astrocyte(self, xy, sc.astrocyte)
             for xy in self._random_voxels(sc.oligodendrocyte.density_per_mm2, outside):
@@ -497,6 +505,18 @@ class NerveRepairModel(Model):
         Schwann cells, and their repair capacity (zeros with no bridge)."""
         b = self.bridge
         return (0.0, 0.0, 0.0) if b is None else (b.length_um, b.reach_um, b.support)
+
+    def myelin_inhibitors(self) -> np.ndarray:
+        """Myelin-associated growth inhibitors per voxel (au), what growth cones read: those of
+        myelin debris plus those of intact CNS white matter (``white_matter_inhibitors_au``
+        where :attr:`intact_myelin` is, behind ``mechanisms.cns_myelin_inhibition``)."""
+        debris = self.fields["debris"]
+        level = self.tissue.white_matter_inhibitors_au
+        if level <= 0.0 or not self.scenario.mechanisms.cns_myelin_inhibition:
+            return debris
+        np.multiply(self.intact_myelin, level, out=self._inhibitors)
+        self._inhibitors += debris
+        return self._inhibitors
 
     def update_distal_support(self) -> None:
         """Mean repair capacity of the Schwann cells in the distal stump (1 in the CNS; the

@@ -225,10 +225,6 @@ THERAPY_TRENDS: tuple[Trend, ...] = (
         0.03,
         "area fraction",
         source="sci.chabc (the SMD 0.90 is for locomotion, not scar area); " + _NO_SIZE,
-        known_miss="measured at 20 seeds: 0.0177 (0.0166-0.0188) of the area, under the 0.03 "
-        "margin: the enzyme now acts only near the lesion and halves its activity daily "
-        "(Tester 2007), so little scar is digested and it is laid again by day 42; the "
-        "biology issue (13)",
     ),
     Trend(
         "chabc_bridging",
@@ -238,6 +234,12 @@ THERAPY_TRENDS: tuple[Trend, ...] = (
         0.02,
         "fraction",
         source="sci.chabc_rehab: Garcia-Alias et al. 2009 (qualitative); " + _NO_SIZE,
+        known_miss="measured at 20 seeds: 0 (no axon bridged at day 42 in either arm, every "
+        "seed): since intact CNS white matter carries myelin inhibitors (issue 13, "
+        "cns.white_matter_inhibitors_au) no cone crosses a severe lesion by day 42; the "
+        "chondroitinase + rehabilitation arm crosses later (0.5 at day 70, 0.7 at day 84, 2 "
+        "seeds; untreated 0), more than trend 11 allows: the combination's growth boost needs "
+        "revisiting (issue 13)",
     ),
     Trend(
         "msc_local_beats_iv",

@@ -1,5 +1,6 @@
-"""Grafted cells: die at a hazard set by inflammation, rejection and route; differentiate;
-secrete; may transform. The lungs clear intravenous cells."""
+"""Grafted cells: die at a hazard set by inflammation, a cleared cavity, rejection and route;
+differentiate; secrete; fill the cavity with substrate; relay once mature; may transform. The
+lungs clear intravenous cells."""
 
 import math
 
@@ -170,8 +171,15 @@ def test_graft_glia_myelinate_and_graft_neurons_relay_across_the_bridge():
     """Glia wrap bare axon in their voxel; neurons whose processes reach the bridge mark relays."""
     model = make_sandbox(shape=(8, 5))
     model.bridge_x = 6
+    model.lesion_x0 = 0  # the graft fills the tissue from its proximal edge
     model.axon[3, 2] = 1.0
-    p = _params(model, **IMMORTAL, relay_process_um_per_h=1.0e4, relay_min_cells=100.0)
+    p = _params(
+        model,
+        **IMMORTAL,
+        relay_process_um_per_h=1.0e4,
+        relay_min_cells=100.0,
+        relay_maturation_h=0.0,
+    )
     cluster = GraftCluster(model, (3, 2), p, GraftSource.NPC, 1000)
     cluster.progenitors, cluster.glia, cluster.neurons = 0, 500, 500
     cluster.step()
@@ -184,7 +192,8 @@ def test_graft_glia_myelinate_and_graft_neurons_relay_across_the_bridge():
 
 
 @pytest.mark.parametrize(
-    "switch", ["graft_differentiation", "graft_paracrine", "graft_relay", "graft_tumor"]
+    "switch",
+    ["graft_differentiation", "graft_paracrine", "graft_relay", "graft_tumor", "graft_bridge"],
 )
 def test_each_switch_turns_off_its_rule(switch):
     """With a graft switch off, its rule leaves no trace; with it on, it does."""
@@ -192,12 +201,14 @@ def test_each_switch_turns_off_its_rule(switch):
     for on in (True, False):
         model = make_sandbox(seed=6, shape=(8, 5), **{f"mechanisms.{switch}": on})
         model.bridge_x = 4
+        model.lesion_x0 = 0
         p = _params(
             model,
             **IMMORTAL,
             npc_neuron_per_h=0.05,
             relay_process_um_per_h=1.0e4,
             relay_min_cells=10.0,
+            relay_maturation_h=0.0,
             transformation_per_cell_h=1.0e-4,
             tumor_doubling_h=6.0,
             tumor_detect_cells=10.0,
@@ -212,6 +223,7 @@ def test_each_switch_turns_off_its_rule(switch):
                 "graft_paracrine": model.fields["trophic"].sum(),
                 "graft_relay": model.relay.sum(),
                 "graft_tumor": model.therapy.tumor_events,
+                "graft_bridge": model.band.sum(),
             }[switch]
         )
     assert traces[0] > 0 and traces[1] == 0
@@ -226,6 +238,8 @@ def _tissue_with_clusters(seed: int):
     model.fields["scar"][:] = 0.5 * field_rng.random((8, 5))
     model.axon[:] = field_rng.random((8, 5))
     model.bridge_x = 5
+    model.lesion_mask[2:6, :] = True
+    model.fields["debris"][:] = 1.2 * field_rng.random((8, 5))
     model.therapy.scaffold = field_rng.random((8, 5)) < 0.5
     model.therapy.immunosuppressed_until_h = 1e9
     p = _params(
@@ -235,6 +249,8 @@ def _tissue_with_clusters(seed: int):
         msc_differentiation_per_h=0.01,
         relay_process_um_per_h=50.0,
         relay_min_cells=50.0,
+        relay_maturation_h=10.0,
+        cavity_death_per_h=0.05,
         transformation_per_cell_h=1.0e-4,
         tumor_doubling_h=6.0,
         tumor_detect_cells=20.0,
@@ -266,13 +282,15 @@ def test_the_compiled_turn_and_its_python_source_give_the_same_tissue():
              sheet.n_clones.copy(), sheet.clones.copy(), sheet.new_tumors.copy(),
              model.fields.source_views["trophic"].copy(), model.fields.source_views["ev"].copy(),
              model.myelin.copy(), model.relay.copy(), model.occupancy_of(GraftCluster).copy(),
-             args[0].random(3))
+             args[0].random(3), model.band.copy(), sheet.neuron_age_h.copy(),
+             sheet.mature_at_h.copy())
         )  # fmt: skip
     for a, b in zip(*states, strict=True):
         np.testing.assert_array_equal(a, b)
     fate, counts, process, n_clones = states[0][:4]
     assert (fate & 1).any() and counts[:, 3].any() and process.any() and n_clones.any()
     assert states[0][9].any()  # a relay was marked
+    assert states[0][12].any()  # the cavity was filled with substrate
 
 
 def test_grid_agentsets_and_occupancy_agree_after_deaths_and_deliveries():
@@ -301,3 +319,81 @@ def test_grid_agentsets_and_occupancy_agree_after_deaths_and_deliveries():
         runs.append((sheet.counts[: sheet.n].copy(), model.therapy.tumor_events))
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     assert runs[0][1] == runs[1][1]
+
+
+def test_relays_form_only_after_graft_neurons_mature():
+    """Graft neurons whose processes already reach the bridge relay nothing until they have
+    matured: at least half of ``relay_maturation_h`` after the cluster first had enough of
+    them, at most one and a half times it."""
+    model = make_sandbox(shape=(8, 5))
+    model.bridge_x = 6
+    model.lesion_x0 = 0
+    p = _params(
+        model,
+        **IMMORTAL,
+        relay_process_um_per_h=1.0e4,
+        relay_min_cells=100.0,
+        relay_maturation_h=48.0,
+    )
+    cluster = GraftCluster(model, (3, 2), p, GraftSource.NPC, 1000)
+    cluster.progenitors, cluster.neurons = 0, 1000
+    for _ in range(round(23.0 / model.dt_h)):
+        cluster.step()
+    assert 3 + int(cluster.process_um / model.dx_um) >= model.bridge_x
+    assert model.relay.sum() == 0
+    assert 24.0 <= cluster.mature_at_h <= 72.0
+    for _ in range(round(49.0 / model.dt_h)):
+        cluster.step()
+    assert model.relay.sum() > 0
+
+
+def test_grafted_cells_fill_the_cavity_with_substrate_within_their_reach():
+    """Living grafted cells lay a permissive substrate (as guidance) within ``bridge_reach_um``,
+    more the more cells there are, saturating at ``bridge_substrate``."""
+    levels = []
+    for cells in (1_000, 50_000):
+        model = make_sandbox(shape=(11, 11))
+        p = _params(model, **IMMORTAL, bridge_reach_um=2 * model.dx_um, bridge_half_cells=5000.0)
+        GraftCluster(model, (5, 5), p, GraftSource.NPC, cells).step()
+        reach = np.zeros((11, 11), dtype=bool)
+        reach[3:8, 3:8] = True
+        assert (model.band[reach] > 0).all() and (model.band[~reach] == 0).all()
+        levels.append(model.band[5, 5])
+    assert 0.0 < levels[0] < levels[1] < p.bridge_substrate
+
+
+def test_a_cleared_spinal_lesion_kills_grafted_cells_faster():
+    """In the lesion, the more of its debris has been cleared (a cavity), the higher the
+    hazard; outside the lesion, in a peripheral nerve, or with the switch off, no cavity term."""
+    rates = {}
+    for name, overrides in (
+        ("spinal", {}),
+        ("peripheral", {"injury.type": "peripheral"}),
+        ("off", {"mechanisms.graft_cavity_death": False}),
+    ):
+        model = make_sandbox(shape=(4, 1), **overrides)
+        model.lesion_mask[1:, :] = True
+        full = model.tissue.lesion_debris_au * model.scenario.injury.severity
+        model.fields["debris"][:, 0] = [0.0, full, 0.5 * full, 0.0]
+        p = model.scenario.transplant
+        clusters = [GraftCluster(model, (x, 0), p, GraftSource.NPC, 1000) for x in range(4)]
+        rates[name] = [c.hazard_per_h() for c in clusters]
+    outside, intact, half, cleared = rates["spinal"]
+    k = model.scenario.transplant.cavity_death_per_h
+    assert intact == pytest.approx(outside)
+    assert half == pytest.approx(outside + 0.5 * k)
+    assert cleared == pytest.approx(outside + k)
+    assert len(set(rates["peripheral"])) == 1 and len(set(rates["off"])) == 1
+
+
+def test_only_host_axons_that_grew_into_the_graft_are_relayed():
+    """Mature graft neurons relay no voxel proximal to the lesion: a host axon must have grown
+    into the graft to reach them."""
+    model = make_sandbox(shape=(10, 5))
+    model.bridge_x = 8
+    model.lesion_x0 = 4
+    p = _params(model, **IMMORTAL, relay_process_um_per_h=1.0e4, relay_maturation_h=0.0)
+    cluster = GraftCluster(model, (6, 2), p, GraftSource.NPC, 1000)
+    cluster.progenitors, cluster.neurons = 0, 1000
+    cluster.step()
+    assert model.relay[:4].sum() == 0 and model.relay[4:7, 1:4].all()

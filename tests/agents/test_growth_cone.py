@@ -275,3 +275,36 @@ def test_speed_rule_reads_its_trophic_floor_and_step_preferences_from_the_scenar
     p = row(forward_weight=2.0, diagonal_weight=0.25)
     assert weight(0, 1, 1, zeros, zeros, zeros, p, 4, 25.0) == 2.0
     assert weight(1, 1, 1, zeros, zeros, zeros, p, 4, 25.0) == 0.25
+
+
+def _advance_um(tissue: str, seed: int, hours: int = 60, **overrides) -> float:
+    """How far a cone grows in ``hours`` through intact CNS white matter, graft-filled tissue
+    or plain tissue (a spinal sandbox, trophic factor everywhere)."""
+    from simulation.agents.graft import GraftCluster, GraftSource
+
+    model = make_sandbox(seed=seed, shape=(40, 5), **{"growth_cone.latency_h": 0.0, **overrides})
+    model.fields["trophic"][:] = 1.0
+    if tissue == "white matter":
+        model.intact_myelin[:] = 1.0
+    elif tissue == "graft":
+        p = model.scenario.transplant.model_copy(update={"bridge_reach_um": 1000.0})
+        GraftCluster(model, (20, 2), p, GraftSource.NPC, 50_000).step()
+    cone = _cone(model)
+    for _ in range(hours):
+        cone.step()
+    return cone.regrown_um
+
+
+def test_a_cone_stalls_in_intact_cns_white_matter_and_grows_on_graft_substrate():
+    """Over six seeds a cone grows less than half as far through intact CNS white matter
+    (its myelin inhibitors) as through tissue a graft has filled with permissive substrate;
+    with ``cns_myelin_inhibition`` off, white matter is plain tissue."""
+    seeds = range(6)
+    white = np.mean([_advance_um("white matter", s) for s in seeds])
+    graft = np.mean([_advance_um("graft", s) for s in seeds])
+    plain = np.mean([_advance_um("plain", s) for s in seeds])
+    switch_off = {"mechanisms.cns_myelin_inhibition": False}
+    off = np.mean([_advance_um("white matter", s, **switch_off) for s in seeds])
+    assert white < 0.5 * graft
+    assert graft > plain > white
+    assert off == plain
