@@ -182,17 +182,20 @@ def collapses(u, scar, p, consolidation, dt):
 
 
 @rule
-def speed_um_per_h(trophic, cytokine, scar, debris, band, p, capacity):
+def speed_um_per_h(trophic, cytokine, scar, debris, band, substrate, p, capacity):
     """Growth speed: capacity x trophic support x inhibition (cytokine, myelin debris) x scar x
-    guidance by repair bands. ``capacity`` is the host's intrinsic capacity times training;
-    trophic support rises from ``trophic_floor`` with no trophic factor to 1 at saturation."""
+    substrate x guidance by repair bands. ``capacity`` is the host's intrinsic capacity times
+    training; trophic support rises from ``trophic_floor`` with no trophic factor to 1 at
+    saturation; ``substrate`` is what the tissue supports (1, or a CNS lesion core's
+    ``lesion_core_substrate``), unless bands (a graft, a scaffold, Schwann cells) give more."""
     floor = p[_TROPHIC_FLOOR]
     supported = floor + (1.0 - floor) * trophic / (trophic + p[_TROPHIC_HALF])
     inflamed = 1.0 / (1.0 + cytokine / p[_INFLAMMATION_HALF])
     inflamed /= 1.0 + debris / p[_DEBRIS_HALF]
     unscarred = max(0.0, 1.0 - scar / p[_SCAR_STALL])
     guided = (1.0 + p[_GUIDANCE] * min(1.0, band)) / (1.0 + p[_GUIDANCE])
-    return p[_SPEED] * capacity * supported * inflamed * unscarred * guided
+    supporting = max(substrate, min(1.0, band))
+    return p[_SPEED] * capacity * supported * inflamed * unscarred * supporting * guided
 
 
 @rule
@@ -290,8 +293,8 @@ def distal_growth_um(p, kn, at_um):
 @rule
 def turn(order, u, x, y, fate, params, start_x, age_h, progress_um, distal_um, in_distal,
          arrived, relayed, trophic_seen, cytokine_seen, ev, ngf, path_x, path_y, path_len,
-         trophic, cytokine, scar, debris, band, relay, ev_field, ngf_field, ev_sink, ngf_sink,
-         trophic_source, axon, myelin, crowd, territory, kn, vk):  # fmt: skip
+         trophic, cytokine, scar, debris, band, substrate, relay, ev_field, ngf_field, ev_sink,
+         ngf_sink, trophic_source, axon, myelin, crowd, territory, kn, vk):  # fmt: skip
     """Every cone in ``order`` lives one tick: age, sense, take up vesicles and make NGF, then
     (past its latency) grow along the distal tract, or collapse on scar, or extend."""
     dt = kn[DT]
@@ -329,7 +332,7 @@ def turn(order, u, x, y, fate, params, start_x, age_h, progress_um, distal_um, i
             progress_um[s] = 0.0
             continue
         speed = speed_um_per_h(trophic_seen[s], cytokine_seen[s], here_scar, debris[xi, yi],
-                               band[xi, yi], p, capacity)  # fmt: skip
+                               band[xi, yi], substrate[xi, yi], p, capacity)  # fmt: skip
         progress_um[s] += speed * dt
         steps = 0
         while progress_um[s] >= dx and not in_distal[s]:
@@ -412,6 +415,7 @@ class GrowthCone(vesicles.TakesUpVesicles, TissueCell):
             f["scar"],
             model.myelin_inhibitors(),  # myelin debris and intact CNS white matter
             model.band,
+            model.substrate,
             model.relay,
             f["ev"],
             f["ev_ngf"],

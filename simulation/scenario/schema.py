@@ -280,6 +280,14 @@ class TissueParams(Params):
         "myelin inhibitors (Nogo, MAG, OMgp) of intact white matter, as myelin debris units",
         source="assumed",
     )
+    lesion_core_substrate: float = P(
+        1.0,
+        0.0,
+        1.0,
+        "factor",
+        "growth a lesion core without a bridge supports, relative to a permissive substrate",
+        source="assumed",
+    )
 
 
 def _cns_tissue() -> TissueParams:
@@ -292,6 +300,7 @@ def _cns_tissue() -> TissueParams:
         damp_half_life_h=24.0,
         distal_growth_factor=0.15,
         white_matter_inhibitors_au=1.7,
+        lesion_core_substrate=0.1,
     )
 
 
@@ -418,6 +427,15 @@ INSTANCE_SOURCES: dict[str, str] = {
         f"({_ANDERSON}; Anderson et al. 2018, Nature 561:396): 1.7 au slows a cone to 0.15 "
         "(growth_cone.debris_inhibition_half 0.3), as cns.distal_growth_factor does in the "
         "distal tract, the same white matter beyond the grid"
+    ),
+    "cns.lesion_core_substrate": (
+        "assumed value; a CNS lesion core lacks a growth-supporting substrate: axons cross it "
+        f"only where one is supplied (a graft, a scaffold, laminin induced by FGF2 and EGF): "
+        f"{_ANDERSON}; Anderson et al. 2018, Nature 561:396"
+    ),
+    "pns.lesion_core_substrate": (
+        "assumed (1: a crushed nerve keeps its basal lamina tubes; a cut nerve's gap is "
+        "crossed along the repair Schwann cells' bands)"
     ),
     "pns.white_matter_inhibitors_au": "assumed (no CNS myelin in a peripheral nerve)",
     "pns.intrinsic_growth": "assumed",
@@ -1131,28 +1149,26 @@ class ConductionParams(Params):
 
 _BBB_CALIBRATION = (
     "calibrated by hand (issue 13), an illustrative mapping: untreated contusions of severity "
-    "0.4, 0.6 and 0.8 (mild, moderate, severe) reach descending connectivity 0.60, 0.385 and "
-    "0.19 at day 56 (4 seeds), which this S-curve (a least-squares fit) maps to BBB 18.8, 14.2 "
-    "and 6.9, inside the plateaus of Basso, Beattie & Bresnahan 1995 and Basso et al. 1996 "
-    "(18-20, 13-15, 6-8); refitted (was 0.17, 0.21 for 0.69, 0.41, 0.20) once the myelin "
-    "inhibitors of intact white matter stopped cones crossing through the spared rows"
+    "0.4, 0.6 and 0.8 (mild, moderate, severe) reach descending connectivity 0.743, 0.516 and "
+    "0.253 at day 56 (6 seeds; spared fibres, their sprouts, no crossing), which this S-curve "
+    "(a least-squares fit) maps to BBB 18.6, 14.3 and 6.9, inside the plateaus of Basso, "
+    "Beattie & Bresnahan 1995 and Basso et al. 1996 (18-20, 13-15, 6-8); refitted twice in "
+    "issue 13 (0.17/0.21, then 0.197/0.172) as white-matter inhibitors, spared-fibre "
+    "sprouting and the lesion core's missing substrate changed the connectivity"
 )
 
 _AIS_CALIBRATION = (
-    "calibrated by hand (issue 13), an illustrative mapping: untreated severe contusions "
-    "(scenarios/spinal_cord_untreated.toml, grade A at day 3) should convert to B or better "
-    "at the natural rate of AIS A, 11-30 % within a year (Kirshblum et al. 2021, J Neurotrauma "
-    "38:1267), read here at the run's end, day 84. Day-84 descending connectivity over 60 "
-    "seeds (0-19, spawn_seeds(0, 20), spawn_seeds(1, 20)) ranged 0.21-0.37 with none in "
-    "0.2615-0.2725; 0.265 converts 12 of 60 (20 %; 6, 3 and 3 of 20). Not an anchor: the "
-    "share depends on the day read (0 % at day 77, all 10 seeds by day 112), as axons keep "
-    "crossing and every seed has the same spared share (see sci.natural_conversion); "
-    "recalibrate once the spinal biology of issue 13 has landed"
+    "assumed; illustrative: placed just above the untreated severe contusion's plateau "
+    "(descending connectivity 0.25-0.26 over days 56-84, 6 seeds), so it reads A, as a "
+    "complete injury should. The natural conversion of AIS A (11-30 % within a year, "
+    "Kirshblum et al. 2021, J Neurotrauma 38:1267) cannot be calibrated: every virtual "
+    "patient spares the same share of the cord, so the seeds differ by less than 0.01 (see "
+    "sci.natural_conversion)"
 )
 _AIS_ASSUMED = (
     "assumed; illustrative: the AIS grades (ASIA/ISNCSCI) ordered along descending "
-    "connectivity, so the severe, moderate and mild contusions of the BBB calibration (0.20, "
-    "0.41, 0.69) read A, C and D; E (normal) needs nearly every connection"
+    "connectivity, so the severe, moderate and mild contusions of the BBB calibration (0.25, "
+    "0.52, 0.74 at day 56) read A, C and D; E (normal) needs nearly every connection"
 )
 
 
@@ -1210,7 +1226,7 @@ class OutcomeParams(Params):
         ),
     )
     bbb_midpoint: float = P(
-        0.197,
+        0.280,
         0.01,
         1.0,
         "fraction",
@@ -1218,7 +1234,7 @@ class OutcomeParams(Params):
         source=_BBB_CALIBRATION,
     )
     bbb_width: float = P(
-        0.172,
+        0.243,
         0.01,
         1.0,
         "fraction",

@@ -167,6 +167,8 @@ class NerveRepairModel(Model):
         #: so a cone's first voxel does not slow it by an amount that depends on the voxel).
         self.intact_myelin = np.zeros((self.width, self.height))
         self._inhibitors = np.zeros((self.width, self.height))
+        #: Growth each voxel supports without a bridge (1; a CNS lesion core less).
+        self.substrate = np.ones((self.width, self.height))
         self.therapy = TherapyState()
         self.events = schedule(scenario)
         self._next_event = 0
@@ -338,6 +340,7 @@ class NerveRepairModel(Model):
             neuron.cone = GrowthCone(self, (self.lesion_x0 - 1, y), sc.growth_cone, neuron)
         everywhere = np.ones((self.width, self.height), dtype=bool)
         outside = ~self.lesion_mask
+        self.substrate[self.lesion_mask] = self.tissue.lesion_core_substrate
         if self.is_spinal:
             self.intact_myelin[:, : self.lesion_y0] = 1.0
             self.intact_myelin[:, self.lesion_y1 :] = 1.0
