@@ -602,20 +602,18 @@ OUTCOMES: tuple[Topic, ...] = (
         "(Kirshblum et al. 2021, J Neurotrauma 38:1267). Keio University's iPSC trial (2025) "
         "reported 2 of 4 AIS A patients improving (to C and to D).",
         "The AIS grade reads the same descending connectivity as the BBB score (spared fibres "
-        "that conduct, plus axons regrown or relayed across the lesion) through four "
-        "thresholds, one per grade from B to E: an illustrative mapping. The A-to-B threshold "
-        "is calibrated so that untreated severe contusions convert at about the natural rate "
-        "within the run; C, D and E are assumed, placed so severe, moderate and mild contusions "
-        "read A, C and D. A therapy changes the grade only through the axons it helps. The "
-        "Cohort page grades virtual patients at their first examination and again later, and "
-        "their untreated twins show how often patients 'respond' with no therapy at all.",
-        "Measured for the calibration: the untreated severe contusion is grade A on day 3 in "
-        "every seed and B or better on day 84 in 12 of 60 seeds (20 %; 6, 3 and 3 of 20 in "
-        "three sets of seeds; published 11-30 %). What the model cannot show yet: a natural "
-        "rate that stays put. Its conversions are axons crossing the lesion late, and every "
-        "seed spares the same share, so none converts by day 77 and all do by day 112; in "
-        "people, AIS A patients differ in how much tissue is spared. At a 20 % rate, four "
-        "untreated patients include at least 2 'responders' 18 % of the time.",
+        "that conduct, their sprouts, plus axons regrown or relayed across the lesion) through "
+        "four thresholds, one per grade from B to E: an illustrative mapping, placed so that "
+        "severe, moderate and mild contusions read A, C and D. A therapy changes the grade only "
+        "through the connections it helps. The Cohort page grades virtual patients at their "
+        "first examination and again later, and their untreated twins show how often patients "
+        "'respond' with no therapy at all.",
+        "What the model cannot show yet: a natural conversion rate. Every virtual patient spares "
+        "the same share of the cord and, untreated, no axon crosses the lesion, so untreated "
+        "severe contusions level off at the same connectivity (0.25-0.26, days 56-84, 6 seeds) "
+        "and stay grade A; in people, AIS A patients differ in how much tissue is spared. So "
+        "the Cohort page's chance of '2 of 4 responders' comes from the untreated twins' own "
+        "rate, whatever it is.",
         (
             "outcomes.ais_baseline_day",
             "outcomes.ais_b_connectivity",
@@ -628,10 +626,10 @@ OUTCOMES: tuple[Topic, ...] = (
         (
             Try(
                 "A transplant against untreated, graded",
-                "Untreated vs the day-21 iPSC graft over 84 days. The mean AIS grade rises "
-                "late in both arms because some virtual patients convert and others do not "
-                "(switch the band to the range to see the seeds spread). Then open **Cohort**: "
-                "how many of the untreated twins 'respond', and how often would 2 of 4?",
+                "Untreated vs the day-21 iPSC graft over 84 days: the untreated arm stays "
+                "grade A; the graft's neurons relay host axons weeks after transplant, once "
+                "they have matured. Then open **Cohort**: how many virtual patients gain a "
+                "grade, and how many of their untreated twins do?",
                 (ArmSpec(SPINAL), ArmSpec("spinal_cord_ipsc_npc_day21")),
                 ("ais_grade", "bbb_score", "descending_connectivity_fraction"),
                 84,

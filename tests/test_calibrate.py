@@ -212,7 +212,7 @@ BASE = toy_text()
         (("population_size = 12", "population_size = 2"),
          "population_size: 2 is out of range"),
         (("lo = 0.001", "lo = 0.0"), "a loguniform prior needs lo > 0"),
-        (('targets = ["pni.regrowth_rate",', 'targets = ["pni.gap",'), "not encodable yet"),
+        (('targets = ["pni.regrowth_rate",', 'targets = ["sci.keio",'), "not encodable yet"),
         (("[toy]", '[overrides]\n"neuron.cont" = 3\n[toy]'), "neuron.cont: unknown key"),
     ],
 )  # fmt: skip

@@ -42,11 +42,17 @@ NEUROPATHY_TABLE_METRICS = (
     "hba1c_percent",
     "nerve_support_index",
 )
-#: Metrics compared side by side by ``nervesim compare``: the trend table's, the illustrative
-#: locomotor score, the graft's and a chronic neuropathy's (those a run recorded).
+#: Metrics compared side by side by ``nervesim compare``: the trend table's, the outcomes people
+#: measure (locomotor score and AIS grade; conduction, CMAP, gait and NGF's pain side effect,
+#: nan in a spinal run), the graft's and a chronic neuropathy's (those a run recorded).
 COMPARE_METRICS = (
     *TABLE_METRICS,
     "bbb_score",
+    "ais_grade",
+    "conduction_velocity_m_per_s",
+    "cmap_amplitude_percent",
+    "sfi_score",
+    "pain_sensitization_index",
     "grafted_cells_alive_count",
     "tumor_events_count",
     *NEUROPATHY_TABLE_METRICS,

@@ -264,7 +264,8 @@ def test_speed_rule_reads_its_trophic_floor_and_step_preferences_from_the_scenar
         return sheet.params[0]
 
     speed = speed_um_per_h.py_func
-    args = (0.0, 0.0, 0.0, 0.0, 0.0)  # no trophic factor, cytokine, scar, debris or band
+    # no trophic factor, cytokine, scar, debris or band; a permissive substrate
+    args = (0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
     p = row()
     top, guidance = (p[PARAMS.index(k)] for k in ("speed_um_per_h", "guidance_boost"))
     unguided = top / (1.0 + guidance)  # off the repair bands
