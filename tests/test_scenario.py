@@ -54,11 +54,18 @@ def _default_value(key: str):
     return value
 
 
+#: Interventions a scenario may hold only when its injury type is a chronic neuropathy.
+NEUROPATHY_ONLY = {"glucose_control", "chemotherapy"}
+
+
 def _nested(key: str, value) -> dict:
     """``{"a": {"b": value}}`` for the dotted key ``a.b`` (an intervention list for those)."""
     if key.startswith("interventions."):
         _, kind, name = key.split(".")
-        return {"interventions": [{"kind": kind, name: value}]}
+        out = {"interventions": [{"kind": kind, name: value}]}
+        if kind in NEUROPATHY_ONLY:  # they act on a chronic neuropathy's fibres only
+            out["injury"] = {"type": "neuropathy"}
+        return out
     out: dict = {}
     node = out
     *parents, leaf = key.split(".")
