@@ -90,6 +90,10 @@ def test_metric_titles() -> None:
     assert stats.metric_title("neuron_survival_fraction") == "Neuron survival"
     assert stats.metric_title("macrophages_m2_count") == "Macrophages M2"
     assert stats.metric_title("function_index") == "Function index"
+    assert stats.metric_title("sensory_velocity_m_per_s") == "Sensory velocity"
+    assert stats.metric_title("cmap_amplitude_percent") == "CMAP amplitude"
+    assert stats.metric_title("hba1c_percent") == "HbA1c"
+    assert stats.metric_title("dieback_mean_mm") == "Dieback mean"
 
 
 def test_library_reads_every_scenario_with_its_header() -> None:
