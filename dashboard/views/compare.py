@@ -108,7 +108,9 @@ def shared_settings(first_stem: str, uploads: dict[str, str]) -> tuple[float, fl
         1.0,
         step=0.05,
         key=sev_key,
-        help="Share of the cross-section destroyed; every arm gets the same injury.",
+        help="Share of the cross-section destroyed; every arm gets the same injury. A chronic "
+        "neuropathy has no lesion: its course is set by the host (HbA1c, chemotherapy).",
+        disabled=first.injury.type == "neuropathy",
         **initial(sev_key, float(first.injury.severity)),
     )
     days = c2.slider(
