@@ -254,3 +254,22 @@ def test_help_teaches_with_examples(capsys):
         assert line.strip().startswith("nervesim calibrate ")
     assert "scenarios/calibrations/ci_tiny.toml" in examples
     assert (ROOT / "scenarios/calibrations/untreated_default.toml").is_file()
+
+
+def test_degenerate_weights_give_no_verdict(tmp_path):
+    """When one particle carries the weight (Kish's effective sample size under half the
+    particles), the report reads no constraint from the interval."""
+    from simulation.calibration.outputs import effective_sample_size
+
+    assert effective_sample_size(np.ones(10)) == pytest.approx(10.0)
+    assert effective_sample_size(np.r_[1.0, np.zeros(9)]) == pytest.approx(1.0)
+    cal = load_calibration(toy_file(tmp_path))
+    rng = np.random.default_rng(0)
+    posterior = pd.DataFrame(
+        {p.key: [p.natural(x) for x in rng.uniform(*p.bounds(), 20)] for p in cal.parameters}
+    )
+    posterior["weight"] = np.r_[100.0, np.ones(19)]
+    table = summary(cal, posterior)
+    assert set(table["verdict"]) == {"undetermined (weights degenerate)"}
+    posterior["weight"] = 1.0
+    assert "undetermined (weights degenerate)" not in set(summary(cal, posterior)["verdict"])

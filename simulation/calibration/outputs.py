@@ -34,6 +34,18 @@ from simulation.runs.storage import write_parquet
 #: Shrinkage from which a parameter counts as constrained by the anchors: its 90 % interval
 #: is at most half as wide as the prior's. Assumed (a reading aid, not a test).
 CONSTRAINED_SHRINKAGE = 0.5
+#: Below this share of the particles, the final weights' effective sample size is too small for
+#: the interval to say anything (a few particles carry the weight): no verdict is read from it.
+#: Assumed (a reading aid): Kish's effective sample size, (sum w)^2 / sum w^2.
+MIN_ESS_SHARE = 0.5
+
+
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of importance ``weights``: N for equal weights, 1 when one
+    particle carries them all."""
+    w = np.asarray(weights, dtype=float)
+    total = float(w.sum())
+    return total * total / float((w * w).sum()) if total > 0 else 0.0
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -48,6 +60,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
 def summary(calibration: Calibration, posterior: pd.DataFrame) -> pd.DataFrame:
     """Per free parameter: prior, posterior median and 90 % interval, shrinkage, verdict."""
     w = posterior["weight"].to_numpy()
+    degenerate = effective_sample_size(w) < MIN_ESS_SHARE * len(w)
     rows = []
     for p in calibration.parameters:
         x = posterior[p.key].to_numpy(dtype=float)
@@ -68,7 +81,9 @@ def summary(calibration: Calibration, posterior: pd.DataFrame) -> pd.DataFrame:
                 "q05": back(q05),
                 "q95": back(q95),
                 "shrinkage": shrinkage,
-                "verdict": "constrained" if shrinkage >= CONSTRAINED_SHRINKAGE else "left wide",
+                "verdict": "undetermined (weights degenerate)"
+                if degenerate
+                else ("constrained" if shrinkage >= CONSTRAINED_SHRINKAGE else "left wide"),
             }
         )
     return pd.DataFrame(rows)
@@ -282,6 +297,8 @@ def report(
 ) -> str:
     """The report's Markdown text (see the module)."""
     spec = calibration.spec
+    weights = run.posterior["weight"].to_numpy()
+    ess, n_particles = effective_sample_size(weights), len(weights)
     lines = [
         f"# Calibration {spec.name}",
         "",
@@ -308,6 +325,15 @@ def report(
             f"{_fmt(r.default)} | {r.shrinkage:.2f} | {r.verdict} |"  # type: ignore[arg-type]
         )
     lines += [
+        "",
+        f"Effective sample size of the final weights: {ess:.1f} of {n_particles} particles"
+        + (
+            f" (below {MIN_ESS_SHARE:g} of them: a few particles carry the weight, so the "
+            "intervals are not read as constraints; run a larger population or more "
+            "generations)."
+            if ess < MIN_ESS_SHARE * n_particles
+            else "."
+        ),
         "",
         "Shrinkage = 1 - (posterior 90 % width) / (prior 90 % width), in the sampling space "
         f"(log10 for loguniform priors); at least {CONSTRAINED_SHRINKAGE} reads as "
