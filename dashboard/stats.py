@@ -22,8 +22,6 @@ BAND_RANGE = "range over seeds (min to max)"
 
 
 _UNIT_SUFFIXES = ("fraction", "count", "au", "um", "percent", "mm")
-#: Multi-word unit suffixes (``_m_per_s``), dropped like the one-word ones.
-_UNIT_TAILS = (("m", "per", "s"),)
 _NAMES = {
     "m1": "M1",
     "m2": "M2",
@@ -39,10 +37,7 @@ _NAMES = {
 
 def metric_title(metric: str) -> str:
     """A metric's name for people, its units left to the label: ``Neuron survival``."""
-    words = metric.split("_")
-    for tail in _UNIT_TAILS:
-        if len(words) > len(tail) and tuple(words[-len(tail) :]) == tail:
-            words = words[: -len(tail)]
+    words = metric.removesuffix("_m_per_s").split("_")
     if len(words) > 1 and words[-1] in _UNIT_SUFFIXES:
         words = words[:-1]
     text = " ".join(_NAMES.get(w, w) for w in words)

@@ -34,7 +34,6 @@ import hashlib
 import json
 import math
 import typing
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -44,8 +43,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from simulation.evidence.anchors import Anchor, AnchorError, all_anchors
 from simulation.scenario.errors import (
     ScenarioError,
-    describe,
     first_error,
+    located_clause,
     shown_key,
     units_and_range,
 )
@@ -337,19 +336,6 @@ def _resolve_scenarios(spec: CalibrationSpec) -> dict[str, Scenario]:
     return scenarios
 
 
-def _describe(err: Mapping[str, Any]) -> str:
-    """One clause for a pydantic error in a calibration file."""
-    parts: list[str] = []
-    for item in err["loc"]:
-        if isinstance(item, int):
-            parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
-        elif item in ("bool", "int", "float", "str") and parts:
-            continue  # the union member pydantic tried: not a key
-        else:
-            parts.append(str(item))
-    return describe(err, ".".join(parts) or "calibration")
-
-
 def loads_calibration(text: str, path: str | Path) -> Calibration:
     """Validate a calibration from its TOML ``text`` (``path`` names it in messages).
 
@@ -364,7 +350,8 @@ def loads_calibration(text: str, path: str | Path) -> Calibration:
     try:
         spec = CalibrationSpec.model_validate(data)
     except ValidationError as exc:
-        raise CalibrationError(f"{path}: {first_error(exc, _describe)}") from None
+        clause = first_error(exc, lambda err: located_clause(err, "calibration"))
+        raise CalibrationError(f"{path}: {clause}") from None
     try:
         keys = [p.key for p in spec.parameters]
         if len(set(keys)) != len(keys):

@@ -163,3 +163,18 @@ def first_error(exc: ValidationError, clause: Callable[[Mapping[str, Any]], str]
     errors = exc.errors()
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return f"{clause(errors[0])}{more}"
+
+
+def located_clause(err: Mapping[str, Any], root: str) -> str:
+    """One clause for a pydantic error in a file of ``root`` kind (sweep, calibration): its
+    location as a dotted key with list indices (``parameters[1].lo``), leaving out the union
+    member pydantic tried (``float``, ``str``...), which is not a key."""
+    parts: list[str] = []
+    for item in err["loc"]:
+        if isinstance(item, int):
+            parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
+        elif item in ("bool", "int", "float", "str") and parts:
+            continue
+        else:
+            parts.append(str(item))
+    return describe(err, ".".join(parts) or root)

@@ -37,7 +37,6 @@ import hashlib
 import json
 import math
 import typing
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -46,8 +45,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from simulation.runs.metrics import METRICS
 from simulation.scenario.errors import (
-    describe,
     first_error,
+    located_clause,
     shown_key,
     shown_value,
     units_and_range,
@@ -342,19 +341,6 @@ def planned_points(spec: SweepSpec) -> int:
     return n
 
 
-def _describe(err: Mapping[str, Any]) -> str:
-    """One clause for a pydantic error in a sweep file."""
-    parts: list[str] = []
-    for item in err["loc"]:
-        if isinstance(item, int):
-            parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
-        elif item in ("bool", "int", "float", "str") and parts and parts[-1].endswith("]"):
-            continue  # the union member pydantic tried: not a key
-        else:
-            parts.append(str(item))
-    return describe(err, ".".join(parts) or "sweep")
-
-
 def loads_sweep(text: str, path: str | Path) -> Sweep:
     """Validate a sweep from its TOML ``text``; ``path`` locates its base scenario.
 
@@ -369,7 +355,8 @@ def loads_sweep(text: str, path: str | Path) -> Sweep:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        raise SweepError(f"{path}: {first_error(exc, _describe)}") from None
+        clause = first_error(exc, lambda err: located_clause(err, "sweep"))
+        raise SweepError(f"{path}: {clause}") from None
     try:
         _check_design(spec)
         base_path = _resolved(path.parent / spec.base)
