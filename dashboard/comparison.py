@@ -28,6 +28,8 @@ class Request:
     days: float = DEFAULT_DAYS
     seeds: int = DEFAULT_SEEDS
     root_seed: int = 0
+    #: Each virtual animal also draws its parameters from the calibration's posterior.
+    uncertainty: bool = False
 
     @property
     def labels(self) -> list[str]:

@@ -186,7 +186,7 @@ def load_preset(preset: dict[str, Any]) -> None:
         prefix = f"cmp_arm{i}_{spec.scenario.replace(UPLOAD_PREFIX, 'up_')}"
         for j, key, value in spec.therapy:
             st.session_state[f"{prefix}_iv{j}_{key}"] = value
-    for name in ("days", "seeds", "metrics", "root"):
+    for name in ("days", "seeds", "metrics", "root", "uncertainty"):
         if name in preset:
             st.session_state[f"cmp_{name}"] = preset[name]
             if name == "metrics":

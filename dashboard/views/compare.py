@@ -16,6 +16,7 @@ from dashboard.guard import MAX_SCENARIO_BYTES, one_line, screen_arms, screen_to
 from dashboard.library import DEFAULT_ARMS, base_scenario, read_upload
 from dashboard.pool import prewarm, worker_count
 from dashboard.runs import Job, run_many
+from dashboard.uncertainty import EXPLAIN, for_seed, toggle
 from simulation.runs.compare import summarize, wide
 from simulation.runs.metrics import METRICS
 from simulation.scenario.schema import ScenarioError
@@ -207,9 +208,16 @@ def render(
             )
             chart = charts.band_chart(table, metric, labels, title=False)
             st.altair_chart(chart, width="stretch")
+    spread = (
+        "chance and parameter uncertainty (each animal drew its parameters from the "
+        "calibration's posterior)"
+        if request.uncertainty
+        else "chance alone (every animal runs the library's parameter values)"
+    )
     st.caption(
         f"Lines: mean over {frame['seed'].nunique()} seeds. Bands: {band}. Intervals compare "
-        "arms seed by seed (each seed is the same random injury in every arm)."
+        "arms seed by seed (each seed is the same random injury in every arm). The seeds "
+        f"differ by {spread}."
     )
     if done is not None:
         return
@@ -248,7 +256,7 @@ def run_request(request: Request, scenarios: dict, options) -> None:
     """Run (or fetch from the cache) every arm and seed, showing results as they come."""
     seeds = request.seed_list()
     jobs = {
-        (label, seed): Job(sc.to_toml(), seed, request.days)
+        (label, seed): Job(for_seed(sc, seed, request.uncertainty).to_toml(), seed, request.days)
         for seed in seeds
         for label, sc in scenarios.items()
     }
@@ -336,6 +344,7 @@ elif "cmp_n_arms" not in st.session_state and "compare_request" in st.session_st
             "seeds": last.seeds,
             "severity": last.severity,
             "root": last.root_seed,
+            "uncertainty": last.uncertainty,
         }
     )
 n_arms = (
@@ -349,11 +358,13 @@ for i, col in enumerate(st.columns(n_arms, border=True)):
     with col:
         specs.append(arm_editor(i, uploads, ARM_DEFAULTS[i]))
 severity, days, seeds, button_col = shared_settings(specs[0].scenario, uploads)
-with st.expander("Root seed"):
+with st.expander("Root seed and parameter uncertainty"):
     root = st.number_input(
         "Root seed", 0, 2**31 - 1, key="cmp_root", help="The seeds are spawned from this number."
     )
-draft = Request(tuple(specs), severity, days, seeds, int(root))
+    uncertain = toggle("cmp_uncertainty")
+    st.caption(EXPLAIN)
+draft = Request(tuple(specs), severity, days, seeds, int(root), uncertain)
 clicked = button_col.button(
     "Run comparison", type="primary", icon=":material/play_arrow:", key="cmp_run", width="stretch"
 )

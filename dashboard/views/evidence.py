@@ -9,6 +9,8 @@ import streamlit as st
 from dashboard.common import banner, csv_bytes, footer
 from dashboard.pool import prewarm
 from dashboard.runs import Job, run_many
+from dashboard.uncertainty import EXPLAIN, for_seed, toggle
+from simulation.calibration.posterior import DEFAULT_POSTERIOR_DIR
 from simulation.evidence.anchors import all_anchors
 from simulation.evidence.check import AnchorResult, arms_needed, figure, judge, table
 from simulation.runs.runner import spawn_seeds
@@ -16,13 +18,18 @@ from simulation.scenario.schema import load_scenario
 from simulation.validation.checks import SCENARIO_DIR
 
 
-def check_anchors(seeds: int) -> list[AnchorResult]:
-    """Every encodable anchor judged over ``seeds`` seeds (runs from the shared cache)."""
+def check_anchors(seeds: int, uncertainty: bool = False) -> list[AnchorResult]:
+    """Every encodable anchor judged over ``seeds`` seeds (runs from the shared cache); with
+    ``uncertainty``, each seed's animal draws its parameters from the calibration."""
     anchors = [a for a in all_anchors() if a.encodable]
     arms = arms_needed(anchors)
     seed_list = spawn_seeds(0, seeds)
-    toml = {arm: load_scenario(SCENARIO_DIR / arm.scenario).to_toml() for arm in arms}
-    jobs = {(arm, s): Job(toml[arm], s, arm.days) for arm in arms for s in seed_list}
+    scenario = {arm: load_scenario(SCENARIO_DIR / arm.scenario) for arm in arms}
+    jobs = {
+        (arm, s): Job(for_seed(scenario[arm], s, uncertainty).to_toml(), s, arm.days)
+        for arm in arms
+        for s in seed_list
+    }
     bar = st.progress(0.0, text=f"Running {len(jobs)} simulations ({len(arms)} arms)")
     results = run_many(
         list(jobs.values()),
@@ -31,6 +38,35 @@ def check_anchors(seeds: int) -> list[AnchorResult]:
     bar.empty()
     runs = {arm: [results[jobs[(arm, s)]] for s in seed_list] for arm in arms}
     return judge(anchors, runs)
+
+
+def calibration_section() -> None:
+    """The library calibration's posterior-predictive bands against its target anchors."""
+    folder = DEFAULT_POSTERIOR_DIR
+    report = folder / "report.md"
+    st.subheader("Calibration: how sure are the parameters?")
+    if not report.is_file():
+        st.info(f"No calibration report in {folder.name}/ in this checkout.")
+        return
+    st.markdown(
+        "The library's parameter values come from fitting the untreated models to some of "
+        "these anchors by approximate Bayesian computation (`nervesim calibrate "
+        "scenarios/calibrations/untreated_default.toml`). The **posterior** is every set of "
+        "values that lets the model meet them, weighted by how well. Below, the model re-run "
+        "with values drawn from it (posterior-predictive bands) against each target anchor, "
+        "and how narrow the data leave each parameter. " + EXPLAIN
+    )
+    text = report.read_text(encoding="utf-8")
+    for title in ("## Parameters", "## Targets"):
+        if title in text:
+            part = text.split(title, 1)[1].split("\n## ", 1)[0]
+            st.markdown(f"#####{title.removeprefix('##')}\n{part}")
+    image = folder / "figures" / "predictive.png"
+    if image.is_file():
+        st.image(
+            str(image),
+            caption="Posterior-predictive draws (points) against each target's published band.",
+        )
 
 
 banner()
@@ -46,8 +82,9 @@ st.markdown(
 seeds = st.slider(
     "Virtual animals (seeds)", 2, 20, 6, key="ev_seeds", help="More seeds: narrower intervals."
 )
+uncertain = toggle("ev_uncertainty")
 if st.button("Check the anchors", type="primary", icon=":material/fact_check:", key="ev_run"):
-    st.session_state["ev_results"] = (seeds, check_anchors(seeds))
+    st.session_state["ev_results"] = (seeds, check_anchors(seeds, uncertain), uncertain)
 
 done = st.session_state.get("ev_results")
 if done is None:
@@ -56,7 +93,7 @@ if done is None:
         "(about half a minute at 6 seeds on this machine's two worker processes)."
     )
 else:
-    n, results = done
+    n, results, drawn = done
     skipped = [a for a in all_anchors() if not a.encodable]
     frame: pd.DataFrame = table(results, skipped)
     met = [r for r in results if r.passed]
@@ -81,7 +118,12 @@ else:
     st.subheader(f"Every anchor ({n} seeds)")
     st.caption(
         "model: mean [95 % t-interval over seeds]. An anchor is met when the mean lies in the "
-        "band (the whole interval, for anchors that state only a direction)."
+        "band (the whole interval, for anchors that state only a direction). "
+        + (
+            "Each virtual animal drew its parameters from the calibration's posterior."
+            if drawn
+            else "Every virtual animal ran the library's parameter values."
+        )
     )
     st.dataframe(frame, width="stretch", hide_index=True)
     st.download_button(
@@ -101,4 +143,6 @@ else:
             st.pyplot(fig)
             plt.close(fig)
             st.caption(f"{r.anchor.citation}. Species: {r.anchor.species}.")
+
+calibration_section()
 footer()

@@ -300,3 +300,25 @@ def day_list_one(text: str) -> float:
     if len(days) != 1:
         raise argparse.ArgumentTypeError(f"{text!r}: give one day")
     return days[0]
+
+
+def add_posterior_arg(parser: argparse.ArgumentParser) -> None:
+    """``--posterior DIR``: each virtual animal also draws its parameters from a posterior."""
+    parser.add_argument(
+        "--posterior",
+        metavar="DIR",
+        default=None,
+        help="a calibration's --out folder (posterior.parquet), e.g. "
+        "benchmarks/results/calibration-default: each seed's virtual animal also draws a "
+        "parameter set from that posterior (the same in every arm), so the intervals show "
+        "parameter uncertainty plus chance; parameters a scenario sets itself are kept",
+    )
+
+
+def posterior_arg(args: argparse.Namespace):
+    """The posterior ``--posterior`` names (read and checked now, before any run), or None."""
+    if getattr(args, "posterior", None) is None:
+        return None
+    from simulation.calibration.posterior import load_posterior
+
+    return load_posterior(args.posterior)

@@ -8,6 +8,7 @@ from pathlib import Path
 from simulation._version import ILLUSTRATIVE_LABEL, __version__
 from simulation.cli.common import (
     COMPARE_METRICS,
+    add_posterior_arg,
     arm_labels,
     check_figure_path,
     check_out_dir,
@@ -16,6 +17,7 @@ from simulation.cli.common import (
     default_workers,
     int_at_least,
     positive_int,
+    posterior_arg,
     print_columns,
     print_label,
     stop_over_budget,
@@ -68,6 +70,7 @@ def add_parser(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFormatter
         default=None,
         help="also draw the main metrics over time, one line and 95%% band per arm",
     )
+    add_posterior_arg(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=handle)
 
@@ -97,6 +100,7 @@ def handle(args: argparse.Namespace) -> int:
     if late:
         raise ValueError(f"--at-days: day {late[0]:g} is after the runs end (day {days:g})")
     shown = tuple(dict.fromkeys(shown))
+    posterior = posterior_arg(args)
     labels = arm_labels(paths)
     seeds = spawn_seeds(args.root_seed, args.seeds)
     workers = args.workers or default_workers()
@@ -109,6 +113,8 @@ def handle(args: argparse.Namespace) -> int:
         f"(root seed {args.root_seed}):"
     )
     print_columns([[lab, s.description] for lab, s in zip(labels, scenarios, strict=True)], "  ")
+    if posterior is not None:
+        print(f"parameter uncertainty: each seed also draws from the {posterior.describe()}")
     shorter = [
         f"{lab} {s.time.duration_days:g} days"
         for lab, s in zip(labels, scenarios, strict=True)
@@ -122,7 +128,9 @@ def handle(args: argparse.Namespace) -> int:
         unit="run",
         disable=args.quiet,
     ) as bar:
-        runs = run_arms(arms, seeds, workers=workers, progress=bar.update, stopped=stopped)
+        runs = run_arms(
+            arms, seeds, workers=workers, progress=bar.update, stopped=stopped, posterior=posterior
+        )
     if stopped:  # compare the arms that finished, keep their runs, then report the stop
         over = [lab for lab, a in zip(labels, arms, strict=True) if a in stopped]
         print(f"stopped over budget: {', '.join(over)}; the other arms follow")
@@ -138,10 +146,12 @@ def handle(args: argparse.Namespace) -> int:
         table = compare.wide(summary, d)
         print()
         print_columns([[f"day {d:g}", *labels], *([m, *table.loc[m]] for m in table.index)])
+    spread = "chance and parameter uncertainty" if posterior is not None else "chance alone"
     print(
         f"\ncells: mean [95% t-interval of the mean over {len(seeds)} seeds (Student t, "
         f"{len(seeds) - 1} df), not clipped\nto a metric's range]; a lone number where the "
-        "interval rounds to it; each run's recorded\ntime nearest the day"
+        "interval rounds to it; each run's recorded\ntime nearest the day. The seeds differ "
+        f"by {spread}."
     )
     meta = {
         "label": ILLUSTRATIVE_LABEL,
@@ -155,6 +165,11 @@ def handle(args: argparse.Namespace) -> int:
         "days": days,
         "nervesim_version": __version__,
     }
+    if posterior is not None:
+        meta["posterior"] = {
+            **posterior.metadata(),
+            "draws": {str(s): posterior.draw(s) for s in seeds},
+        }
     out = write_parquet(frame, Path(args.out) / "compare.parquet", meta)
     print(f"replicates written to {out}")
     if args.plot is not None:

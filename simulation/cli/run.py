@@ -8,6 +8,7 @@ from pathlib import Path
 from simulation._version import __version__
 from simulation.cli.common import (
     TABLE_DAYS,
+    add_posterior_arg,
     arm_labels,
     check_out_dir,
     days_arg,
@@ -15,6 +16,7 @@ from simulation.cli.common import (
     file_stem,
     int_at_least,
     positive_int,
+    posterior_arg,
     print_columns,
     print_label,
     stop_over_budget,
@@ -65,6 +67,7 @@ def add_parser(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFormatter
     p.add_argument(
         "--out", default="results", help="folder for the Parquet files (default results/)"
     )
+    add_posterior_arg(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=handle)
 
@@ -76,12 +79,13 @@ def handle(args: argparse.Namespace) -> int:
     check_out_dir(args.out)
     paths = [Path(p) for p in args.scenario]
     scenarios = [load_scenario(p) for p in paths]
+    posterior = posterior_arg(args)
     if args.seeds is None and len(paths) == 1:
-        return _run_one(args, scenarios[0])
-    return _run_many(args, paths, scenarios)
+        return _run_one(args, scenarios[0], posterior)
+    return _run_many(args, paths, scenarios, posterior)
 
 
-def _run_one(args: argparse.Namespace, scenario) -> int:
+def _run_one(args: argparse.Namespace, scenario, posterior) -> int:
     """One scenario, one seed: a progress bar in percent, the trend table, one Parquet file."""
     from tqdm import tqdm
 
@@ -91,6 +95,13 @@ def _run_one(args: argparse.Namespace, scenario) -> int:
     seed = args.seed or 0
     print_label()
     print(f"scenario: {scenario.name} ({scenario.description})")
+    if posterior is not None:
+        from simulation.calibration.posterior import apply_draw
+
+        draw = posterior.draw(seed)
+        scenario = apply_draw(scenario, draw)
+        shown = ", ".join(f"{k} = {v:.4g}" for k, v in draw.items())
+        print(f"parameters drawn for seed {seed} from the {posterior.describe()}:\n  {shown}")
     with tqdm(
         total=100,
         desc=f"seed {seed}",
@@ -107,12 +118,15 @@ def _run_one(args: argparse.Namespace, scenario) -> int:
         )
     print(trend_table(result.timeseries).to_string(float_format=lambda v: f"{v:.3g}"))
     out = Path(args.out) / f"{file_stem(scenario.name)}_seed{seed}.parquet"
-    write_parquet(result.timeseries, out, result.metadata)
+    meta = dict(result.metadata)
+    if posterior is not None:
+        meta["posterior"] = {**posterior.metadata(), "draws": {str(seed): draw}}
+    write_parquet(result.timeseries, out, meta)
     print(f"time series written to {out}")
     return 0
 
 
-def _run_many(args: argparse.Namespace, paths: list[Path], scenarios: list) -> int:
+def _run_many(args: argparse.Namespace, paths: list[Path], scenarios: list, posterior) -> int:
     """Several scenarios, or replicates: runs in a process pool, mean [95 % interval] tables."""
     from tqdm import tqdm
 
@@ -135,12 +149,19 @@ def _run_many(args: argparse.Namespace, paths: list[Path], scenarios: list) -> i
         else (f"seed {seeds[0]}")
     )
     print(f"running {len(paths)} scenario{'s' * (len(paths) != 1)}, {what}:")
+    if posterior is not None:
+        print(f"parameter uncertainty: each seed also draws from the {posterior.describe()}")
     stopped: dict = {}  # arms with a run over its budget: left out, the others kept
     with tqdm(
         total=len(dict.fromkeys(arms)) * len(seeds), desc="run", unit="run", disable=args.quiet
     ) as bar:
         runs = run_arms(
-            arms, seeds, args.workers or default_workers(), progress=bar.update, stopped=stopped
+            arms,
+            seeds,
+            args.workers or default_workers(),
+            progress=bar.update,
+            stopped=stopped,
+            posterior=posterior,
         )
     stems: list[str] = []
     for label, path, scenario, arm in zip(labels, paths, scenarios, arms, strict=True):
@@ -167,6 +188,11 @@ def _run_many(args: argparse.Namespace, paths: list[Path], scenarios: list) -> i
             "days": arm.days,
             "nervesim_version": __version__,
         }
+        if posterior is not None:
+            meta["posterior"] = {
+                **posterior.metadata(),
+                "draws": {str(s): posterior.draw(s) for s in seeds},
+            }
         if replicates:
             out = Path(args.out) / f"{stem}_seeds{len(seeds)}.parquet"
             write_parquet(frame.drop(columns="scenario"), out, {**meta, "root_seed": 0})

@@ -6,11 +6,13 @@ import argparse
 from pathlib import Path
 
 from simulation.cli.common import (
+    add_posterior_arg,
     check_out_dir,
     default_sweep_out,
     default_workers,
     format_duration,
     int_at_least,
+    posterior_arg,
     print_label,
 )
 
@@ -55,6 +57,7 @@ def add_parser(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFormatter
         default=None,
         help="results folder (default results/<sweep file name>); Dask workers must see it",
     )
+    add_posterior_arg(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=handle)
 
@@ -70,7 +73,8 @@ def handle(args: argparse.Namespace) -> int:
     sweep = load_sweep(args.sweep)
     out = Path(args.out) if args.out else default_sweep_out(sweep.path)
     check_out_dir(out)
-    manifest = prepare(sweep, out)
+    posterior = posterior_arg(args)
+    manifest = prepare(sweep, out, posterior)
     todo = len(pending_runs(manifest, out))
     total = len(manifest["runs"])
     executor = _sweep_executor(args) if todo else None
@@ -89,6 +93,12 @@ def handle(args: argparse.Namespace) -> int:
                 what = f"[{prm.spec.lo:g}, {prm.spec.hi:g}] {prm.spec.distribution}"
             units = {"1": "", "choice": "", "on/off": ""}.get(prm.units, prm.units)
             print(f"  {prm.key}: {what} {units}".rstrip())
+        if posterior is not None:
+            print(
+                f"parameter uncertainty: each run also draws, by its seed, from the "
+                f"{posterior.describe()} (the swept parameters and those the base sets keep "
+                "their values)"
+            )
         if executor is not None:
             where = describe(executor)
             print(

@@ -97,8 +97,12 @@ def run_seeds(sweep: Sweep, n_points: int) -> list[int]:
 
 
 # ------------------------------------------------------------------------------ the plan
-def plan(sweep: Sweep) -> dict[str, Any]:
+def plan(sweep: Sweep, posterior: Any = None) -> dict[str, Any]:
     """The manifest of ``sweep``: design, points, runs and seeds (nothing is run or written).
+
+    With ``posterior`` (:class:`~simulation.calibration.posterior.Posterior`), each run also
+    draws the parameters its seed picks from it (``runs[k]["drawn"]``): those the base scenario
+    leaves at the library default and the design does not vary.
 
     Every point's scenario is validated here, so an impossible combination (a lesion that no
     longer fits the grid, say) is reported before any run starts.
@@ -121,7 +125,7 @@ def plan(sweep: Sweep) -> dict[str, Any]:
             raise SweepError(f"{sweep.path}: point {i} ({shown}): {reason}") from None
     seeds = run_seeds(sweep, len(points))
     reps = spec.replicates
-    runs = [
+    runs: list[dict[str, Any]] = [
         {
             "run_id": run_id(k // reps, k % reps),
             "point": k // reps,
@@ -130,6 +134,13 @@ def plan(sweep: Sweep) -> dict[str, Any]:
         }
         for k, s in enumerate(seeds)
     ]
+    if posterior is not None:
+        from simulation.calibration.posterior import drawn_for
+
+        varied = {p.key for p in sweep.parameters}
+        for r in runs:
+            drawn = drawn_for(sweep.base, posterior.draw(r["seed"]))
+            r["drawn"] = {k: v for k, v in drawn.items() if k not in varied}
     xs = x.tolist() if x is not None else [None] * len(points)
     return {
         "format": MANIFEST_FORMAT,
@@ -178,11 +189,13 @@ def plan(sweep: Sweep) -> dict[str, Any]:
             for i, (v, xi) in enumerate(zip(points, xs, strict=True))
         ],
         "runs": runs,
+        "posterior": posterior.metadata() if posterior is not None else None,
     }
 
 
-def prepare(sweep: Sweep, out: str | Path) -> dict[str, Any]:
-    """Write ``OUT/manifest.json`` for ``sweep``, or check that the one there is the same sweep.
+def prepare(sweep: Sweep, out: str | Path, posterior: Any = None) -> dict[str, Any]:
+    """Write ``OUT/manifest.json`` for ``sweep``, or check that the one there is the same sweep
+    (with the same posterior, if any: :func:`plan`).
 
     Returns:
         The manifest (the existing one when resuming).
@@ -201,8 +214,16 @@ def prepare(sweep: Sweep, out: str | Path) -> dict[str, Any]:
                 f"{out}: holds a different sweep ({existing.get('name')!r} from "
                 f"{existing.get('sweep_file')}); choose another --out or remove that folder"
             )
+        had = (existing.get("posterior") or {}).get("digest")
+        wants = posterior.digest() if posterior is not None else None
+        if had != wants:
+            before = f"--posterior {existing['posterior']['folder']}" if had else "no --posterior"
+            raise SweepError(
+                f"{out}: this sweep was started with {before}; resume it the same way, or "
+                "choose another --out"
+            )
         return existing
-    manifest = plan(sweep)
+    manifest = plan(sweep, posterior)
     write_json(path, manifest)
     return manifest
 
@@ -225,6 +246,7 @@ class RunTask:
     metrics: tuple[str, ...]
     part: str
     meta: dict[str, Any] = field(default_factory=dict)
+    drawn: dict[str, Any] = field(default_factory=dict)
 
 
 #: Base scenarios a worker has validated, by digest (one per sweep, reused for every run).
@@ -260,6 +282,8 @@ def part_frame(task: RunTask, timeseries: pd.DataFrame) -> pd.DataFrame:
     }
     for (key, value), kind in zip(task.values.items(), task.kinds, strict=True):
         columns[key] = np.full(n, value, dtype=_NUMPY_DTYPES[kind])
+    for key, value in task.drawn.items():  # a posterior's draw, when the sweep has one
+        columns[key] = np.full(n, value, dtype=np.float64)
     columns["day"] = days
     for metric in task.metrics:
         columns[metric] = timeseries.loc[rows, metric].to_numpy(dtype=np.float64)
@@ -284,7 +308,7 @@ def run_task(task: RunTask) -> dict[str, Any]:
         "pid": os.getpid(),
     }
     try:
-        scenario = _base(task).with_overrides(task.values)
+        scenario = _base(task).with_overrides({**task.drawn, **task.values})
         result = run(scenario, seed=task.seed, days=task.days, snapshots=False)
         run_s = time.perf_counter() - t0
         frame = part_frame(task, result.timeseries)
@@ -400,6 +424,7 @@ def iter_tasks(
             metrics=sweep.metrics,
             part=str(out / "parts" / f"{r['run_id']}.parquet"),
             meta=meta,
+            drawn=r.get("drawn", {}),
         )
 
 
@@ -617,7 +642,8 @@ def load_results(out_dir: str | Path) -> pd.DataFrame:
     """Every finished run of the sweep in ``out_dir`` as one tidy frame.
 
     One row per run and kept day: ``point``, ``replicate``, ``seed``, one column per varied
-    parameter, ``day`` and one column per kept metric, sorted by point, replicate and day.
+    parameter, one per parameter drawn from a posterior (if the sweep had one), ``day`` and one
+    column per kept metric, sorted by point, replicate and day.
     Runs not finished (failed, or not run yet) are absent: see :func:`status`.
     """
     manifest = load_manifest(out_dir)
@@ -625,6 +651,7 @@ def load_results(out_dir: str | Path) -> pd.DataFrame:
     columns = [
         *ID_COLUMNS,
         *(p["key"] for p in manifest["parameters"]),
+        *dict.fromkeys(k for r in manifest["runs"] for k in r.get("drawn", {})),
         "day",
         *manifest["metrics"],
     ]

@@ -17,11 +17,12 @@ miss says so in ``known_miss`` and stays failing until the model is fixed.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -321,17 +322,29 @@ UNTREATED_TRENDS: tuple[Trend, ...] = (
 
 
 # ------------------------------------------------------------------------------ running
-def _scenario(arm: Arm):
+def _scenario(arm: Arm, draw: Mapping[str, Any] | None = None):
+    """The arm's scenario; with ``draw`` (a posterior's parameter set) in place of the library
+    defaults it leaves (:func:`simulation.calibration.posterior.apply_draw`)."""
     scenario = load_scenario(SCENARIO_DIR / arm.scenario)
+    if draw:
+        from simulation.calibration.posterior import apply_draw
+
+        scenario = apply_draw(scenario, draw)
     return scenario.with_overrides(dict(arm.overrides)) if arm.overrides else scenario
 
 
-def _run_family(job: tuple[tuple[Arm, ...], int]) -> list[pd.DataFrame]:
+def _run_family(
+    job: tuple[tuple[Arm, ...], int] | tuple[tuple[Arm, ...], int, Mapping[str, Any] | None],
+) -> list[pd.DataFrame]:
     """One seed of a family of arms, their common start simulated once (``run_shared``)."""
     settle_worker()  # once per process
-    arms, seed = job
+    arms, seed, *rest = job
+    draw = rest[0] if rest else None
     results = run_shared(
-        [_scenario(arm) for arm in arms], seed=seed, days=[a.days for a in arms], snapshots=False
+        [_scenario(arm, draw) for arm in arms],
+        seed=seed,
+        days=[a.days for a in arms],
+        snapshots=False,
     )
     return [r.timeseries for r in results]
 
@@ -342,8 +355,12 @@ def run_arms(
     workers: int = 1,
     progress=None,
     stopped: dict[Arm, str] | None = None,
+    posterior: Any = None,
 ) -> dict[Arm, list[pd.DataFrame]]:
     """Time series of every arm for every seed (same seed list for all arms).
+
+    With ``posterior`` (a :class:`~simulation.calibration.posterior.Posterior`), the virtual
+    animal of each seed also draws a parameter set from it, the same in every arm.
 
     Arms that differ only in their therapies run as one task per seed that simulates their
     common start once (``simulation.runs.branching``; every series is what the arm gives alone),
@@ -363,7 +380,8 @@ def run_arms(
         kin = [tuple(arms[i] for i in g) for g in groups]
     else:
         kin = [(arm,) for arm in arms]
-    jobs = [(family, s) for family in kin for s in seeds]
+    draws = {s: posterior.draw(s) if posterior is not None else None for s in seeds}
+    jobs = [(family, s, draws[s]) for family in kin for s in seeds]
     results: dict[int, list[pd.DataFrame]] = {}
     errors: dict[int, RunBudgetError] = {}
 
@@ -389,7 +407,7 @@ def run_arms(
         for k, job in enumerate(jobs):
             done(k, partial(_run_family, job))
     out: dict[Arm, list[pd.DataFrame]] = {arm: [] for arm in arms}
-    for k, (family, _) in enumerate(jobs):  # seeds in order within every arm
+    for k, (family, *_) in enumerate(jobs):  # seeds in order within every arm
         if k in errors:
             for arm in family:
                 stopped.setdefault(arm, str(errors[k]))  # type: ignore[union-attr]

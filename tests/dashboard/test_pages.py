@@ -186,15 +186,42 @@ def test_evidence_page_checks_the_anchors_and_names_what_the_model_misses(app: A
     app.slider(key="ev_seeds").set_value(2).run()
     app.button(key="ev_run").click().run()
     assert not errors(app)
-    n, results = app.session_state["ev_results"]
-    assert n == 2 and len(results) >= 15
+    n, results, drawn = app.session_state["ev_results"]
+    assert n == 2 and len(results) >= 15 and not drawn
     table = app.dataframe[0].value
     assert set(table["result"]) <= {"PASS", "MISS", "not encodable"}
     assert table["citation"].str.len().min() > 10
     titles = [e.label for e in app.expander]
     assert len(titles) == len(results)
+    assert "Calibration: how sure are the parameters?" in [h.value for h in app.subheader]
     missed = [r for r in results if not r.passed]
     text = " ".join(m.value for m in app.markdown)
     if missed:
         assert "What the model misses" in [h.value for h in app.subheader]
         assert all(r.anchor.id in text for r in missed)
+
+
+def test_compare_with_parameter_uncertainty_draws_per_animal(app: AppTest) -> None:
+    """ "Include parameter uncertainty" re-runs the arms with each seed's posterior draw: the
+    numbers change, the caption says what the spread now means, and arms share the draw."""
+    from functools import reduce
+
+    from dashboard.comparison import build
+    from dashboard.uncertainty import for_seed, library_posterior
+
+    posterior = library_posterior()
+    assert posterior is not None  # the library's calibration ships with the checkout
+    before = app.dataframe[0].value.copy()
+    app.checkbox(key="cmp_uncertainty").check().run()
+    app.button(key="cmp_run").click().run()
+    assert not errors(app)
+    request = app.session_state["compare_request"]
+    assert request.uncertainty
+    captions = " ".join(c.value for c in app.caption)
+    assert "chance and parameter uncertainty" in captions
+    assert not app.dataframe[0].value.equals(before)
+    seed = request.seed_list()[0]
+    arms = list(build(request).values())
+    key = posterior.keys[0]
+    drawn = {float(reduce(getattr, key.split("."), for_seed(a, seed, True))) for a in arms}
+    assert drawn == {float(posterior.draw(seed)[key])}
