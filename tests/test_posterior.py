@@ -115,3 +115,47 @@ def test_matched_twins_share_the_draw_and_it_changes_the_run(posterior_dir):
         pd.testing.assert_frame_equal(a, b)
     lengths = {round(float(s["axon_length_mean_um"].iloc[-1])) for s in runs[arm]}
     assert len(lengths) > 1
+
+
+def test_sweep_with_a_posterior_records_draws_and_resumes_only_with_it(tmp_path, capsys):
+    """Each run's draw (by its seed) goes into the manifest and a column; the swept key keeps
+    its design values; the folder refuses a resume without the same posterior."""
+    from simulation.sweeps.sweep import load_manifest, load_results
+    from tests.sweep_files import write_sweep
+
+    frame = pd.DataFrame(
+        {"neutrophil.lifespan_h": [7.0, 9.0], KEYS[0]: [0.003, 0.009], "weight": [0.5, 0.5]}
+    )
+    folder = _write(tmp_path / "cal", frame)
+    sweep = write_sweep(tmp_path / "s")
+    out = tmp_path / "out"
+    args = ["sweep", str(sweep), "--workers", "1", "--out", str(out), "--quiet"]
+    assert main([*args, "--posterior", str(folder)]) == 0
+    manifest = load_manifest(out)
+    assert manifest["posterior"]["digest"] == load_posterior(folder).digest()
+    p = load_posterior(folder)
+    for r in manifest["runs"]:  # the swept lifespan is not drawn; the death rate is
+        assert r["drawn"] == {KEYS[0]: p.draw(r["seed"])[KEYS[0]]}
+    results = load_results(out)
+    assert set(results[KEYS[0]]) <= {0.003, 0.009}
+    assert set(results["neutrophil.lifespan_h"]) == {5.0, 17.5, 30.0}
+    capsys.readouterr()
+    assert main(args) == 2
+    assert "--posterior" in capsys.readouterr().err
+
+
+def test_compare_with_a_posterior_says_so_and_exports_the_draws(posterior_dir, tmp_path, capsys):
+    from simulation.runs.storage import read_metadata
+
+    arms = [str(SCENARIO_DIR / f"peripheral_crush_{s}.toml") for s in ("untreated", "ev_ngf")]
+    out = tmp_path / "o"
+    code = main(
+        ["compare", *arms, "--seeds", "2", "--days", "1", "--workers", "1", "--quiet",
+         "--posterior", str(posterior_dir), "--out", str(out)]
+    )  # fmt: skip
+    text = capsys.readouterr().out
+    assert code == 0 and "parameter uncertainty" in text and "ILLUSTRATIVE" in text
+    assert "chance and parameter uncertainty" in text
+    meta = read_metadata(out / "compare.parquet")
+    p = load_posterior(posterior_dir)
+    assert meta["posterior"]["draws"] == {str(s): p.draw(s) for s in meta["seeds"]}
