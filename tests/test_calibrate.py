@@ -58,6 +58,7 @@ hi = 0.05
 
 
 def toy_file(tmp_path: Path, **kw: float) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "toy.toml"
     path.write_text(toy_text(**kw), encoding="utf-8")  # type: ignore[arg-type]
     return path
@@ -107,6 +108,20 @@ def test_rerun_resumes_and_refuses_another_calibration(tmp_path):
     other = load_calibration(toy_file(tmp_path, population=8, generations=2, seed=8))
     with pytest.raises(CalibrationError, match="holds another calibration"):
         calibrate(other, tmp_path / "out")
+
+
+def test_more_generations_continue_a_finished_calibration(tmp_path):
+    """Raising ``generations`` in a finished calibration's file continues it in the same folder
+    to exactly the posterior a longer run from scratch reaches (the stopping rules are not in
+    the digest); a tolerance of 0 does not stop it early."""
+    short = load_calibration(toy_file(tmp_path / "a", population=8, generations=2))
+    calibrate(short, tmp_path / "out")
+    longer = load_calibration(toy_file(tmp_path / "b", population=8, generations=3))
+    assert longer.digest() == short.digest()
+    continued = calibrate(longer, tmp_path / "out")
+    assert continued.resumed_from == 2 and len(continued.generations) == 3
+    scratch = calibrate(longer, tmp_path / "scratch")
+    pd.testing.assert_frame_equal(continued.posterior, scratch.posterior, check_exact=True)
 
 
 def _generations_in(db: Path) -> int:

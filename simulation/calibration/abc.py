@@ -178,8 +178,11 @@ def _finished(calibration: Calibration, history: Any) -> bool:
         return True
     if history.n_populations == 0:
         return False
+    # A tolerance of 0 is reachable (every target inside its band) and is no reason to stop:
+    # the next generations still sample the region of the anchors better. Only a positive
+    # min_epsilon stops a calibration early.
     eps = float(history.get_all_populations()["epsilon"].iloc[-1])
-    return eps <= spec.min_epsilon
+    return spec.min_epsilon > 0 and eps <= spec.min_epsilon
 
 
 def calibrate(

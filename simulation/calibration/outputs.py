@@ -96,6 +96,7 @@ def _metadata(calibration: Calibration, run: CalibrationRun) -> dict[str, Any]:
         "calibration_file": str(calibration.path),
         "calibration_digest": calibration.digest(),
         "generation": int(last["t"]) if last is not None else -1,
+        "predictive_draws": calibration.spec.predictive_draws,
         "epsilon": float(last["epsilon"]) if last is not None else math.nan,
         "parameters": {
             p.key: {"units": p.units, "prior": p.prior_name, "lo": p.lo, "hi": p.hi}
@@ -104,6 +105,24 @@ def _metadata(calibration: Calibration, run: CalibrationRun) -> dict[str, Any]:
         "nervesim_version": __version__,
         "label": ILLUSTRATIVE_LABEL,
     }
+
+
+def _same_posterior(path: Path, meta: dict[str, Any], calibration: Calibration) -> bool:
+    """Whether the predictive draws in ``path`` are of this posterior (digest and generation)
+    and as many as the file asks for."""
+    if not path.is_file():
+        return False
+    from simulation.runs.storage import read_metadata
+
+    try:
+        old = read_metadata(path)
+    except (OSError, ValueError):
+        return False
+    return (
+        old.get("calibration_digest") == meta["calibration_digest"]
+        and old.get("generation") == meta["generation"]
+        and old.get("predictive_draws") == calibration.spec.predictive_draws
+    )
 
 
 def source_text(calibration: Calibration, day: str | None = None) -> str:
@@ -400,7 +419,7 @@ def write_outputs(
     median.write_text(median_scenario_toml(calibration, table, day), encoding="utf-8")
     paths["median"] = median
     pred_path = out / "predictive.parquet"
-    if pred_path.is_file():  # the posterior is fixed by the digest: so are its draws
+    if _same_posterior(pred_path, meta, calibration):  # the same generation: the same draws
         pred = pd.read_parquet(pred_path)
     else:
         pred = predictive(calibration, run.posterior, executor, on_predictive)

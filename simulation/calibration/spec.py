@@ -8,7 +8,7 @@ A calibration file is TOML (see ``scenarios/calibrations/``)::
     seeds_per_particle = 2     # runs (seeds) per parameter set; the statistic is their mean
     population_size = 60       # accepted particles per generation
     generations = 5            # at most this many generations ...
-    min_epsilon = 0.0          # ... or stop once the tolerance is this small
+    min_epsilon = 0.0          # ... or stop once the tolerance is this small (0: never)
     root_seed = 2026           # every proposal and every run's seed derives from it
     predictive_draws = 20      # posterior draws run again for the predictive bands
 
@@ -102,7 +102,9 @@ class CalibrationSpec(_Strict):
     seeds_per_particle: int = Field(2, ge=1, le=100, description="runs per parameter set")
     population_size: int = Field(50, ge=4, le=100_000, description="particles per generation")
     generations: int = Field(5, ge=1, le=100, description="most generations")
-    min_epsilon: float = Field(0.0, ge=0.0, description="stop once the tolerance is this small")
+    min_epsilon: float = Field(
+        0.0, ge=0.0, description="stop once the tolerance is this small (0: run every generation)"
+    )
     root_seed: int = Field(0, ge=0, le=2**63 - 1, description="root of every seed")
     predictive_draws: int = Field(20, ge=0, le=10_000, description="posterior-predictive draws")
     toy: ToySpec = ToySpec()
@@ -198,9 +200,15 @@ class Calibration:
         return tuple(p.key for p in self.parameters)
 
     def digest(self) -> str:
-        """A hash of everything that decides the posterior (not the description or comments):
-        the file's settings, every scenario as run and every target anchor."""
-        data = self.spec.model_dump(mode="json", exclude={"description"})
+        """A hash of everything that decides each generation (not the description or
+        comments): the file's settings, every scenario as run and every target anchor.
+
+        The stopping rules (``generations``, ``min_epsilon``) and ``predictive_draws`` are left
+        out: generation t is the same whatever they say, so a finished calibration continues
+        with more generations in the same folder, to what a longer run from scratch gives."""
+        data = self.spec.model_dump(
+            mode="json", exclude={"description", "generations", "min_epsilon", "predictive_draws"}
+        )
         blob = json.dumps(
             {
                 "spec": data,
