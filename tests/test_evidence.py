@@ -183,3 +183,19 @@ def test_the_help_example_names_real_anchors(capsys):
     named = re.findall(r"--only ([a-z][a-z0-9_.]*(?:,[a-z][a-z0-9_.]*)*)", text)
     ids = {a.id for a in all_anchors()}
     assert named and all(i in ids for group in named for i in group.split(","))
+
+
+def test_the_table_names_the_anchors_the_library_was_fitted_to():
+    """Anchors targeted by the library's calibration are marked 'fitted by' it; the others are
+    independent checks (blank)."""
+    import tomllib
+
+    from simulation.evidence.anchors import all_anchors
+    from simulation.evidence.check import table
+    from simulation.validation.checks import SCENARIO_DIR
+
+    text = (SCENARIO_DIR / "calibrations" / "untreated_default.toml").read_text(encoding="utf-8")
+    targets = set(tomllib.loads(text)["targets"])
+    frame = table([], list(all_anchors())).set_index("anchor")
+    for anchor_id, row in frame.iterrows():
+        assert (row["fitted by"] == "untreated_default") == (anchor_id in targets)

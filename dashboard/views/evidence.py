@@ -118,7 +118,9 @@ else:
     st.subheader(f"Every anchor ({n} seeds)")
     st.caption(
         "model: mean [95 % t-interval over seeds]. An anchor is met when the mean lies in the "
-        "band (the whole interval, for anchors that state only a direction). "
+        "band (the whole interval, for anchors that state only a direction). An anchor "
+        "'fitted by' a calibration was used to choose the library's parameter values: meeting "
+        "it is a fit, not an independent test. "
         + (
             "Each virtual animal drew its parameters from the calibration's posterior."
             if drawn

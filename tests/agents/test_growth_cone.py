@@ -119,7 +119,7 @@ def test_a_long_axon_widens_the_path_rows_and_keeps_every_voxel():
     model = make_sandbox(shape=(60, 5), **{"growth_cone.latency_h": 0.0})
     model.fields["trophic"][:] = 1.0
     cone = _cone(model)
-    for _ in range(80):
+    for _ in range(160):
         if cone.in_distal_tract:
             break
         cone.step()
