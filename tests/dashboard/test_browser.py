@@ -72,6 +72,20 @@ def test_compare_runs_and_draws_charts(server: str, page) -> None:
     shot(page, "compare")
 
 
+def test_compare_with_parameter_uncertainty_in_the_browser(server: str, page) -> None:
+    """The 'Include parameter uncertainty' box: tick it, run, and the caption says the bands
+    now show chance and parameter uncertainty."""
+    page.goto(f"{server}/{QUERY}")
+    page.get_by_text("from the cache) in").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.get_by_text("Root seed and parameter uncertainty").click()
+    page.get_by_text("Include parameter uncertainty").click()
+    page.get_by_role("button", name="Run comparison").click()
+    page.get_by_text("differ by chance and parameter uncertainty").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.get_by_text("from the cache) in").wait_for(timeout=RUN_TIMEOUT_MS)
+    time.sleep(1.0)
+    shot(page, "compare_uncertainty")
+
+
 def test_tissue_day_slider_moves(server: str, page) -> None:
     """Tissue shows two maps; the keyboard moves the day slider to an earlier snapshot."""
     page.goto(f"{server}/tissue{QUERY}")
@@ -118,6 +132,8 @@ def test_evidence_page_checks_anchors_in_the_browser(server: str, page) -> None:
     page.locator("[data-testid='stImage'] img, [data-testid='stPyplot'] img").first.wait_for(
         timeout=60_000
     )
+    page.get_by_text("Calibration: how sure are the parameters?").wait_for(timeout=60_000)
+    page.locator("[data-testid='stImage'] img").last.wait_for(timeout=60_000)
     time.sleep(1.0)
     shot(page, "evidence")
 
