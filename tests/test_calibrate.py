@@ -285,6 +285,6 @@ def test_degenerate_weights_give_no_verdict(tmp_path):
     )
     posterior["weight"] = np.r_[100.0, np.ones(19)]
     table = summary(cal, posterior)
-    assert set(table["verdict"]) == {"undetermined (weights degenerate)"}
+    assert set(table["verdict"]) == {"undetermined (weights uneven)"}
     posterior["weight"] = 1.0
-    assert "undetermined (weights degenerate)" not in set(summary(cal, posterior)["verdict"])
+    assert "undetermined (weights uneven)" not in set(summary(cal, posterior)["verdict"])

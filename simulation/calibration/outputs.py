@@ -35,8 +35,9 @@ from simulation.runs.storage import write_parquet
 #: is at most half as wide as the prior's. Assumed (a reading aid, not a test).
 CONSTRAINED_SHRINKAGE = 0.5
 #: Below this share of the particles, the final weights' effective sample size is too small for
-#: the interval to say anything (a few particles carry the weight): no verdict is read from it.
-#: Assumed (a reading aid): Kish's effective sample size, (sum w)^2 / sum w^2.
+#: the interval to say anything (the weights are too uneven): no verdict is read from it.
+#: Assumed (a reading aid; half the particles is the usual resampling threshold of sequential
+#: Monte Carlo): Kish's effective sample size, (sum w)^2 / sum w^2.
 MIN_ESS_SHARE = 0.5
 
 
@@ -81,7 +82,7 @@ def summary(calibration: Calibration, posterior: pd.DataFrame) -> pd.DataFrame:
                 "q05": back(q05),
                 "q95": back(q95),
                 "shrinkage": shrinkage,
-                "verdict": "undetermined (weights degenerate)"
+                "verdict": "undetermined (weights uneven)"
                 if degenerate
                 else ("constrained" if shrinkage >= CONSTRAINED_SHRINKAGE else "left wide"),
             }
@@ -346,10 +347,11 @@ def report(
     lines += [
         "",
         f"Effective sample size of the final weights: {ess:.1f} of {n_particles} particles"
+        f" (the largest weight {float(run.posterior['weight'].max()):.1%})"
         + (
-            f" (below {MIN_ESS_SHARE:g} of them: a few particles carry the weight, so the "
-            "intervals are not read as constraints; run a larger population or more "
-            "generations)."
+            f"; below {MIN_ESS_SHARE:g} of them the weights are too uneven for the 90 % "
+            "intervals to be read as constraints (the proposal fits the posterior poorly): "
+            "the verdicts stay undetermined; the shrinkages are shown as measured."
             if ess < MIN_ESS_SHARE * n_particles
             else "."
         ),
