@@ -124,6 +124,22 @@ def test_more_generations_continue_a_finished_calibration(tmp_path):
     pd.testing.assert_frame_equal(continued.posterior, scratch.posterior, check_exact=True)
 
 
+def test_local_transition_is_its_own_reproducible_calibration(tmp_path):
+    """``transition = "local"`` (pyabc's LocalTransition) is part of the digest, runs, and one
+    root seed gives the same posterior twice; the default kernel keeps the old digest."""
+    text = toy_text(population=8, generations=2).replace(
+        "predictive_draws = 4", 'predictive_draws = 4\ntransition = "local"'
+    )
+    (tmp_path / "local.toml").write_text(text, encoding="utf-8")
+    local = load_calibration(tmp_path / "local.toml")
+    plain = load_calibration(toy_file(tmp_path / "plain", population=8, generations=2))
+    assert local.spec.transition == "local" and local.digest() != plain.digest()
+    first = calibrate(local, tmp_path / "a").posterior
+    again = calibrate(local, tmp_path / "b").posterior
+    pd.testing.assert_frame_equal(first, again, check_exact=True)
+    assert not first.equals(calibrate(plain, tmp_path / "c").posterior)
+
+
 def _generations_in(db: Path) -> int:
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2) as con:
@@ -229,6 +245,7 @@ BASE = toy_text()
         (("lo = 0.001", "lo = 0.0"), "a loguniform prior needs lo > 0"),
         (('targets = ["pni.regrowth_rate",', 'targets = ["sci.keio",'), "not encodable yet"),
         (("[toy]", '[overrides]\n"neuron.cont" = 3\n[toy]'), "neuron.cont: unknown key"),
+        (("predictive_draws = 4", 'predictive_draws = 4\ntransition = "kde"'), "transition"),
     ],
 )  # fmt: skip
 def test_bad_calibration_file_is_one_line_exit_2(tmp_path, capsys, edit, expected):

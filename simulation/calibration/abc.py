@@ -12,7 +12,8 @@ Priors are uniform in the sampling space (log10 for loguniform parameters); the 
 pyabc's :class:`~pyabc.distance.AdaptivePNormDistance` (L2) over the bridge's features, each
 re-weighted every generation by the inverse of its median absolute deviation (floored at
 :data:`SCALE_FLOOR`); the tolerance is pyabc's default (the median distance of the previous
-generation); proposals come from pyabc's multivariate normal transition.
+generation); proposals come from pyabc's multivariate normal transition, or with
+``transition = "local"`` from its local one (each particle's nearest quarter).
 
 **Every generation starts from the history**, exactly as a resumed calibration does: a fresh
 ``ABCSMC`` object loads the history and runs one generation. A calibration killed at any
@@ -142,12 +143,18 @@ def _abc(calibration: Calibration, sampler: SeededSampler) -> Any:
     from pyabc.distance import AdaptivePNormDistance
 
     distance = AdaptivePNormDistance(p=2, scale_function=floored_mad, all_particles_for_scale=False)
+    transition = (
+        pyabc.LocalTransition()
+        if calibration.spec.transition == "local"
+        else pyabc.MultivariateNormalTransition()
+    )
     return pyabc.ABCSMC(
         BridgeModel(calibration),
         _prior(calibration),
         distance,
         population_size=calibration.spec.population_size,
         sampler=sampler,
+        transitions=transition,
     )
 
 

@@ -11,6 +11,7 @@ A calibration file is TOML (see ``scenarios/calibrations/``)::
     min_epsilon = 0.0          # ... or stop once the tolerance is this small (0: never)
     root_seed = 2026           # every proposal and every run's seed derives from it
     predictive_draws = 20      # posterior draws run again for the predictive bands
+    transition = "multivariate_normal"   # or "local": pyabc's proposal kernel
 
     [overrides]                # fixed, for every scenario (e.g. a smaller grid for a quick try)
     "time.record_every_h" = 6.0
@@ -107,6 +108,11 @@ class CalibrationSpec(_Strict):
     )
     root_seed: int = Field(0, ge=0, le=2**63 - 1, description="root of every seed")
     predictive_draws: int = Field(20, ge=0, le=10_000, description="posterior-predictive draws")
+    transition: Literal["multivariate_normal", "local"] = Field(
+        "multivariate_normal",
+        description="pyabc's proposal kernel: one multivariate normal (Silverman bandwidth) or "
+        "a local one per particle (covariance of its nearest quarter)",
+    )
     toy: ToySpec = ToySpec()
 
 
@@ -209,6 +215,8 @@ class Calibration:
         data = self.spec.model_dump(
             mode="json", exclude={"description", "generations", "min_epsilon", "predictive_draws"}
         )
+        if data["transition"] == "multivariate_normal":  # the default: digests made before
+            del data["transition"]  # the option existed stay valid
         blob = json.dumps(
             {
                 "spec": data,
