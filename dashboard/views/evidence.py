@@ -49,9 +49,10 @@ def calibration_section() -> None:
         st.info(f"No calibration report in {folder.name}/ in this checkout.")
         return
     st.markdown(
-        "The library's parameter values come from fitting the untreated models to some of "
-        "these anchors by approximate Bayesian computation (`nervesim calibrate "
-        "scenarios/calibrations/untreated_default.toml`). The **posterior** is every set of "
+        "Five of the library's parameters were fitted, by approximate Bayesian computation, "
+        "to some of these anchors (`nervesim calibrate "
+        "scenarios/calibrations/untreated_default.toml`); the library's values lie inside the "
+        "fit's 90 % intervals. The **posterior** is every set of "
         "values that lets the model meet them, weighted by how well. Below, the model re-run "
         "with values drawn from it (posterior-predictive bands) against each target anchor, "
         "and how narrow the data leave each parameter. " + EXPLAIN
@@ -119,7 +120,7 @@ else:
     st.caption(
         "model: mean [95 % t-interval over seeds]. An anchor is met when the mean lies in the "
         "band (the whole interval, for anchors that state only a direction). An anchor "
-        "'fitted by' a calibration was used to choose the library's parameter values: meeting "
+        "'fitted by' a calibration was used to fit the library's parameter values: meeting "
         "it is a fit, not an independent test. "
         + (
             "Each virtual animal drew its parameters from the calibration's posterior."

@@ -91,7 +91,7 @@ def handle(args: argparse.Namespace) -> int:
     if fitted:
         print(
             f"{fitted} of them are targets of the library's calibration ('fitted by'): the "
-            "defaults were fitted to them, so meeting them is a fit, not an independent test"
+            "parameters were fitted to them, so meeting them is a fit, not an independent test"
         )
     if args.plot is not None:
         written = plot(results, args.plot)

@@ -223,19 +223,11 @@ def _cost(scenario: Scenario) -> float:
 #: criterion and reports these; each reason is what the 30-seed run showed (docs/convergence.md).
 KNOWN_MISSES: dict[tuple[str, str, str], tuple[tuple[float, ...], str]] = {
     ("spinal_cord_untreated", "voxels", "axon_length_mean_um"): (
-        (3.0, 7.0, 14.0, 56.0, 84.0),
+        (3.0, 7.0, 14.0),
         "first-order error at the lesion edge: a cone senses the lesion at its voxel's centre, "
         "so it grows half a voxel (12.5 µm at 25 µm) before debris and the core's missing "
         "substrate slow it, and it waits there: 25.2 against 12.7 µm at day 14 (30 seeds); "
-        "no cone crosses on either grid. Day 56 since the calibrated defaults (2026-12-07, "
-        "top speed 110 µm/h): 45.2 against 35.4 µm (4.3 pooled sd), and day 84 (3.05 sd, "
-        "nervesim convergence, 30 seeds); day 28 within tolerance",
-    ),
-    ("spinal_cord_untreated", "voxels", "inflammation_mean_au"): (
-        (3.0,),
-        "0.1313 against 0.1301 au at day 3 (1 %, 1.3 pooled sd: the seeds agree closely), "
-        "since the calibrated defaults (2026-12-07); within tolerance on every other day; "
-        "cause not found",
+        "from day 28 within tolerance (3.5-6 µm apart), and no cone crosses on either grid",
     ),
     ("peripheral_crush_untreated", "voxels", "axon_length_mean_um"): (
         (7.0, 14.0),
@@ -245,10 +237,9 @@ KNOWN_MISSES: dict[tuple[str, str, str], tuple[tuple[float, ...], str]] = {
         "not close it; not explained yet",
     ),
     ("peripheral_crush_untreated", "voxels", "debris_remaining_fraction"): (
-        (14.0, 28.0),
+        (14.0,),
         "0.258 against 0.230 at day 14 (1.4 sd), within 1.4 sd on every other day; cause not "
-        "found (the slower regrowth above is a candidate, not tested). Day 28 since the "
-        "calibrated defaults (2026-12-07): 0.138 against 0.161 (1.3 sd)",
+        "found (the slower regrowth above is a candidate, not tested)",
     ),
     ("peripheral_crush_untreated", "neurons", "debris_remaining_fraction"): (
         (56.0,),
