@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from simulation.calibration.spec import CalibrationError
+from simulation.calibration.spec import CalibrationError, schema_info
 
 #: Mixed into the run seed so that the posterior draw is a stream of its own: it neither uses
 #: nor shifts any random number the simulation draws. Any fixed constant would do.
@@ -113,7 +113,6 @@ def load_posterior(folder: str | Path) -> Posterior:
     import pandas as pd
 
     from simulation.runs.storage import read_metadata
-    from simulation.scenario.schema import iter_parameters, parameter_info
 
     given = Path(folder)
     path = given if given.suffix == ".parquet" else given / "posterior.parquet"
@@ -132,19 +131,19 @@ def load_posterior(folder: str | Path) -> Posterior:
         ) from None
     if "weight" not in frame.columns or len(frame) == 0:
         raise CalibrationError(f"{where}: {path.name} has no particles with a 'weight' column")
-    known = {key: info for key, info in iter_parameters()}
     keys = tuple(c for c in frame.columns if c != "weight")
     if not keys:
         raise CalibrationError(f"{where}: {path.name} names no parameter")
+    info = {key: schema_info(key) for key in keys}  # (kind, units, lo, hi, default)
     for key in keys:
-        if key not in known or key.startswith("interventions."):
+        if info[key] is None or key.startswith("interventions."):
             raise CalibrationError(
                 f"{where}: column {key!r} is not a tissue or host parameter of the scenario "
                 "schema (see nervesim show-params)"
             )
     values = frame[list(keys)].to_numpy(dtype=float)
     for j, key in enumerate(keys):
-        units, lo, hi = parameter_info(key)
+        _, units, lo, hi, _ = info[key]  # type: ignore[misc]
         column = values[:, j]
         bad = ~np.isfinite(column)
         if lo is not None:
@@ -168,18 +167,16 @@ def load_posterior(folder: str | Path) -> Posterior:
         values=values,
         weights=weights / total,
         calibration=f"{name}, digest {digest}" if digest else name,
-        integer=frozenset(k for k in keys if known[k].annotation is int),
+        integer=frozenset(k for k in keys if info[k][0] == "int"),  # type: ignore[index]
     )
 
 
 def library_default(key: str) -> Any:
     """The schema's default of dotted ``key``."""
-    from simulation.scenario.schema import iter_parameters
-
-    for dotted, info in iter_parameters():
-        if dotted == key:
-            return info.default
-    raise KeyError(key)
+    found = schema_info(key)
+    if found is None:
+        raise KeyError(key)
+    return found[4]
 
 
 def drawn_for(scenario: Any, draw: Mapping[str, Any]) -> dict[str, Any]:

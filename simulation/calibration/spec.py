@@ -236,7 +236,7 @@ def default_log(key: str) -> bool:
     return leaf.endswith("_per_h") or "dose" in leaf
 
 
-def _schema_info(key: str) -> tuple[str, str, float | None, float | None, Any] | None:
+def schema_info(key: str) -> tuple[str, str, float | None, float | None, Any] | None:
     """``(kind, units, lo, hi, default)`` of a schema key, or None when it is not one."""
     for dotted, info in iter_parameters():
         if dotted != key:
@@ -270,7 +270,7 @@ def _resolve_parameter(p: ParameterSpec, i: int) -> FreeParameter:
             f"{where}: therapy parameters are not calibrated here (free parameters are tissue "
             "and cell keys of nervesim show-params)"
         )
-    info = _schema_info(p.key)
+    info = schema_info(p.key)
     if info is None:
         raise CalibrationError(f"{where}: not a scenario parameter (see nervesim show-params)")
     kind, units, slo, shi, _ = info
@@ -380,7 +380,7 @@ def loads_calibration(text: str, path: str | Path) -> Calibration:
                 f"overrides: {shown_key(fixed[0])} is also a free parameter; fix it or fit it"
             )
         for key, value in spec.overrides.items():
-            if isinstance(value, str) and _schema_info(key) is None:
+            if isinstance(value, str) and schema_info(key) is None:
                 raise CalibrationError(f"overrides: {shown_key(key)}: unknown key")
         targets = _resolve_targets(spec)
         scenarios = _resolve_scenarios(spec)

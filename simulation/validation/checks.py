@@ -333,13 +333,11 @@ def _scenario(arm: Arm, draw: Mapping[str, Any] | None = None):
     return scenario.with_overrides(dict(arm.overrides)) if arm.overrides else scenario
 
 
-def _run_family(
-    job: tuple[tuple[Arm, ...], int] | tuple[tuple[Arm, ...], int, Mapping[str, Any] | None],
-) -> list[pd.DataFrame]:
-    """One seed of a family of arms, their common start simulated once (``run_shared``)."""
+def _run_family(job: tuple[tuple[Arm, ...], int, Mapping[str, Any] | None]) -> list[pd.DataFrame]:
+    """One seed of a family of arms (with the seed's posterior draw, if any), their common
+    start simulated once (``run_shared``)."""
     settle_worker()  # once per process
-    arms, seed, *rest = job
-    draw = rest[0] if rest else None
+    arms, seed, draw = job
     results = run_shared(
         [_scenario(arm, draw) for arm in arms],
         seed=seed,
