@@ -22,7 +22,7 @@ from simulation.engine.compiled import rule
 from simulation.engine.moves import (
     crowding_cap,
     divide,
-    emptiest_neighbour,
+    emptiest_territory,
     has_room,
     move_to,
     moves_this_tick,
@@ -117,11 +117,12 @@ def is_core(debris, x, y, core_debris):
 
 
 @rule
-def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, debris, core_debris, dx):
-    """Divide into the emptiest neighbouring voxel if it has room (``max_per_mm2``) and is not
-    core."""
-    nx, ny = emptiest_neighbour(crowd, x[s], y[s], scan_start(u))
-    room = nx >= 0 and has_room(crowd, nx, ny, crowding_cap(p[_MAX_PER_MM2], dx))
+def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, debris, core_debris, side,
+                dx):  # fmt: skip
+    """Divide into the emptiest neighbouring territory (one territory, ``side`` voxels, away)
+    if the voxel there has room (``max_per_mm2``) and is not core."""
+    nx, ny = emptiest_territory(crowd, x[s], y[s], scan_start(u), side)
+    room = nx >= 0 and has_room(crowd, nx, ny, crowding_cap(p[_MAX_PER_MM2], dx), side)
     if room and not is_core(debris, nx, ny, core_debris):
         divide(s, fate, daughter_x, daughter_y, crowd, nx, ny)
 
@@ -163,7 +164,7 @@ def turn(order, u, x, y, fate, daughter_x, daughter_y, r, params, cytokine, scar
         secrete_cytokine(xi, yi, p, dt, cytokine_source)
         if divides(u[i, 0], c, p, dt):
             proliferate(s, u[i, 1], x, y, fate, daughter_x, daughter_y, p, crowd, debris,
-                        core_debris, dx)  # fmt: skip
+                        core_debris, side, dx)  # fmt: skip
         migrate_to_border(s, u[i, 2], u[i, 3], x, y, fate, p, cytokine, crowd, debris,
                           core_debris, side, dx, dt)  # fmt: skip
 

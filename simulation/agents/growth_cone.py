@@ -262,9 +262,11 @@ def extend(s, u, x, y, fate, p, path_x, path_y, path_len, trophic, scar, band, a
 
 
 @rule
-def retract(s, x, y, fate, start_x, p, path_x, path_y, path_len, axon, myelin, crowd, dx):
+def retract(s, x, y, fate, start_x, p, path_x, path_y, path_len, progress_um, axon, myelin,
+            crowd, dx):  # fmt: skip
     """A collapsed cone pulls back ``retraction_um`` along its own path (at least one voxel),
-    the axon it leaves degenerating; with no path left it stands where it started."""
+    the axon it leaves degenerating; the tip keeps its place within a voxel, so it is that many
+    whole voxels back. With no path left it stands where it started, at the cut."""
     steps = max(1, round(p[_RETRACTION] / dx))
     n = path_len[s]
     for _ in range(min(steps, n)):
@@ -275,6 +277,7 @@ def retract(s, x, y, fate, start_x, p, path_x, path_y, path_len, axon, myelin, c
         move_to(s, x, y, fate, crowd, path_x[s, n - 1], path_y[s, n - 1])
     else:
         move_to(s, x, y, fate, crowd, start_x[s], y[s])
+        progress_um[s] = dx
 
 
 @rule
@@ -291,6 +294,50 @@ def distal_growth_um(p, kn, at_um):
 
 
 @rule
+def grow(s, u, x, y, fate, p, path_x, path_y, path_len, progress_um, in_distal, distal_um,
+         trophic, cytokine, scar, debris, band, substrate, axon, crowd, capacity, kn):  # fmt: skip
+    """Cone ``s`` grows for one tick, through each voxel at that voxel's speed.
+
+    ``progress_um[s]`` is how far the tip has come into its voxel from the side it entered by
+    (``dx`` at the far side). The tick's time is spent voxel by voxel: the tip crosses the rest
+    of its voxel at the speed there, steps into the next one (``u`` gives one uniform per step)
+    and goes on with the time left at the new voxel's speed. So a cone meets a slow voxel
+    (the lesion core, debris, scar) where it begins, not after a whole tick or a whole voxel
+    at the speed of the last one, which made how far cones came depend on the voxel size. Past
+    the grid's distal edge the time left goes to the distal tract. Blocked on every side, or at
+    :data:`MAX_STEPS` steps, the tip waits at the far side of its voxel."""
+    dt = kn[DT]
+    dx = kn[DX_UM]
+    width = int(kn[WIDTH])
+    height = int(kn[HEIGHT])
+    left_h = dt
+    steps = 0
+    while True:
+        xi = x[s]
+        yi = y[s]
+        speed = speed_um_per_h(trophic[xi, yi], cytokine[xi, yi], scar[xi, yi], debris[xi, yi],
+                               band[xi, yi], substrate[xi, yi], p, capacity)  # fmt: skip
+        need = dx - progress_um[s]
+        if speed * left_h < need:
+            progress_um[s] += speed * left_h
+            return
+        if need > 0.0:
+            left_h -= need / speed
+        progress_um[s] = dx
+        if xi == width - 1:  # the grid's distal edge: on into the distal tract
+            in_distal[s] = 1
+            distal_um[s] += distal_growth_um(p, kn, distal_um[s]) * left_h / dt
+            return
+        if steps == MAX_STEPS:  # the bound on one tick's growth: the rest is lost
+            return
+        if not extend(s, u[1 + steps], x, y, fate, p, path_x, path_y, path_len, trophic, scar,
+                      band, axon, crowd, height, dx):  # fmt: skip
+            return
+        progress_um[s] = 0.0
+        steps += 1
+
+
+@rule
 def turn(order, u, x, y, fate, params, start_x, age_h, progress_um, distal_um, in_distal,
          arrived, relayed, trophic_seen, cytokine_seen, ev, ngf, path_x, path_y, path_len,
          trophic, cytokine, scar, debris, band, substrate, relay, ev_field, ngf_field, ev_sink,
@@ -299,8 +346,6 @@ def turn(order, u, x, y, fate, params, start_x, age_h, progress_um, distal_um, i
     (past its latency) grow along the distal tract, or collapse on scar, or extend."""
     dt = kn[DT]
     dx = kn[DX_UM]
-    width = int(kn[WIDTH])
-    height = int(kn[HEIGHT])
     capacity = kn[GROWTH_CAPACITY] * (1.0 + kn[REHAB_GROWTH])
     for i in range(order.shape[0]):
         s = order[i]
@@ -326,27 +371,21 @@ def turn(order, u, x, y, fate, params, start_x, age_h, progress_um, distal_um, i
                 arrived[s] = 1
                 fate[s] |= ARRIVED
             continue
-        here_scar = scar[xi, yi]
-        if collapses(u[i, 0], here_scar, p, kn[REHAB_CONSOLIDATION], dt):
-            retract(s, x, y, fate, start_x, p, path_x, path_y, path_len, axon, myelin, crowd, dx)
-            progress_um[s] = 0.0
+        if collapses(u[i, 0], scar[xi, yi], p, kn[REHAB_CONSOLIDATION], dt):
+            retract(s, x, y, fate, start_x, p, path_x, path_y, path_len, progress_um, axon, myelin,
+                    crowd, dx)  # fmt: skip
             continue
-        speed = speed_um_per_h(trophic_seen[s], cytokine_seen[s], here_scar, debris[xi, yi],
-                               band[xi, yi], substrate[xi, yi], p, capacity)  # fmt: skip
-        progress_um[s] += speed * dt
-        steps = 0
-        while progress_um[s] >= dx and not in_distal[s]:
-            if steps == MAX_STEPS:  # the bound on one tick's growth: the rest is lost
-                progress_um[s] %= dx
-                break
-            progress_um[s] -= dx
-            if x[s] == width - 1:  # the grid's distal edge: on into the distal tract
-                in_distal[s] = 1
-            elif not extend(s, u[i, 1 + steps], x, y, fate, p, path_x, path_y, path_len,
-                            trophic, scar, band, axon, crowd, height, dx):  # fmt: skip
-                progress_um[s] = 0.0
-                break
-            steps += 1
+        grow(s, u[i], x, y, fate, p, path_x, path_y, path_len, progress_um, in_distal,
+             distal_um, trophic, cytokine, scar, debris, band, substrate, axon, crowd,
+             capacity, kn)  # fmt: skip
+
+
+def regrown_um(x, start_x, progress_um, in_distal, distal_um, dx_um):
+    """Regrowth along the nerve of cones (arrays): from the cut, the far side of the voxel a
+    cone started in, to its tip (``progress_um`` into its voxel; at the far side of the last
+    column once in the distal tract), plus the distance along the distal tract."""
+    into = np.where(in_distal != 0, dx_um, progress_um)
+    return np.maximum(0.0, (x - start_x - 1) * dx_um + into) + distal_um
 
 
 # ---------------------------------------------------------------------------------- agent
@@ -363,7 +402,9 @@ class GrowthCone(vesicles.TakesUpVesicles, TissueCell):
 
     start_x = Column("start_x", "The x of the voxel the cone started from (the lesion's edge).")
     age_h = Column("age_h", "Hours since the injury cut the axon.")
-    progress_um = Column("progress_um", "Growth not yet turned into a step to the next voxel.")
+    progress_um = Column(
+        "progress_um", "How far the tip is into its voxel from the side it entered by (µm)."
+    )
     distal_um = Column("distal_um", "Growth along the distal tract beyond the grid (µm).")
     in_distal_tract = Column("in_distal_tract", "Past the grid's distal edge.", bool, int)
     arrived = Column("arrived", "Reached the target muscle.", bool, int)
@@ -381,6 +422,7 @@ class GrowthCone(vesicles.TakesUpVesicles, TissueCell):
     ) -> None:
         super().__init__(model, xy, params, counted)
         self._sheet.start_x[self.slot] = xy[0]
+        self._sheet.progress_um[self.slot] = model.dx_um  # the tip is at the cut, its far side
         if neuron is not None:
             neuron.cone = self
 
@@ -477,8 +519,13 @@ class GrowthCone(vesicles.TakesUpVesicles, TissueCell):
 
     @property
     def regrown_um(self) -> float:
-        """Regrowth along the nerve: grid displacement plus distance along the distal tract."""
-        return max(0, self.xy[0] - self.start_x) * self.model.dx_um + self.distal_um
+        """Regrowth along the nerve from the cut (:func:`regrown_um`)."""
+        sheet = self._sheet
+        s = slice(self.slot, self.slot + 1)
+        return float(
+            regrown_um(sheet.x[s], sheet.start_x[s], sheet.progress_um[s],
+                       sheet.in_distal_tract[s], sheet.distal_um[s], self.model.dx_um)[0]
+        )  # fmt: skip
 
     @property
     def bridged(self) -> bool:

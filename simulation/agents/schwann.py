@@ -24,9 +24,10 @@ from simulation.agents.base import TissueCell
 from simulation.agents.mechanisms import vesicles
 from simulation.engine.compiled import rule
 from simulation.engine.moves import (
+    block_count,
     crowding_cap,
     divide,
-    emptiest_neighbour,
+    emptiest_territory,
     has_room,
     move_to,
     moves_this_tick,
@@ -178,22 +179,29 @@ def divides(u, capacity, cytokine, p, dt):
 
 
 @rule
-def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, dx):
-    """Divide into the emptiest neighbouring voxel if it has room (``max_per_mm2``)."""
-    nx, ny = emptiest_neighbour(crowd, x[s], y[s], scan_start(u))
-    if nx >= 0 and has_room(crowd, nx, ny, crowding_cap(p[_MAX_PER_MM2], dx)):
+def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, side, dx):
+    """Divide into the emptiest neighbouring territory (one territory, ``side`` voxels, away),
+    if the voxel there has room (``max_per_mm2``)."""
+    nx, ny = emptiest_territory(crowd, x[s], y[s], scan_start(u), side)
+    if nx >= 0 and has_room(crowd, nx, ny, crowding_cap(p[_MAX_PER_MM2], dx), side):
         divide(s, fate, daughter_x, daughter_y, crowd, nx, ny)
 
 
 @rule
-def spread(s, u_moves, u_way, x, y, fate, p, crowd, dx, dt):
-    """Crawl toward emptier tissue: how repair cells bridge a gap."""
+def spread(s, u_moves, u_way, x, y, fate, p, crowd, side, dx, dt):
+    """Crawl toward emptier tissue: how repair cells bridge a gap. A move is one territory
+    (``side`` voxels, about a cell's width) into the neighbouring territory holding the fewest
+    repair cells, while it holds fewer than the cell's own; at ``speed_um_per_h`` on average.
+    Judged voxel by voxel on finer voxels, cells would shuffle within their own territory."""
     start = scan_start(u_way)
-    for m in range(moves_this_tick(u_moves, p[_SPEED], dx, dt)):
+    for m in range(moves_this_tick(u_moves, p[_SPEED], dx * side, dt)):
         xi = x[s]
         yi = y[s]
-        nx, ny = emptiest_neighbour(crowd, xi, yi, (start + 3 * m) % 8)
-        if nx < 0 or crowd[nx, ny] >= crowd[xi, yi]:
+        nx, ny = emptiest_territory(crowd, xi, yi, (start + 3 * m) % 8, side)
+        if nx < 0:
+            return
+        there = block_count(crowd, nx // side, ny // side, side)
+        if there >= block_count(crowd, xi // side, yi // side, side):
             return
         move_to(s, x, y, fate, crowd, nx, ny)
 
@@ -247,8 +255,8 @@ def turn(order, u, x, y, fate, daughter_x, daughter_y, state, denervated, capaci
             state[s] = REMYELINATING
             continue
         if divides(u[i, 1], capacity[s], cytokine[xi, yi], p, dt):
-            proliferate(s, u[i, 2], x, y, fate, daughter_x, daughter_y, p, crowd, dx)
-        spread(s, u[i, 3], u[i, 4], x, y, fate, p, crowd, dx, dt)
+            proliferate(s, u[i, 2], x, y, fate, daughter_x, daughter_y, p, crowd, side, dx)
+        spread(s, u[i, 3], u[i, 4], x, y, fate, p, crowd, side, dx, dt)
 
 
 def _state(code: Any) -> SchwannState:

@@ -73,6 +73,35 @@ def emptiest_neighbour(crowd, x, y, start):
 
 
 @rule
+def emptiest_territory(crowd, x, y, start, side):
+    """Where a daughter settles: the voxel one territory (``side`` voxels) from ``(x, y)`` in
+    the Moore direction whose territory (the ``side`` x ``side`` block of whole voxels holding
+    it, blocks tiling the grid) holds the fewest cells of this type. A daughter settles about
+    a cell's width from her mother whatever the voxel size; next door on finer voxels she
+    would crowd her mother's own territory. The scan starts at direction ``start`` (0-7) so
+    ties resolve at random; :func:`emptiest_neighbour` when ``side`` is 1."""
+    w, h = crowd.shape
+    best_x = -1
+    best_y = -1
+    best_n = 0
+    for k in range(8):
+        d = (start + k) % 8
+        i = x + NEIGHBOUR_DX[d] * side
+        j = y + NEIGHBOUR_DY[d] * side
+        if i < 0 or i >= w or j < 0 or j >= h:
+            continue
+        i0 = i - i % side
+        j0 = j - j % side
+        n = 0
+        for a in range(i0, min(w, i0 + side)):
+            for b in range(j0, min(h, j0 + side)):
+                n += crowd[a, b]
+        if best_x < 0 or n < best_n:
+            best_x, best_y, best_n = i, j, n
+    return best_x, best_y
+
+
+@rule
 def steepest_neighbour(field, crowd, x, y, sign, max_here, start, reach):
     """The Moore neighbour of ``(x, y)`` toward the most (sign 1) or least (-1) ``field``.
 
@@ -156,23 +185,43 @@ def crowding_cap(max_per_mm2, dx_um):
 
 
 @rule
-def has_room(crowd, x, y, cap):
+def block_count(crowd, bx, by, side):
+    """Cells in block ``(bx, by)`` of the ``side`` x ``side`` blocks tiling the grid from its
+    origin (a block cut at a far edge counts the voxels it has)."""
+    w, h = crowd.shape
+    n = 0
+    for i in range(bx * side, min(w, bx * side + side)):
+        for j in range(by * side, min(h, by * side + side)):
+            n += crowd[i, j]
+    return n
+
+
+@rule
+def has_room(crowd, x, y, cap, side):
     """Whether voxel ``(x, y)`` takes one more cell at ``cap`` cells per voxel
-    (:func:`crowding_cap`): fewer than ``cap`` there; and where a voxel holds less than one
-    cell's worth (``cap < 1``), none there yet and no 3 x 3 block that would hold it going
-    over ``9 cap`` cells, so the density stays at the cap on any voxel size."""
-    here = crowd[x, y]
+    (:func:`crowding_cap`), judged over territories: the ``side`` x ``side`` blocks of whole
+    voxels tiling the grid (:func:`block_count`), each holding ``cap side²`` cells' worth, so
+    that cells crowd a territory as they would a voxel a territory wide. Fewer than that in
+    the block holding ``(x, y)``; and where a territory holds less than one cell's worth,
+    none there yet and no 3 x 3 blocks that would hold it going over 9 territories' worth.
+    On voxels a territory wide (``side`` 1) the blocks are the voxels."""
+    cap = cap * side * side
+    bx = x // side
+    by = y // side
+    here = block_count(crowd, bx, by, side)
     if cap >= 1.0:
         return here < cap
     if here >= 1:
         return False
     w, h = crowd.shape
-    for cx in range(max(0, x - 1), min(w, x + 2)):
-        for cy in range(max(0, y - 1), min(h, y + 2)):
+    nbx = (w + side - 1) // side
+    nby = (h + side - 1) // side
+    for cx in range(max(0, bx - 1), min(nbx, bx + 2)):
+        for cy in range(max(0, by - 1), min(nby, by + 2)):
             total = 1
-            for i in range(max(0, cx - 1), min(w, cx + 2)):
-                for j in range(max(0, cy - 1), min(h, cy + 2)):
-                    total += crowd[i, j]
+            for i in range(max(0, cx - 1), min(nbx, cx + 2)):
+                for j in range(max(0, cy - 1), min(nby, cy + 2)):
+                    total += block_count(crowd, i, j, side)
             if total > 9.0 * cap:
                 return False
     return True

@@ -49,7 +49,7 @@ import numpy as np
 
 from simulation.agents.astrocyte import Astrocyte
 from simulation.agents.graft import STATES, GraftCluster
-from simulation.agents.growth_cone import GrowthCone
+from simulation.agents.growth_cone import GrowthCone, regrown_um
 from simulation.agents.macrophage import Macrophage, Phenotype
 from simulation.agents.neuron import Neuron
 from simulation.agents.neutrophil import Neutrophil
@@ -109,8 +109,15 @@ def axon_length_mean_um(model: NerveRepairModel) -> float:
     x = _live(model, GrowthCone, "x")
     if x.size == 0:
         return 0.0
-    grid = np.maximum(0, x - _live(model, GrowthCone, "start_x")) * model.dx_um
-    return float((grid + _live(model, GrowthCone, "distal_um")).mean())
+    regrown = regrown_um(
+        x,
+        _live(model, GrowthCone, "start_x"),
+        _live(model, GrowthCone, "progress_um"),
+        _live(model, GrowthCone, "in_distal_tract"),
+        _live(model, GrowthCone, "distal_um"),
+        model.dx_um,
+    )
+    return float(regrown.mean())
 
 
 def myelinated_fraction(model: NerveRepairModel) -> float:

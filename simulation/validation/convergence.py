@@ -222,25 +222,6 @@ def _cost(scenario: Scenario) -> float:
 #: checkpoint days and why. ``tests/test_convergence.py`` holds every other metric-day to the
 #: criterion and reports these; each reason is what the 30-seed run showed (docs/convergence.md).
 KNOWN_MISSES: dict[tuple[str, str, str], tuple[tuple[float, ...], str]] = {
-    ("spinal_cord_untreated", "voxels", "axon_length_mean_um"): (
-        (3.0, 7.0, 14.0),
-        "first-order error at the lesion edge: a cone senses the lesion at its voxel's centre, "
-        "so it grows half a voxel (12.5 µm at 25 µm) before debris and the core's missing "
-        "substrate slow it, and it waits there: 25.2 against 12.7 µm at day 14 (30 seeds); "
-        "from day 28 within tolerance (3.5-6 µm apart), and no cone crosses on either grid",
-    ),
-    ("peripheral_crush_untreated", "voxels", "axon_length_mean_um"): (
-        (7.0, 14.0),
-        "crushed axons regrow about 10 % slower on finer voxels in their first two weeks "
-        "(5.19 against 5.74 mm at day 7), then agree; Schwann bands at the cones are weaker "
-        "on finer voxels (0.18 against 0.25 at day 5); laying bands in whole-voxel blocks did "
-        "not close it; not explained yet",
-    ),
-    ("peripheral_crush_untreated", "voxels", "debris_remaining_fraction"): (
-        (14.0,),
-        "0.258 against 0.230 at day 14 (1.4 sd), within 1.4 sd on every other day; cause not "
-        "found (the slower regrowth above is a candidate, not tested)",
-    ),
     ("peripheral_crush_untreated", "neurons", "debris_remaining_fraction"): (
         (56.0,),
         "0.130 against 0.103 at day 56 (1.6 sd); four times the agents draw more paths, so "

@@ -171,7 +171,7 @@ def _tissue_with_cones(seed: int):
     model.ev_active = True
     model.vesicle_knobs = vesicles.knobs(model)
     model.band[5:, :] = 0.5
-    model.relay[2, :] = 1
+    model.relay[2:5, :] = 1
     p = model.scenario.growth_cone.model_copy(update={"collapse_rate_per_h": 1.0})
     for i in range(10):
         neuron = Neuron(model, (0, i % 6), model.scenario.neuron)
@@ -309,3 +309,42 @@ def test_a_cone_stalls_in_intact_cns_white_matter_and_grows_on_graft_substrate()
     assert white < 0.5 * graft
     assert graft > plain > white
     assert off == plain
+
+
+def _straight_cone_um(dx_um: float, hours: int, slow_from_um: float, slow: float) -> tuple:
+    """A cone that can only step forward through plain tissue whose substrate drops to ``slow``
+    from ``slow_from_um`` past the cut on; its regrowth after ``hours`` and its top speed."""
+    from simulation.agents.growth_cone import speed_um_per_h
+
+    width = round(600.0 / dx_um)
+    model = make_sandbox(
+        shape=(width, 3),
+        **{
+            "grid.dx_um": dx_um,
+            "growth_cone.latency_h": 0.0,
+            "growth_cone.lateral_weight": 0.0,
+            "growth_cone.diagonal_weight": 0.0,
+        },
+    )
+    model.fields["trophic"][:] = 1.0
+    model.substrate[1 + round(slow_from_um / dx_um) :, :] = slow
+    cone = _cone(model, (0, 1))
+    p = model.sheet_of(GrowthCone).params[cone.slot]
+    top = speed_um_per_h.py_func(1.0, 0.0, 0.0, 0.0, 0.0, 1.0, p, model.growth_capacity)
+    for _ in range(hours):
+        cone.step()
+    return cone.regrown_um, top
+
+
+@pytest.mark.parametrize("hours", [1, 2, 3, 7])
+def test_a_cone_meets_a_slow_voxel_where_it_begins_whatever_the_voxel_size(hours):
+    """Analytic: growing at the top speed v to a boundary D past the cut, then at ``slow`` x v,
+    a cone has come v t (t <= D / v) or D + slow v (t - D / v) after t hours, exactly (to
+    rounding), on 50, 25 and 12.5 µm voxels: the tick's time is spent voxel by voxel, each at
+    its own voxel's speed, from the cut at the far side of the voxel the cone started in."""
+    slow_from_um, slow = 100.0, 0.2
+    for dx_um in (50.0, 25.0, 12.5):
+        got, v = _straight_cone_um(dx_um, hours, slow_from_um, slow)
+        t_edge = slow_from_um / v
+        want = v * hours if hours <= t_edge else slow_from_um + slow * v * (hours - t_edge)
+        assert got == pytest.approx(want, rel=1e-9), (dx_um, got, want)
