@@ -440,3 +440,52 @@ def test_dividing_crawling_schwann_cells_spread_over_the_same_territories_at_any
         coarse = _schwann_spread(COARSE_UM, seed)
         assert coarse[0] > 5  # the clone grew
         assert _schwann_spread(FINE_UM, seed) == coarse
+
+
+def _neutrophils_on_a_ramp(dx_um: float, seed: int) -> list[tuple[int, int]]:
+    """Forty neutrophils climbing a cytokine ramp that rises from block to block (constant
+    within each 25 µm block) for 8 h: the 25 µm blocks they end in."""
+    from simulation.fields.fieldset import territory_side
+
+    sc = _refined(Scenario(), dx_um)
+    side = territory_side(CELL_TERRITORY_UM2 / dx_um**2)
+    params = sc.neutrophil.model_copy(update={"lifespan_h": 1e6})  # none turns apoptotic
+    model = NerveRepairModel(sc, seed=seed, injured=False)
+    x = np.arange(model.width) // side
+    y = np.arange(model.height) // side
+    model.fields["cytokine"][:] = x[:, None] + 0.1 * np.sin(y)[None, :]
+    cells = [Neutrophil(model, (2 * side, (1 + k % 20) * side), params) for k in range(40)]
+    for _ in range(8):
+        Neutrophil.take_turn(model)
+    return [(c.xy[0] // side, c.xy[1] // side) for c in cells]
+
+
+def test_climbing_cells_step_a_territory_at_a_time_at_any_voxel_size():
+    """Neutrophils climbing a gradient on 12.5 µm voxels replay the 25 µm grid's moves, seed
+    for seed, block for block: a climber steps a territory (25 µm) at a time toward the best
+    direction read a territory away. Stepping voxel by voxel, they gathered on a peak in
+    clumps smaller than a territory, and on 12.5 µm voxels macrophages found apoptotic
+    neutrophils in more territories and turned M2 sooner (spinal inflammation at day 3 1.1-1.2
+    pooled sd lower)."""
+    for seed in range(4):
+        coarse = _neutrophils_on_a_ramp(COARSE_UM, seed)
+        assert max(b[0] for b in coarse) > 2  # they climbed
+        assert _neutrophils_on_a_ramp(FINE_UM, seed) == coarse
+
+
+def test_a_macrophage_eats_apoptotic_neutrophils_only_in_its_territory():
+    """``efferocytose`` scans the block of the grid's tiling that holds the macrophage (2 x 2
+    voxels at 12.5 µm, its own voxel at 25 µm) and nothing beyond it."""
+    from simulation.agents.macrophage import efferocytose
+
+    p = np.zeros(32)
+    for side, here, inside, outside in ((2, (3, 3), (2, 2), (4, 3)), (1, (3, 3), (3, 3), (2, 3))):
+        for u in (0.0, 0.3, 0.6, 0.99):
+            count = np.zeros((8, 8), dtype=np.int32)
+            count[outside] = 1
+            memory, ate_x, ate_y = np.zeros(1), np.zeros(1, np.intp), np.zeros(1, np.intp)
+            args = (0, *here, p, memory, ate_x, ate_y, count, side, 1.0)
+            assert not efferocytose.py_func(u, *args)
+            count[inside] = 1
+            assert efferocytose.py_func(u, *args)
+            assert (ate_x[0], ate_y[0]) == inside and count[inside] == 0 and count[outside] == 1

@@ -25,8 +25,6 @@ from simulation.agents.mechanisms import vesicles
 from simulation.agents.neutrophil import Neutrophil
 from simulation.engine.compiled import rule
 from simulation.engine.moves import (
-    NEIGHBOUR_DX,
-    NEIGHBOUR_DY,
     climb,
     die,
     moves_this_tick,
@@ -133,24 +131,29 @@ def phagocytose(s, x, y, p, load, debris, debris_sink, side, dt):
 
 
 @rule
-def efferocytose(u, s, x, y, p, efferocytosis_h, ate_x, ate_y, apoptotic_count, voxels, dt):
+def efferocytose(u, s, x, y, p, efferocytosis_h, ate_x, ate_y, apoptotic_count, side, dt):
     """The memory of the last eaten apoptotic neutrophil fades; then eat one in its territory
-    (its own voxel, then ``voxels - 1`` neighbours from a random start), if there is one (it
-    leaves the count at once, so no other macrophage eats it too), and remember it for
-    ``efferocytosis_memory_h``. Returns whether one was eaten."""
+    (the ``side`` x ``side`` block of whole voxels holding it, scanned from a random voxel), if
+    there is one (it leaves the count at once, so no other macrophage eats it too), and
+    remember it for ``efferocytosis_memory_h``. Returns whether one was eaten.
+
+    The territory is the block of the grid's tiling, as for debris: searching the cell's own
+    voxel and random neighbours around it instead reached past the block, and on 12.5 µm
+    voxels macrophages ate more neutrophils and turned M2 sooner (19 against 12 M2 cells at day
+    2 of the spinal cord, 16 seeds)."""
     if efferocytosis_h[s] > 0.0:
         efferocytosis_h[s] -= dt
     w, h = apoptotic_count.shape
-    start = scan_start(u)
-    for k in range(min(voxels, 9)):
-        i = x
-        j = y
-        if k > 0:
-            d = (start + k - 1) % 8
-            i = x + NEIGHBOUR_DX[d]
-            j = y + NEIGHBOUR_DY[d]
-            if i < 0 or i >= w or j < 0 or j >= h:
-                continue
+    x0 = x - x % side
+    y0 = y - y % side
+    n = side * side
+    start = int(u * n)
+    for k in range(n):
+        c = (start + k) % n
+        i = x0 + c // side
+        j = y0 + c % side
+        if i >= w or j >= h:
+            continue
         if apoptotic_count[i, j] > 0:
             apoptotic_count[i, j] -= 1
             efferocytosis_h[s] = p[_EFFERO_MEMORY]
@@ -203,7 +206,7 @@ def signal(s, x, y, p, m2, ev, cytokine_source, trophic_source, cytokine_sink, k
 def migrate(u_moves, u_way, s, x, y, fate, p, load, debris, cytokine, crowd, reach, dx, dt):
     """Crawl up the debris gradient, or the cytokine gradient once loaded to capacity."""
     field = debris if load[s] < p[_CAPACITY] else cytokine
-    moves = moves_this_tick(u_moves, p[_SPEED], dx, dt)
+    moves = moves_this_tick(u_moves, p[_SPEED], dx * reach, dt)
     climb(s, x, y, fate, crowd, field, 1.0, 1_000_000, moves, scan_start(u_way), reach)
 
 
@@ -233,7 +236,7 @@ def turn(order, u, x, y, fate, m2, load, efferocytosis_h, ate_x, ate_y, ev, ngf,
             trophic_source[xi, yi] += made * dt
         phagocytose(s, xi, yi, p, load, debris, debris_sink, side, dt)
         if efferocytose(u[i, 4], s, xi, yi, p, efferocytosis_h, ate_x, ate_y, apoptotic_count,
-                        territory_voxels, dt):  # fmt: skip
+                        side, dt):  # fmt: skip
             fate[s] |= ATE
         digest(s, p, load, dt)
         polarize(u[i, 1], s, xi, yi, p, m2, load, ev, efferocytosis_h, cytokine, trophic, k, dt)

@@ -74,7 +74,7 @@ def turn(order, u, x, y, fate, apoptotic, params, cytokine, cytokine_source, deb
             apoptotic_count[xi, yi] += 1
             continue
         inflame(xi, yi, p, dt, cytokine_source, debris_sink)
-        moves = moves_this_tick(u[i, 1], p[_SPEED], dx, dt)
+        moves = moves_this_tick(u[i, 1], p[_SPEED], dx * reach, dt)
         way = scan_start(u[i, 2])
         climb(s, x, y, fate, crowd, cytokine, 1.0, 1_000_000, moves, way, reach)
 

@@ -162,10 +162,14 @@ def moves_this_tick(u, speed_um_per_h, dx_um, dt_h):
 
 @rule
 def climb(s, x, y, fate, crowd, field, sign, max_here, moves, start, reach):
-    """Make up to ``moves`` steps up (sign 1) or down (-1) ``field``, each toward the best Moore
-    direction (read ``reach`` voxels out, see :func:`steepest_neighbour`) into a neighbour with
-    fewer than ``max_here`` cells; stop early where no direction is better.
+    """Make up to ``moves`` steps up (sign 1) or down (-1) ``field``, each one territory
+    (``reach`` voxels, clipped to the grid) toward the best Moore direction read that far out
+    (see :func:`steepest_neighbour`), when the neighbour that way holds fewer than ``max_here``
+    cells; stop early where no direction is better. A cell crawls a cell's width at a time at
+    any voxel size (callers draw ``moves`` for steps of ``reach`` voxels): stepping voxel by
+    voxel on finer voxels, cells gathered on a peak in clumps smaller than a territory.
     Each step starts its neighbour scan 3 further on from ``start`` (ties resolve at random)."""
+    w, h = crowd.shape
     for m in range(moves):
         xi = x[s]
         yi = y[s]
@@ -174,7 +178,9 @@ def climb(s, x, y, fate, crowd, field, sign, max_here, moves, start, reach):
         )
         if nx == xi and ny == yi:
             return
-        move_to(s, x, y, fate, crowd, nx, ny)
+        tx = min(max(xi + (nx - xi) * reach, 0), w - 1)
+        ty = min(max(yi + (ny - yi) * reach, 0), h - 1)
+        move_to(s, x, y, fate, crowd, tx, ty)
 
 
 @rule

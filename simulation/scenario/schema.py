@@ -464,18 +464,16 @@ INSTANCE_SOURCES: dict[str, str] = {
 # ------------------------------------------------------------------------------------ cells
 _GUTMANN = "Gutmann et al. 1942, J Anat 76:301"
 _WANNER = "Wanner et al. 2013, J Neurosci 33:12870"
-#: The five parameters the default calibration fits keep these hand values (docs/calibration.md).
-_NOT_ADOPTED = (
-    "; inside the 90 % interval of the default calibration (untreated_default.toml, "
-    "2026-12-07), whose posterior medians were not adopted: with them the grid-convergence "
-    "criterion failed on four metric-days (docs/convergence.md)"
-)
-#: The two macrophage rates the default calibration fits (docs/calibration.md).
+#: The five parameters the default calibration fits take its posterior medians (report:
+#: benchmarks/results/calibration-default/report.md; docs/calibration.md).
+_CALIBRATED = "calibrated: untreated_default.toml, 2026-12-07: posterior median"
+#: The two macrophage rates the default calibration fits keep their hand values.
 _NOT_ADOPTED_MACROPHAGE = (
     "; inside the 90 % interval of the default calibration (untreated_default.toml, "
-    "2026-12-07), whose posterior medians (0.00458 /h, 0.376) were not adopted: with them the "
-    "per-seed trend macrophage_peak_day failed at 20 seeds (0.6 [-0.68, 1.88] days inside days "
-    "5-10)"
+    "2026-12-07: death_rate_per_h [0.0023, 0.0156] /h, debris_recruit_weight [0.070, 1.85], "
+    "shrinkage 0.07 and 0.01: the anchors leave both wide), whose posterior medians (0.00645 /h, "
+    "0.493) were not adopted: with them the per-seed trend macrophage_peak_day failed at 20 "
+    "seeds (0.56 [-0.06, 1.19] days inside days 5-10; 0.74 [0.34, 1.14] with these values)"
 )
 
 
@@ -526,16 +524,16 @@ class GrowthConeParams(Params):
     """The tip of each regrowing axon."""
 
     speed_um_per_h: float = P(
-        125.0,
+        126.0,
         1.0,
         400.0,
         "µm/h",
         "top growth speed (3 mm/day), before trophic support, inhibition and guidance slow it",
         source=(
-            f"{_GUTMANN} (crushed PNS axons regrow at about 1-3 mm/day, up to 4.4 in rabbit); "
-            "the top of that range, since every factor of the speed rule only slows a cone; "
-            "was 42 (1 mm/day), which gave 0.07 mm/day in a crush (pni.regrowth_rate)"
-            f"{_NOT_ADOPTED}"
+            f"{_CALIBRATED}, 90 % interval [90, 151] µm/h, shrinkage 0.75 (pni.regrowth_rate "
+            f"narrows it); prior from {_GUTMANN} (crushed PNS axons regrow at about 1-3 mm/day, "
+            "up to 4.4 in rabbit); was 125 by hand, the top of that range, since every factor of "
+            "the speed rule only slows a cone"
         ),
     )
     latency_h: float = P(
@@ -632,16 +630,16 @@ class NeutrophilParams(Params):
         0.5, 0.01, 20.0, "au", "cytokine giving half recruitment", source="assumed"
     )
     lifespan_h: float = P(
-        12.0,
+        10.3,
         2.0,
         200.0,
         "h",
         "mean time before apoptosis",
         source=(
-            "Summers et al. 2010, Trends Immunol 31:318 (neutrophils are short-lived and die by "
-            "constitutive apoptosis within about a day); 12 h calibrated by hand in that range so "
-            "that neutrophils peak within the first two days (sci.neutrophil_peak_day); was 20 h"
-            f"{_NOT_ADOPTED}"
+            f"{_CALIBRATED}, 90 % interval [6.7, 21.1] h, shrinkage 0.39 (the neutrophil peak "
+            "and fall); prior range from Summers et al. 2010, Trends Immunol 31:318 "
+            "(neutrophils are short-lived and die by constitutive apoptosis within about a "
+            "day); was 12 h by hand"
         ),
     )
     apoptotic_h: float = P(
@@ -821,12 +819,16 @@ class AstrocyteParams(Params):
         source="assumed",
     )
     scar_per_h: float = P(
-        0.02,
+        0.0233,
         0.0,
         1.0,
         "au/h",
         "CSPG deposition when fully reactive",
-        source=f"assumed; timescale from {_WANNER} (scar mature by day 14){_NOT_ADOPTED}",
+        source=(
+            f"{_CALIBRATED}, 90 % interval [0.0053, 0.076] au/h, shrinkage -0.07: "
+            f"sci.scar_timing ({_WANNER}, scar mature by day 14) leaves it wide; was 0.02 "
+            "(assumed)"
+        ),
     )
     scar_max: float = P(
         1.0, 0.1, 10.0, "au", "CSPG level at which deposition stops", source="assumed"
