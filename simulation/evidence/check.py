@@ -8,6 +8,7 @@ computed for a seed (nan: a peak of zero, a level that never halves) counts agai
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,7 +109,8 @@ def _draw(ax: Any, result: AnchorResult) -> None:
         ax.errorbar([mean], [0.0], xerr=[[mean - lo], [hi - mean]], fmt="D", color="black",
                     capsize=4, label="model mean, 95 % interval")  # fmt: skip
     ax.set_yticks([])
-    ax.set_xlabel(f"{a.measure} ({a.units})" if a.units else a.measure, fontsize=8)
+    label = f"{a.measure} ({a.units})" if a.units else a.measure
+    ax.set_xlabel(textwrap.fill(label, 110), fontsize=7)  # long measures wrap, not cut off
     verdict = "meets" if result.passed else "MISSES"
     ax.set_title(f"{a.id}: model {verdict} the anchor", fontsize=9)
     ax.set_xlim(min(span) - pad, max(span) + pad)
@@ -147,11 +149,13 @@ def plot(results: Sequence[AnchorResult], out: Path) -> list[Path]:
         plt.close(fig)
         written.append(path)
     if results:
-        fig, axes = plt.subplots(len(results), 1, figsize=(7.0, 1.5 * len(results) + 0.8))
+        height = 1.6 * len(results) + 0.8
+        fig, axes = plt.subplots(len(results), 1, figsize=(7.0, height))
         for ax, result in zip(np.atleast_1d(axes), results, strict=True):
             _draw(ax, result)
-        fig.suptitle(f"NerveSim against published anchors. {ILLUSTRATIVE_LABEL}", fontsize=8)
-        fig.tight_layout()
+        title = f"NerveSim against published anchors\n{ILLUSTRATIVE_LABEL}"
+        fig.suptitle(title, fontsize=8, y=1 - 0.1 / height, va="top")
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / height))  # room for the two-line title
         path = out / "summary.png"
         fig.savefig(path, dpi=100)
         plt.close(fig)
