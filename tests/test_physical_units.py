@@ -390,11 +390,16 @@ def test_crowding_is_judged_per_territory_as_on_voxels_a_territory_wide(cells, x
 def test_a_daughter_settles_in_the_emptiest_territory_next_door(cells, x, y, start):
     """``emptiest_territory`` moves one territory in a Moore direction, into another block of
     the tiling, and picks a block no fuller than any other it could reach; with territories
-    one voxel wide it is ``emptiest_neighbour``."""
-    from simulation.engine.moves import emptiest_neighbour, emptiest_territory
+    one voxel wide it is the emptiest Moore neighbour (the first in scan order on a tie)."""
+    from simulation.engine.moves import NEIGHBOUR_DX, NEIGHBOUR_DY, emptiest_territory
 
     crowd = np.array(cells, dtype=np.int32).reshape(10, 8)
-    assert emptiest_territory(crowd, x, y, start, 1) == emptiest_neighbour(crowd, x, y, start)
+    ring = [
+        (x + NEIGHBOUR_DX[(start + k) % 8], y + NEIGHBOUR_DY[(start + k) % 8]) for k in range(8)
+    ]
+    ring = [(i, j) for i, j in ring if 0 <= i < 10 and 0 <= j < 8]
+    fewest = min(crowd[v] for v in ring)
+    assert emptiest_territory(crowd, x, y, start, 1) == next(v for v in ring if crowd[v] == fewest)
     nx, ny = emptiest_territory(crowd, x, y, start, 2)
     blocks = _coarse(crowd, 2)
     reachable = [

@@ -153,13 +153,7 @@ def axon_contact(axon, x, y, side, bundles_per_agent):
     in its voxels (the axon layer counts agents) times the bundles each stands for, times the
     voxel edge over the territory's edge. One bundle across the territory counts 1 whatever
     the voxel size or the number of agents standing for the neurons."""
-    w, h = axon.shape
-    x0 = x - x % side
-    y0 = y - y % side
-    paths = 0.0
-    for i in range(x0, min(w, x0 + side)):
-        for j in range(y0, min(h, y0 + side)):
-            paths += axon[i, j]
+    paths = block_count(axon, x // side, y // side, side)
     return min(1.0, paths * bundles_per_agent / side)
 
 

@@ -53,49 +53,24 @@ def divide(s, fate, daughter_x, daughter_y, crowd, nx, ny):
 
 
 @rule
-def emptiest_neighbour(crowd, x, y, start):
-    """A neighbouring voxel holding the fewest cells of this type; the scan starts at neighbour
-    ``start`` (0-7) so ties resolve at random."""
-    w, h = crowd.shape
-    best_x = -1
-    best_y = -1
-    best_n = 0
-    for k in range(8):
-        d = (start + k) % 8
-        i = x + NEIGHBOUR_DX[d]
-        j = y + NEIGHBOUR_DY[d]
-        if i < 0 or i >= w or j < 0 or j >= h:
-            continue
-        n = crowd[i, j]
-        if best_x < 0 or n < best_n:
-            best_x, best_y, best_n = i, j, n
-    return best_x, best_y
-
-
-@rule
 def emptiest_territory(crowd, x, y, start, side):
     """Where a daughter settles: the voxel one territory (``side`` voxels) from ``(x, y)`` in
     the Moore direction whose territory (the ``side`` x ``side`` block of whole voxels holding
     it, blocks tiling the grid) holds the fewest cells of this type. A daughter settles about
     a cell's width from her mother whatever the voxel size; next door on finer voxels she
     would crowd her mother's own territory. The scan starts at direction ``start`` (0-7) so
-    ties resolve at random; :func:`emptiest_neighbour` when ``side`` is 1."""
+    ties resolve at random; with ``side`` 1, the emptiest Moore neighbour."""
     w, h = crowd.shape
     best_x = -1
     best_y = -1
-    best_n = 0
+    best_n = crowd[x, y] * 0  # of the counts' type
     for k in range(8):
         d = (start + k) % 8
         i = x + NEIGHBOUR_DX[d] * side
         j = y + NEIGHBOUR_DY[d] * side
         if i < 0 or i >= w or j < 0 or j >= h:
             continue
-        i0 = i - i % side
-        j0 = j - j % side
-        n = 0
-        for a in range(i0, min(w, i0 + side)):
-            for b in range(j0, min(h, j0 + side)):
-                n += crowd[a, b]
+        n = block_count(crowd, i // side, j // side, side)
         if best_x < 0 or n < best_n:
             best_x, best_y, best_n = i, j, n
     return best_x, best_y
@@ -192,10 +167,11 @@ def crowding_cap(max_per_mm2, dx_um):
 
 @rule
 def block_count(crowd, bx, by, side):
-    """Cells in block ``(bx, by)`` of the ``side`` x ``side`` blocks tiling the grid from its
-    origin (a block cut at a far edge counts the voxels it has)."""
+    """What the voxels of block ``(bx, by)`` of the ``side`` x ``side`` blocks tiling the grid
+    from its origin hold together (cells of a type, axon paths; a block cut at a far edge
+    counts the voxels it has)."""
     w, h = crowd.shape
-    n = 0
+    n = crowd[0, 0] * 0  # of the array's type
     for i in range(bx * side, min(w, bx * side + side)):
         for j in range(by * side, min(h, by * side + side)):
             n += crowd[i, j]
