@@ -399,8 +399,9 @@ def test_a_daughter_settles_in_the_emptiest_territory_next_door(cells, x, y, sta
     ]
     ring = [(i, j) for i, j in ring if 0 <= i < 10 and 0 <= j < 8]
     fewest = min(crowd[v] for v in ring)
-    assert emptiest_territory(crowd, x, y, start, 1) == next(v for v in ring if crowd[v] == fewest)
-    nx, ny = emptiest_territory(crowd, x, y, start, 2)
+    one = next(v for v in ring if crowd[v] == fewest)
+    assert emptiest_territory(crowd, x, y, start, 1) == (*one, fewest)
+    nx, ny, held = emptiest_territory(crowd, x, y, start, 2)
     blocks = _coarse(crowd, 2)
     reachable = [
         blocks[(x + 2 * i) // 2, (y + 2 * j) // 2]
@@ -410,7 +411,7 @@ def test_a_daughter_settles_in_the_emptiest_territory_next_door(cells, x, y, sta
     ]
     assert (nx // 2, ny // 2) != (x // 2, y // 2)
     assert max(abs(nx - x), abs(ny - y)) == 2
-    assert blocks[nx // 2, ny // 2] == min(reachable)
+    assert blocks[nx // 2, ny // 2] == min(reachable) == held
 
 
 def _schwann_spread(dx_um: float, seed: int) -> tuple[int, int]:

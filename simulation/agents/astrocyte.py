@@ -121,7 +121,7 @@ def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, debris, core
                 dx):  # fmt: skip
     """Divide into the emptiest neighbouring territory (one territory, ``side`` voxels, away)
     if the voxel there has room (``max_per_mm2``) and is not core."""
-    nx, ny = emptiest_territory(crowd, x[s], y[s], scan_start(u), side)
+    nx, ny, _ = emptiest_territory(crowd, x[s], y[s], scan_start(u), side)
     room = nx >= 0 and has_room(crowd, nx, ny, crowding_cap(p[_MAX_PER_MM2], dx), side)
     if room and not is_core(debris, nx, ny, core_debris):
         divide(s, fate, daughter_x, daughter_y, crowd, nx, ny)

@@ -215,7 +215,7 @@ def turn(order, u, x, y, fate, m2, load, efferocytosis_h, ate_x, ate_y, ev, ngf,
          debris, cytokine, trophic, ev_field, ngf_field,
          debris_source, cytokine_source, trophic_source,
          debris_sink, cytokine_sink, ev_sink, ngf_sink,
-         crowd, apoptotic_count, territory_voxels, territory, side, k, dx, dt):  # fmt: skip
+         crowd, apoptotic_count, territory, side, k, dx, dt):  # fmt: skip
     """Every macrophage in ``order`` lives one tick: maybe die (spilling its load); else take
     up vesicles, phagocytose, efferocytose, digest, polarize, signal and maybe migrate."""
     for i in range(order.shape[0]):
@@ -302,7 +302,6 @@ class Macrophage(vesicles.TakesUpVesicles, TissueCell):
             snk["ev_ngf"],
             model.occupancy_of(Macrophage),
             model.apoptotic_neutrophils,
-            model.territory_voxels,
             model.territory_overlap,
             model.territory_side,
             model.vesicle_knobs,

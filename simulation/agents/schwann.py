@@ -176,7 +176,7 @@ def divides(u, capacity, cytokine, p, dt):
 def proliferate(s, u, x, y, fate, daughter_x, daughter_y, p, crowd, side, dx):
     """Divide into the emptiest neighbouring territory (one territory, ``side`` voxels, away),
     if the voxel there has room (``max_per_mm2``)."""
-    nx, ny = emptiest_territory(crowd, x[s], y[s], scan_start(u), side)
+    nx, ny, _ = emptiest_territory(crowd, x[s], y[s], scan_start(u), side)
     if nx >= 0 and has_room(crowd, nx, ny, crowding_cap(p[_MAX_PER_MM2], dx), side):
         divide(s, fate, daughter_x, daughter_y, crowd, nx, ny)
 
@@ -191,11 +191,8 @@ def spread(s, u_moves, u_way, x, y, fate, p, crowd, side, dx, dt):
     for m in range(moves_this_tick(u_moves, p[_SPEED], dx * side, dt)):
         xi = x[s]
         yi = y[s]
-        nx, ny = emptiest_territory(crowd, xi, yi, (start + 3 * m) % 8, side)
-        if nx < 0:
-            return
-        there = block_count(crowd, nx // side, ny // side, side)
-        if there >= block_count(crowd, xi // side, yi // side, side):
+        nx, ny, there = emptiest_territory(crowd, xi, yi, (start + 3 * m) % 8, side)
+        if nx < 0 or there >= block_count(crowd, xi // side, yi // side, side):
             return
         move_to(s, x, y, fate, crowd, nx, ny)
 

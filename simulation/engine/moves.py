@@ -59,7 +59,8 @@ def emptiest_territory(crowd, x, y, start, side):
     it, blocks tiling the grid) holds the fewest cells of this type. A daughter settles about
     a cell's width from her mother whatever the voxel size; next door on finer voxels she
     would crowd her mother's own territory. The scan starts at direction ``start`` (0-7) so
-    ties resolve at random; with ``side`` 1, the emptiest Moore neighbour."""
+    ties resolve at random; with ``side`` 1, the emptiest Moore neighbour. Returns the voxel
+    ``(x, y)`` and the cells in its territory (``(-1, -1, 0)`` at no neighbour)."""
     w, h = crowd.shape
     best_x = -1
     best_y = -1
@@ -73,7 +74,7 @@ def emptiest_territory(crowd, x, y, start, side):
         n = block_count(crowd, i // side, j // side, side)
         if best_x < 0 or n < best_n:
             best_x, best_y, best_n = i, j, n
-    return best_x, best_y
+    return best_x, best_y, best_n
 
 
 @rule

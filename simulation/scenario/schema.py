@@ -464,7 +464,7 @@ INSTANCE_SOURCES: dict[str, str] = {
 # ------------------------------------------------------------------------------------ cells
 _GUTMANN = "Gutmann et al. 1942, J Anat 76:301"
 _WANNER = "Wanner et al. 2013, J Neurosci 33:12870"
-#: The five parameters the default calibration fits take its posterior medians (report:
+#: Three of the five parameters the default calibration fits take its posterior medians (report:
 #: benchmarks/results/calibration-default/report.md; docs/calibration.md).
 _CALIBRATED = "calibrated: untreated_default.toml, 2026-12-07: posterior median"
 #: The two macrophage rates the default calibration fits keep their hand values.

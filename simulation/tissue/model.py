@@ -284,11 +284,6 @@ class NerveRepairModel(Model):
 
     # ------------------------------------------------------------------ set-up
     @property
-    def territory_voxels(self) -> int:
-        """Voxels one cell's territory covers (at least its own): where it finds what it eats."""
-        return max(1, round(CELL_TERRITORY_UM2 / self.dx_um**2))
-
-    @property
     def bundles_per_axon_agent(self) -> float:
         """Axon bundles one neuron agent's axon stands for (``neuron.axon_bundles`` shared by
         the ``neuron.count`` agents): the weight of its tip and of its path in the axon layer."""
