@@ -414,6 +414,58 @@ def test_a_daughter_settles_in_the_emptiest_territory_next_door(cells, x, y, sta
     assert blocks[nx // 2, ny // 2] == min(reachable) == held
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    paths=st.lists(st.integers(0, 3), min_size=40, max_size=40),
+    x=st.integers(0, 9),
+    y=st.integers(0, 7),
+    reach=st.integers(0, 3),
+    per_agent=st.sampled_from([0.25, 1.0]),
+)
+def test_axon_contact_is_the_same_on_voxels_half_a_territory_wide(paths, x, y, reach, per_agent):
+    """A bundle path crossing a territory runs through ``side`` voxels of it on a finer grid:
+    ``axon_contact`` with territories two voxels wide answers what it answers on the grid of
+    those territories, for any reach across the nerve and any bundles per agent."""
+    from simulation.agents.schwann import axon_contact
+
+    coarse = np.array(paths, dtype=np.float64).reshape(5, 8)
+    fine = np.zeros((10, 16))
+    for i in range(5):
+        for j in range(8):
+            fine[2 * i : 2 * i + 2, 2 * j + (i + j) % 2] = coarse[i, j]  # along x, one row
+    want = axon_contact(coarse, x // 2, y, 1, per_agent, reach)
+    got = axon_contact(fine, x, 2 * y + (x % 2), 2, per_agent, reach)
+    assert got == pytest.approx(want, abs=1e-12)
+
+
+def test_axon_contact_averages_the_bundles_across_its_reach():
+    """One bundle every third row: at no reach a cell touches a whole bundle or none (a third
+    of cells touch); with the reach spanning the gaps every cell inside touches a third of one,
+    as it would if the same bundles were 4x the agents in every row at a quarter each."""
+    from simulation.agents.schwann import axon_contact
+
+    sparse = np.zeros((4, 12))
+    sparse[:, ::3] = 1.0
+    alone = [axon_contact(sparse, 1, y, 1, 1.0, 0) for y in range(12)]
+    assert sorted(set(alone)) == [0.0, 1.0] and sum(alone) == 4
+    spread = [axon_contact(sparse, 1, y, 1, 1.0, 1) for y in range(1, 11)]
+    assert spread == pytest.approx([1 / 3] * 10)
+    even = np.full((4, 12), 4 / 3)  # 4x the agents, a quarter of a bundle each
+    assert axon_contact(even, 1, 5, 1, 0.25, 1) == pytest.approx(1 / 3)
+    assert axon_contact(even, 1, 5, 1, 0.25, 0) == pytest.approx(1 / 3)
+    assert axon_contact(np.full((4, 12), 9.0), 1, 5, 1, 1.0, 1) == 1.0  # at most one bundle
+
+
+def test_the_reach_is_the_same_length_at_any_voxel_size():
+    """``schwann.axon_reach_um`` becomes the same number of territories at 25 and 12.5 µm."""
+    reach = []
+    for dx_um in (25.0, 12.5):
+        sc = _refined(Scenario(), dx_um)
+        model = NerveRepairModel(sc, seed=0, injured=False, shape=(8, 8))
+        reach.append(model.axon_reach_territories)
+    assert reach[0] == reach[1] == round(Scenario().schwann.axon_reach_um / 25.0) >= 1
+
+
 def _schwann_spread(dx_um: float, seed: int) -> tuple[int, int]:
     """One repair Schwann cell in a 300 µm square full of mitogen, dividing and crawling for
     three days: how many cells, and how many territories (625 µm² blocks) they occupy."""

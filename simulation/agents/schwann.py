@@ -147,14 +147,24 @@ def clear_and_feed(x, y, capacity, p, dt, debris_sink, trophic_source):
 
 
 @rule
-def axon_contact(axon, x, y, side, bundles_per_agent):
-    """How much regrown axon runs through the cell's territory (the ``side`` x ``side`` block
-    of whole voxels holding it), in axon bundles across it, at most 1: the axon agents' paths
-    in its voxels (the axon layer counts agents) times the bundles each stands for, times the
-    voxel edge over the territory's edge. One bundle across the territory counts 1 whatever
-    the voxel size or the number of agents standing for the neurons."""
-    paths = block_count(axon, x // side, y // side, side)
-    return min(1.0, paths * bundles_per_agent / side)
+def axon_contact(axon, x, y, side, bundles_per_agent, reach):
+    """How much regrown axon a repair cell meets, in axon bundles across one territory (a
+    cell's width), at most 1: the bundles running through its territory (the ``side`` x
+    ``side`` block of whole voxels holding it) and the ``reach`` territories either side of it
+    across the nerve, per territory. A bundle's path counts the voxels it runs through (the
+    axon layer counts agents) times the bundles each agent stands for, over the voxels along a
+    territory. Averaged over the reach, so that the same tissue gives the same contact whatever
+    the voxel size or the number of agents standing for the neurons: 40 agents' paths leave
+    gaps between them that 160 would fill."""
+    h = axon.shape[1]
+    bx = x // side
+    by = y // side
+    paths = 0.0
+    blocks = 0
+    for b in range(max(0, by - reach), min((h + side - 1) // side, by + reach + 1)):
+        paths += block_count(axon, bx, b, side)
+        blocks += 1
+    return min(1.0, paths * bundles_per_agent / (side * blocks))
 
 
 @rule
@@ -218,7 +228,7 @@ def remyelinate(x, y, capacity, ev_signal, p, trophic, trophic_source, axon, mye
 def turn(order, u, x, y, fate, daughter_x, daughter_y, state, denervated, capacity, ev, ngf,
          params, cytokine, trophic, ev_field, ngf_field, debris_sink, trophic_source, ev_sink,
          ngf_sink, band, axon, myelin, crowd, internode, territory, side, bundles_per_agent,
-         k, dx):  # fmt: skip
+         reach, k, dx):  # fmt: skip
     """Every Schwann cell in ``order`` lives one tick, according to its state."""
     dt = k[vesicles.DT]
     for i in range(order.shape[0]):
@@ -241,7 +251,7 @@ def turn(order, u, x, y, fate, daughter_x, daughter_y, state, denervated, capaci
             continue
         capacity[s] = fade(capacity[s], p, dt)
         clear_and_feed(xi, yi, capacity[s], p, dt, debris_sink, trophic_source)
-        contact = axon_contact(axon, xi, yi, side, bundles_per_agent)
+        contact = axon_contact(axon, xi, yi, side, bundles_per_agent, reach)
         if redifferentiates(u[i, 0], contact, p, dt):
             state[s] = REMYELINATING
             continue
@@ -317,6 +327,7 @@ class SchwannCell(vesicles.TakesUpVesicles, TissueCell):
             model.territory_overlap,
             model.territory_side,
             model.bundles_per_axon_agent,
+            model.axon_reach_territories,
             model.vesicle_knobs,
             model.dx_um,
         )

@@ -957,6 +957,15 @@ class SchwannParams(Params):
         "reach of one Schwann cell's myelin along the nerve, each way",
         source="assumed",
     )
+    axon_reach_um: float = P(
+        50.0,
+        0.0,
+        500.0,
+        "µm",
+        "distance either side across the nerve over which a repair cell meets regrowing axons",
+        source="assumed: regrowing axons sprout into neighbouring bands; wider than the gaps "
+        "the neuron agents' paths leave across the nerve (docs/convergence.md)",
+    )
     remyelinating_trophic_share: float = P(
         0.25,
         0.0,

@@ -180,6 +180,10 @@ class NerveRepairModel(Model):
         self.territory_side = territory_side(CELL_TERRITORY_UM2 / self.dx_um**2)
         internode = round(scenario.schwann.internode_um / self.dx_um)
         self.internode_along = np.ones(2 * internode + 1)
+        #: Territories either side across the nerve over which a repair cell meets axons.
+        self.axon_reach_territories = round(
+            scenario.schwann.axon_reach_um / (self.territory_side * self.dx_um)
+        )
         self.apoptotic_neutrophils = np.zeros((self.width, self.height), dtype=np.int32)
         self.clearance = ClearanceLedger((self.width, self.height))
         self.sheets: dict[type, CellSheet] = {}

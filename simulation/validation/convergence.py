@@ -221,18 +221,7 @@ def _cost(scenario: Scenario) -> float:
 #: Where the model is measured not to converge yet, by (scenario stem, variant, metric): the
 #: checkpoint days and why. ``tests/test_convergence.py`` holds every other metric-day to the
 #: criterion and reports these; each reason is what the 30-seed run showed (docs/convergence.md).
-KNOWN_MISSES: dict[tuple[str, str, str], tuple[tuple[float, ...], str]] = {
-    ("peripheral_crush_untreated", "neurons", "debris_remaining_fraction"): (
-        (56.0,),
-        "0.130 against 0.104 at day 56 (1.53 sd; 1.16 at day 28, 30 seeds): four times the "
-        "agents spread the same regrown axon (2306 against 2285 bundle-voxels at day 5) over more "
-        "territories, so more repair cells touch it (0.78 against 0.55 at day 5, 4 seeds), "
-        "turn to myelinating and stop dividing (148 against 188 repair cells at day 14, 16 "
-        "seeds); contact counted without its cap at one bundle did not close it (0.181 "
-        "against 0.159 at day 56): cells an axon reached leave the repair pool, so how evenly "
-        "the agents sample the axon matters to any rule",
-    ),
-}
+KNOWN_MISSES: dict[tuple[str, str, str], tuple[tuple[float, ...], str]] = {}
 
 
 def known_miss(scenario: str, variant: str, metric: str, day: float) -> str:

@@ -37,10 +37,11 @@ def test_repair_cell_secretes_ngf_clears_debris_and_lays_a_band(sandbox):
 
 
 def test_axon_contact_starts_remyelination_after_a_while(sandbox):
-    """A regrown axon in its voxel turns repair cells myelinating at ``redifferentiation_per_h``
-    (about a week: few after a day, most after three weeks), and myelin builds."""
+    """A regrown axon in every row the cells reach (``axon_reach_um``) turns repair cells
+    myelinating at ``redifferentiation_per_h`` (about a week: few after a day, most after
+    three weeks), and myelin builds."""
     p = sandbox.scenario.schwann.model_copy(update=STILL)
-    sandbox.axon[1, 1] = 1.0
+    sandbox.axon[1, :] = 1.0
     cells = [SchwannCell(sandbox, (1, 1), p, True) for _ in range(100)]
     for c in cells:
         c.state = SchwannState.REPAIR
@@ -56,7 +57,7 @@ def test_axon_contact_starts_remyelination_after_a_while(sandbox):
     assert turned(24 * 20) > 90
     c = SchwannCell(sandbox, (2, 2), p.model_copy(update={"redifferentiation_per_h": 10.0}), True)
     c.state = SchwannState.REPAIR
-    sandbox.axon[2, 2] = 1.0
+    sandbox.axon[2, :] = 1.0
     c.step()
     assert c.state is SchwannState.REMYELINATING
     for _ in range(24 * 60):  # remyelination takes weeks
@@ -70,7 +71,7 @@ def test_a_remyelinating_cell_keeps_clearing_debris(sandbox):
     fast = {**STILL, "redifferentiation_per_h": 10.0}
     c = SchwannCell(sandbox, (2, 2), sandbox.scenario.schwann.model_copy(update=fast), True)
     c.state = SchwannState.REPAIR
-    sandbox.axon[2, 2] = 1.0
+    sandbox.axon[2, :] = 1.0
     c.step()
     assert c.state is SchwannState.REMYELINATING
     sandbox.fields.apply_sources()
@@ -123,7 +124,8 @@ def test_a_daughter_is_a_denervated_repair_cell_with_her_mothers_capacity():
 
 
 def _tissue_with_schwann_cells(seed: int):
-    """A 7x5 sandbox: random cytokine, trophic factor and debris, regrown axon, and
+    """A 7x5 sandbox: random cytokine, trophic factor and debris, regrown axon (met only in
+    a cell's own territory), and
     30 Schwann cells in every state that divide and spread often."""
     model = make_sandbox(seed=seed, shape=(7, 5))
     rng = np.random.default_rng(seed)
@@ -131,6 +133,7 @@ def _tissue_with_schwann_cells(seed: int):
         model.fields[name][:] = rng.uniform(0.0, 1.0, size=(7, 5))
     model.axon[:, 2] = 1.0
     model.axon[2:5, 3] = 0.5
+    model.axon_reach_territories = 0  # on 5 rows a reach would touch every cell
     model.ev_active = True
     model.vesicle_knobs = vesicles.knobs(model)
     p = model.scenario.schwann.model_copy(
