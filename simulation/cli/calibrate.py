@@ -142,7 +142,7 @@ def handle(args: argparse.Namespace) -> int:
     for r in table.itertuples():
         print(
             f"  {r.parameter}: median {r.median:.4g} [90 % {r.q05:.4g}, {r.q95:.4g}] {r.units}; "
-            f"shrinkage {r.shrinkage:.2f}: {r.verdict}"
+            f"shrinkage {r.shrinkage:.2f} [{r.shrinkage_lo:.2f}, {r.shrinkage_hi:.2f}]: {r.verdict}"
         )
     print(f"done in {format_duration(run.seconds)}; report {paths['report']}")
     print(f"posterior {paths['posterior']}; posterior-median scenario {paths['median']}")
