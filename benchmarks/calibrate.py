@@ -392,7 +392,7 @@ def run(args: argparse.Namespace) -> int:
             "projection": {
                 k: (_util.sig(v) if isinstance(v, float) else v) for k, v in projection.items()
             },
-            "full": _util.rounded(full),
+            "full": {k: (_util.sig(v) if isinstance(v, float) else v) for k, v in full.items()},
             "targets": targets,
         },
     )
