@@ -140,6 +140,26 @@ def test_local_transition_is_its_own_reproducible_calibration(tmp_path):
     assert not first.equals(calibrate(plain, tmp_path / "c").posterior)
 
 
+def test_a_wider_kernel_is_its_own_calibration(tmp_path):
+    """``transition_scaling`` widens pyabc's multivariate normal kernel: a scaling other than 1
+    is part of the digest and proposes other particles; 1 keeps the old digest."""
+    plain = load_calibration(toy_file(tmp_path / "plain", population=8, generations=2))
+    text = toy_text(population=8, generations=2)
+    for scaling in ("1.0", "3.0"):
+        path = tmp_path / f"s{scaling}.toml"
+        path.write_text(
+            text.replace(
+                "predictive_draws = 4", f"predictive_draws = 4\ntransition_scaling = {scaling}"
+            ),
+            encoding="utf-8",
+        )
+        wide = load_calibration(path)
+        assert wide.spec.transition_scaling == float(scaling)
+        assert (wide.digest() == plain.digest()) == (scaling == "1.0")
+    first = calibrate(plain, tmp_path / "a").posterior
+    assert not first.equals(calibrate(wide, tmp_path / "b").posterior)
+
+
 def _generations_in(db: Path) -> int:
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2) as con:
@@ -246,6 +266,10 @@ BASE = toy_text()
         (('targets = ["pni.regrowth_rate",', 'targets = ["sci.keio",'), "not encodable yet"),
         (("[toy]", '[overrides]\n"neuron.cont" = 3\n[toy]'), "neuron.cont: unknown key"),
         (("predictive_draws = 4", 'predictive_draws = 4\ntransition = "kde"'), "transition"),
+        (("predictive_draws = 4", "predictive_draws = 4\ntransition_scaling = 0"),
+         "transition_scaling"),
+        (("predictive_draws = 4", "predictive_draws = 4\ntransition_scaling = 11"),
+         "transition_scaling"),
     ],
 )  # fmt: skip
 def test_bad_calibration_file_is_one_line_exit_2(tmp_path, capsys, edit, expected):

@@ -146,7 +146,7 @@ def _abc(calibration: Calibration, sampler: SeededSampler) -> Any:
     transition = (
         pyabc.LocalTransition()
         if calibration.spec.transition == "local"
-        else pyabc.MultivariateNormalTransition()
+        else pyabc.MultivariateNormalTransition(scaling=calibration.spec.transition_scaling)
     )
     return pyabc.ABCSMC(
         BridgeModel(calibration),

@@ -12,6 +12,7 @@ A calibration file is TOML (see ``scenarios/calibrations/``)::
     root_seed = 2026           # every proposal and every run's seed derives from it
     predictive_draws = 20      # posterior draws run again for the predictive bands
     transition = "multivariate_normal"   # or "local": pyabc's proposal kernel
+    transition_scaling = 1.0             # > 1: the multivariate normal kernel proposes wider
 
     [overrides]                # fixed, for every scenario (e.g. a smaller grid for a quick try)
     "time.record_every_h" = 6.0
@@ -112,6 +113,13 @@ class CalibrationSpec(_Strict):
         "multivariate_normal",
         description="pyabc's proposal kernel: one multivariate normal (Silverman bandwidth) or "
         "a local one per particle (covariance of its nearest quarter)",
+    )
+    transition_scaling: float = Field(
+        1.0,
+        gt=0.0,
+        le=10.0,
+        description="factor on the multivariate normal kernel's covariance (pyabc's scaling): "
+        "above 1 proposes wider, for posteriors the anchors leave nearly as wide as the prior",
     )
     toy: ToySpec = ToySpec()
 
@@ -217,6 +225,8 @@ class Calibration:
         )
         if data["transition"] == "multivariate_normal":  # the default: digests made before
             del data["transition"]  # the option existed stay valid
+        if data["transition_scaling"] == 1.0:
+            del data["transition_scaling"]
         blob = json.dumps(
             {
                 "spec": data,
