@@ -313,10 +313,11 @@ def test_help_teaches_with_examples(capsys):
 
 
 def test_degenerate_weights_give_no_verdict(tmp_path):
-    """When one particle carries most of the weight (Kish's effective sample size 1.4 of 20),
-    resampling the particles moves the 90 % width from near 0 to near the prior's, and the
-    report reads no constraint from it; with equal weights on prior draws it reads "left
-    wide"; with equal weights on draws packed in a tenth of the prior, "constrained"."""
+    """When one particle carries most of the weight (Kish's effective sample size 1.4 of 20,
+    under half the particles), the report reads no constraint from the interval, and
+    resampling the particles moves the 90 % width from near 0 to near the prior's; with equal
+    weights on prior draws it reads "left wide"; on draws packed in a tenth of the prior,
+    "constrained"."""
     from simulation.calibration.outputs import effective_sample_size, shrinkage_interval
 
     assert effective_sample_size(np.ones(10)) == pytest.approx(10.0)
@@ -327,9 +328,10 @@ def test_degenerate_weights_give_no_verdict(tmp_path):
     posterior = pd.DataFrame({p.key: [p.natural(x) for x in draws[p.key]] for p in cal.parameters})
     posterior["weight"] = np.r_[100.0, np.ones(19)]
     table = summary(cal, posterior)
-    assert all(v.startswith("undetermined") for v in table["verdict"]), table
+    assert set(table["verdict"]) == {"undetermined (weights uneven)"}
     assert (table["shrinkage_lo"] < 0.5).all() and (table["shrinkage_hi"] >= 0.5).all()
     posterior["weight"] = 1.0
+    assert "undetermined (weights uneven)" not in set(summary(cal, posterior)["verdict"])
     assert set(summary(cal, posterior)["verdict"]) == {"left wide"}
     packed = pd.DataFrame(
         {

@@ -11,7 +11,8 @@
 * ``figures/``: marginals, pairwise densities, posterior-predictive bands per anchor.
 * ``report.md``: per parameter the prior range, the posterior median and 90 % interval and the
   shrinkage (1 - posterior 90 % width / prior 90 % width, in the sampling space) with its
-  interval over resampled particles, "constrained" when that interval is at least
+  interval over resampled particles; with an effective sample size of at least
+  :data:`MIN_ESS_SHARE` of the particles, "constrained" when that interval is at least
   :data:`CONSTRAINED_SHRINKAGE`, "left wide" when it is below, else undetermined.
 """
 
@@ -35,6 +36,11 @@ from simulation.runs.storage import write_parquet
 #: Shrinkage from which a parameter counts as constrained by the anchors: its 90 % interval
 #: is at most half as wide as the prior's. Assumed (a reading aid, not a test).
 CONSTRAINED_SHRINKAGE = 0.5
+#: Below this share of the particles, the final weights' effective sample size is too small for
+#: the interval to say anything (the weights are too uneven): no verdict is read from it.
+#: Assumed (a reading aid; half the particles is the usual resampling threshold of sequential
+#: Monte Carlo): Kish's effective sample size, (sum w)^2 / sum w^2.
+MIN_ESS_SHARE = 0.5
 #: Resamples of the particles behind each shrinkage's uncertainty (:func:`shrinkage_interval`).
 BOOTSTRAP_RESAMPLES = 2000
 
@@ -56,9 +62,14 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(np.interp(q, cdf, v))
 
 
+def shrinkage(q05: float, q95: float, span: float) -> float:
+    """1 - the 90 % width ``q95 - q05`` over the prior's 90 % width (``0.9 span``)."""
+    return 1.0 - (q95 - q05) / (0.9 * span)
+
+
 def shrinkage_of(xs: np.ndarray, w: np.ndarray, span: float) -> float:
-    """1 - the weighted 90 % width of ``xs`` over the prior's 90 % width (``0.9 span``)."""
-    return 1.0 - (weighted_quantile(xs, w, 0.95) - weighted_quantile(xs, w, 0.05)) / (0.9 * span)
+    """:func:`shrinkage` of the weighted 90 % interval of ``xs``."""
+    return shrinkage(weighted_quantile(xs, w, 0.05), weighted_quantile(xs, w, 0.95), span)
 
 
 def shrinkage_interval(
@@ -79,8 +90,11 @@ def shrinkage_interval(
     return float(lo), float(hi)
 
 
-def verdict(lo: float, hi: float) -> str:
-    """What the anchors say of a parameter, from its shrinkage's bootstrap interval."""
+def verdict(lo: float, hi: float, degenerate: bool = False) -> str:
+    """What the anchors say of a parameter, from its shrinkage's bootstrap interval; none when
+    the weights are ``degenerate`` (effective sample size under :data:`MIN_ESS_SHARE`)."""
+    if degenerate:
+        return "undetermined (weights uneven)"
     if lo >= CONSTRAINED_SHRINKAGE:
         return "constrained"
     if hi < CONSTRAINED_SHRINKAGE:
@@ -90,9 +104,11 @@ def verdict(lo: float, hi: float) -> str:
 
 def summary(calibration: Calibration, posterior: pd.DataFrame) -> pd.DataFrame:
     """Per free parameter: prior, posterior median and 90 % interval, shrinkage with its
-    bootstrap interval, verdict: "constrained" when the whole interval is at least
-    :data:`CONSTRAINED_SHRINKAGE`, "left wide" when it is all below, else undetermined."""
+    bootstrap interval, verdict: none when the effective sample size is under
+    :data:`MIN_ESS_SHARE` of the particles; else "constrained" when the whole interval is at
+    least :data:`CONSTRAINED_SHRINKAGE`, "left wide" when it is all below, else undetermined."""
     w = posterior["weight"].to_numpy(dtype=float)
+    degenerate = effective_sample_size(w) < MIN_ESS_SHARE * len(w)
     rows = []
     for p in calibration.parameters:
         x = posterior[p.key].to_numpy(dtype=float)
@@ -112,10 +128,10 @@ def summary(calibration: Calibration, posterior: pd.DataFrame) -> pd.DataFrame:
                 "median": back(q50),
                 "q05": back(q05),
                 "q95": back(q95),
-                "shrinkage": shrinkage_of(xs, w, b - a),
+                "shrinkage": shrinkage(q05, q95, b - a),
                 "shrinkage_lo": lo,
                 "shrinkage_hi": hi,
-                "verdict": verdict(lo, hi),
+                "verdict": verdict(lo, hi, degenerate),
             }
         )
     return pd.DataFrame(rows)
@@ -387,7 +403,8 @@ def report(
         "widen it. A parameter reads as *constrained* by these anchors when the whole interval "
         f"is at least {CONSTRAINED_SHRINKAGE}, as *left wide* when it is all below (the "
         "anchors do not pin it; other data would have to), and as *undetermined* when it "
-        "straddles.",
+        "straddles or when the effective sample size is under "
+        f"{MIN_ESS_SHARE:g} of the particles.",
         "",
         "## Targets",
         "",

@@ -476,8 +476,8 @@ _RERUN = "inside the 90 % interval of its re-run on today's model"
 _NOT_ADOPTED_MACROPHAGE = (
     "; inside the 90 % interval of the default calibration (untreated_default.toml, "
     "2026-12-07: death_rate_per_h [0.0023, 0.0156] /h, debris_recruit_weight [0.070, 1.85]; "
-    "re-run on today's model [0.0024, 0.0166] /h and [0.073, 1.48], both left wide by the "
-    "anchors), whose first posterior medians (0.00645 /h, 0.493) were not adopted: with them "
+    "re-run on today's model [0.0024, 0.0166] /h and [0.073, 1.48], both wide), whose first "
+    "posterior medians (0.00645 /h, 0.493) were not adopted: with them "
     "the per-seed trend macrophage_peak_day failed at 20 seeds (0.56 [-0.06, 1.19] days "
     "inside days 5-10; 0.74 [0.34, 1.14] with these values)"
 )
@@ -537,7 +537,7 @@ class GrowthConeParams(Params):
         "top growth speed (3 mm/day), before trophic support, inhibition and guidance slow it",
         source=(
             f"{_CALIBRATED}, 90 % interval [90, 151] µm/h, shrinkage 0.75 (pni.regrowth_rate "
-            f"narrows it); {_RERUN} (median 110, [93.2, 153] µm/h, constrained); prior from "
+            f"narrows it); {_RERUN} (median 110, [93.2, 153] µm/h); prior from "
             f"{_GUTMANN} (crushed PNS axons regrow at about 1-3 mm/day, "
             "up to 4.4 in rabbit); was 125 by hand, the top of that range, since every factor of "
             "the speed rule only slows a cone"
@@ -644,7 +644,7 @@ class NeutrophilParams(Params):
         "mean time before apoptosis",
         source=(
             f"{_CALIBRATED}, 90 % interval [6.7, 21.1] h, shrinkage 0.39 (the neutrophil peak "
-            f"and fall); {_RERUN} (median 13.9, [7.0, 28.8] h, left wide); prior range from "
+            f"and fall); {_RERUN} (median 13.9, [7.0, 28.8] h); prior range from "
             "Summers et al. 2010, Trends Immunol 31:318 "
             "(neutrophils are short-lived and die by constitutive apoptosis within about a "
             "day); was 12 h by hand"
@@ -835,7 +835,7 @@ class AstrocyteParams(Params):
         source=(
             f"{_CALIBRATED}, 90 % interval [0.0053, 0.076] au/h, shrinkage -0.07: "
             f"sci.scar_timing ({_WANNER}, scar mature by day 14) leaves it wide; {_RERUN} "
-            "(median 0.041, [0.0067, 0.080] au/h, left wide); was 0.02 (assumed)"
+            "(median 0.041, [0.0067, 0.080] au/h); was 0.02 (assumed)"
         ),
     )
     scar_max: float = P(

@@ -37,11 +37,12 @@ def test_repair_cell_secretes_ngf_clears_debris_and_lays_a_band(sandbox):
 
 
 def test_axon_contact_starts_remyelination_after_a_while(sandbox):
-    """A regrown axon in every row the cells reach (``axon_reach_um``) turns repair cells
-    myelinating at ``redifferentiation_per_h`` (about a week: few after a day, most after
-    three weeks), and myelin builds."""
+    """A regrown axon in its voxel turns repair cells myelinating at ``redifferentiation_per_h``
+    (about a week: few after a day, most after three weeks), and myelin builds. Contact from
+    the cell's own territory only (the reach across the nerve: test_physical_units)."""
     p = sandbox.scenario.schwann.model_copy(update=STILL)
-    sandbox.axon[1, :] = 1.0
+    sandbox.axon_reach_territories = 0
+    sandbox.axon[1, 1] = 1.0
     cells = [SchwannCell(sandbox, (1, 1), p, True) for _ in range(100)]
     for c in cells:
         c.state = SchwannState.REPAIR
@@ -57,7 +58,7 @@ def test_axon_contact_starts_remyelination_after_a_while(sandbox):
     assert turned(24 * 20) > 90
     c = SchwannCell(sandbox, (2, 2), p.model_copy(update={"redifferentiation_per_h": 10.0}), True)
     c.state = SchwannState.REPAIR
-    sandbox.axon[2, :] = 1.0
+    sandbox.axon[2, 2] = 1.0
     c.step()
     assert c.state is SchwannState.REMYELINATING
     for _ in range(24 * 60):  # remyelination takes weeks
@@ -70,8 +71,9 @@ def test_a_remyelinating_cell_keeps_clearing_debris(sandbox):
     remyelinating still eats the myelin debris in its voxel."""
     fast = {**STILL, "redifferentiation_per_h": 10.0}
     c = SchwannCell(sandbox, (2, 2), sandbox.scenario.schwann.model_copy(update=fast), True)
+    sandbox.axon_reach_territories = 0  # contact from its own territory only
     c.state = SchwannState.REPAIR
-    sandbox.axon[2, :] = 1.0
+    sandbox.axon[2, 2] = 1.0
     c.step()
     assert c.state is SchwannState.REMYELINATING
     sandbox.fields.apply_sources()
