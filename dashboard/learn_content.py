@@ -124,8 +124,8 @@ MECHANISMS: tuple[Topic, ...] = (
         "Each injured neuron has a growth cone that steps along the nerve, up the trophic "
         "gradient, faster on Schwann bands, slower in debris, scar and inflammation. Debris is a "
         "field that phagocytes (and repair Schwann cells) eat.",
-        "PNS growth ~1-3 mm/day (Gutmann et al. 1942; model: 126 µm/h top speed, calibrated, "
-        "slowed by low trophic support, debris and inflammation, about 2 mm/day in a crush); "
+        "PNS growth ~1-3 mm/day (Gutmann et al. 1942; model: 109 µm/h top speed, calibrated, "
+        "slowed by low trophic support, debris and inflammation, about 1.7 mm/day in a crush); "
         "spinal cord "
         "intrinsic growth 0.118 of the peripheral value.",
         (

@@ -413,8 +413,8 @@ _ANDERSON = "Anderson et al. 2016, Nature 532:195"
 INSTANCE_SOURCES: dict[str, str] = {
     "cns.intrinsic_growth": (
         f"assumed; CNS neurons' low intrinsic growth: {_ANDERSON}; 0.118 of the top cone speed "
-        "keeps the CNS cone's top speed at 14.75 µm/h (0.35 x 42 before the top speed rose to "
-        "125 µm/h for the PNS anchor)"
+        "(set to keep the CNS cone's top speed at 14.75 µm/h, 0.35 x 42, when the top speed "
+        "rose to 125 µm/h for the PNS anchor; 12.9 µm/h at the calibrated 109)"
     ),
     "cns.lesion_debris_au": "assumed",
     "cns.wallerian_debris_au": "assumed",
@@ -464,22 +464,11 @@ INSTANCE_SOURCES: dict[str, str] = {
 # ------------------------------------------------------------------------------------ cells
 _GUTMANN = "Gutmann et al. 1942, J Anat 76:301"
 _WANNER = "Wanner et al. 2013, J Neurosci 33:12870"
-#: Three of the five parameters the default calibration fits take its posterior medians (report:
-#: benchmarks/results/calibration-default/report.md; docs/calibration.md).
+#: The five parameters the default calibration fits take the posterior medians of its run
+#: (report: benchmarks/results/calibration-default/report.md; docs/calibration.md).
 _CALIBRATED = (
-    "calibrated: untreated_default.toml, 2026-12-07: posterior median of its run on the model "
-    "before schwann.axon_reach_um"
-)
-#: The re-run on today's model (benchmarks/results/calibration-default/report.md).
-_RERUN = "inside the 90 % interval of its re-run on today's model"
-#: The two macrophage rates the default calibration fits keep their hand values.
-_NOT_ADOPTED_MACROPHAGE = (
-    "; inside the 90 % interval of the default calibration (untreated_default.toml, "
-    "2026-12-07: death_rate_per_h [0.0023, 0.0156] /h, debris_recruit_weight [0.070, 1.85]; "
-    "re-run on today's model [0.0024, 0.0166] /h and [0.073, 1.48], both wide), whose first "
-    "posterior medians (0.00645 /h, 0.493) were not adopted: with them "
-    "the per-seed trend macrophage_peak_day failed at 20 seeds (0.56 [-0.06, 1.19] days "
-    "inside days 5-10; 0.74 [0.34, 1.14] with these values)"
+    "calibrated: untreated_default.toml, 2026-12-07: posterior median of its run (64 "
+    "particles, kernel width 2, effective sample size 38.3 of 64)"
 )
 
 
@@ -530,17 +519,16 @@ class GrowthConeParams(Params):
     """The tip of each regrowing axon."""
 
     speed_um_per_h: float = P(
-        126.0,
+        109.0,
         1.0,
         400.0,
         "µm/h",
         "top growth speed (3 mm/day), before trophic support, inhibition and guidance slow it",
         source=(
-            f"{_CALIBRATED}, 90 % interval [90, 151] µm/h, shrinkage 0.75 (pni.regrowth_rate "
-            f"narrows it); {_RERUN} (median 110, [93.2, 153] µm/h); prior from "
-            f"{_GUTMANN} (crushed PNS axons regrow at about 1-3 mm/day, "
-            "up to 4.4 in rabbit); was 125 by hand, the top of that range, since every factor of "
-            "the speed rule only slows a cone"
+            f"{_CALIBRATED}, 90 % interval [89.9, 150] µm/h, shrinkage 0.75 [0.73, 0.79]: "
+            f"constrained by pni.regrowth_rate; prior from {_GUTMANN} (crushed PNS axons regrow "
+            "at about 1-3 mm/day, up to 4.4 in rabbit); was 126 (an earlier run's median) and "
+            "125 by hand before that"
         ),
     )
     latency_h: float = P(
@@ -637,17 +625,17 @@ class NeutrophilParams(Params):
         0.5, 0.01, 20.0, "au", "cytokine giving half recruitment", source="assumed"
     )
     lifespan_h: float = P(
-        10.3,
+        12.6,
         2.0,
         200.0,
         "h",
         "mean time before apoptosis",
         source=(
-            f"{_CALIBRATED}, 90 % interval [6.7, 21.1] h, shrinkage 0.39 (the neutrophil peak "
-            f"and fall); {_RERUN} (median 13.9, [7.0, 28.8] h); prior range from "
+            f"{_CALIBRATED}, 90 % interval [7.08, 20.2] h, shrinkage 0.44 [0.39, 0.53]: the "
+            "neutrophil peak and fall narrow it, undetermined whether enough; prior range from "
             "Summers et al. 2010, Trends Immunol 31:318 "
             "(neutrophils are short-lived and die by constitutive apoptosis within about a "
-            "day); was 12 h by hand"
+            "day); was 10.3 h (an earlier run's median) and 12 h by hand before that"
         ),
     )
     apoptotic_h: float = P(
@@ -683,33 +671,32 @@ class MacrophageParams(Params):
         0.3, 0.01, 20.0, "au", "cytokine giving half recruitment", source="assumed"
     )
     debris_recruit_weight: float = P(
-        0.3,
+        0.492,
         0.0,
         10.0,
         "1",
         "recruitment by debris find-me signals, relative to cytokine",
         source=(
-            "calibrated by hand (issue 13): monocyte influx follows the early cytokine and "
-            "chemokine burst more than the standing myelin debris, so lesion macrophages peak "
-            "about day 7 and stay (sci.macrophage_peak_day, Popovich et al. 1997; "
-            "sci.macrophage_persist, Beck et al. 2010); at 1.0 they peaked near day 18"
-            f"{_NOT_ADOPTED_MACROPHAGE}"
+            f"{_CALIBRATED}, 90 % interval [0.0727, 1.67], shrinkage 0.06 [-0.02, 0.25]: left "
+            "wide by the macrophage peak day and persistence (sci.macrophage_peak_day, Popovich "
+            "et al. 1997; sci.macrophage_persist, Beck et al. 2010); was 0.3 by hand (issue 13: "
+            "at 1.0 lesion macrophages peaked near day 18)"
         ),
     )
     debris_recruit_half_au: float = P(
         0.3, 0.01, 10.0, "au", "debris giving half that recruitment", source="assumed"
     )
     death_rate_per_h: float = P(
-        0.005,
+        0.00598,
         0.0,
         0.5,
         "1/h",
         "death or emigration rate",
         source=(
-            "calibrated by hand (issue 13): a mean stay of about 8 days gives a macrophage peak "
-            "near day 6-7 that falls slowly and keeps more than 40 % at day 28 "
-            "(sci.macrophage_peak_day, sci.macrophage_persist); was 0.004 (assumed)"
-            f"{_NOT_ADOPTED_MACROPHAGE}"
+            f"{_CALIBRATED}, 90 % interval [0.00241, 0.0149] /h, shrinkage 0.12 [-0.00, 0.26]: "
+            "left wide by the macrophage peak day, persistence and M1:M2 course "
+            "(sci.macrophage_peak_day, sci.macrophage_persist, sci.m1_m2); was 0.005 by hand "
+            "(issue 13: a mean stay of about 8 days) and 0.004 (assumed) before that"
         ),
     )
     to_m1_per_h: float = P(
@@ -827,15 +814,15 @@ class AstrocyteParams(Params):
         source="assumed",
     )
     scar_per_h: float = P(
-        0.0233,
+        0.016,
         0.0,
         1.0,
         "au/h",
         "CSPG deposition when fully reactive",
         source=(
-            f"{_CALIBRATED}, 90 % interval [0.0053, 0.076] au/h, shrinkage -0.07: "
-            f"sci.scar_timing ({_WANNER}, scar mature by day 14) leaves it wide; {_RERUN} "
-            "(median 0.041, [0.0067, 0.080] au/h); was 0.02 (assumed)"
+            f"{_CALIBRATED}, 90 % interval [0.00529, 0.0671] au/h, shrinkage -0.02 [-0.04, "
+            f"0.12]: left wide by sci.scar_timing ({_WANNER}, scar mature by day 14); was "
+            "0.0233 (an earlier run's median) and 0.02 (assumed) before that"
         ),
     )
     scar_max: float = P(
