@@ -251,7 +251,11 @@ def cohort_chart(
         alt.Chart(patients)
         .mark_circle(size=110, opacity=0.9)
         .encode(
-            x=alt.X("severity:Q", title="injury severity", scale=alt.Scale(zero=False)),
+            x=alt.X(
+                "severity:Q",
+                title="injury severity (centre of the lesion draw)",
+                scale=alt.Scale(zero=False),
+            ),
             y=alt.Y("gain:Q", title=y_title),
             color=alt.Color(
                 "responder:N",

@@ -606,15 +606,20 @@ OUTCOMES: tuple[Topic, ...] = (
         "that conduct, their sprouts, plus axons regrown or relayed across the lesion) through "
         "four thresholds, one per grade from B to E: an illustrative mapping, placed so that "
         "severe, moderate and mild contusions read A, C and D. A therapy changes the grade only "
-        "through the connections it helps. The Cohort page grades virtual patients at their "
-        "first examination and again later, and their untreated twins show how often patients "
-        "'respond' with no therapy at all.",
-        "What the model cannot show yet: a natural conversion rate. Every virtual patient spares "
-        "the same share of the cord and, untreated, no axon crosses the lesion, so untreated "
-        "severe contusions level off at the same connectivity (0.25-0.26, days 56-84, 6 seeds) "
-        "and stay grade A; in people, AIS A patients differ in how much tissue is spared. So "
-        "the Cohort page's chance of '2 of 4 responders' comes from the untreated twins' own "
-        "rate, whatever it is.",
+        "through the connections it helps. Patients differ in how much cord their lesion "
+        "destroys (injury.severity_sd): in the library's cohort of complete injuries, "
+        "spinal_cord_severe_cohort, each seed is a patient whose lesion is drawn around 0.8 of "
+        "the cross-section, and those with more spared tissue recover enough connectivity to "
+        "become incomplete. Over 100 such virtual patients, 0.23 converted by day 84 "
+        "(nervesim evidence, sci.natural_conversion). The Cohort page grades virtual patients "
+        "at their first examination and again later, and their untreated twins (same seed, "
+        "same lesion) show how often patients 'respond' with no therapy at all.",
+        "What the model cannot show yet: a person. Its kinetics are a rat's (recovery levels "
+        "off by days 56-84, standing for a person's first year), and the B threshold was "
+        "placed by hand so that about a fifth of that cohort converts, so meeting the natural "
+        "rate is a fit of the threshold, not an independent test. The spread of lesions is "
+        "assumed. Keio's four patients give no rate to hold the model to; the Cohort page "
+        "shows how often 2 of 4 would 'respond' by chance at the untreated twins' own rate.",
         (
             "outcomes.ais_baseline_day",
             "outcomes.ais_b_connectivity",
@@ -622,6 +627,7 @@ OUTCOMES: tuple[Topic, ...] = (
             "outcomes.ais_d_connectivity",
             "outcomes.ais_e_connectivity",
             "injury.severity",
+            "injury.severity_sd",
         ),
         (SPINAL, "spinal_cord_ipsc_npc_day21"),
         (

@@ -196,6 +196,23 @@ def test_the_table_names_the_anchors_the_library_was_fitted_to():
 
     text = (SCENARIO_DIR / "calibrations" / "untreated_default.toml").read_text(encoding="utf-8")
     targets = set(tomllib.loads(text)["targets"])
-    frame = table([], list(all_anchors())).set_index("anchor")
+    anchors = {a.id: a for a in all_anchors()}
+    frame = table([], list(anchors.values())).set_index("anchor")
     for anchor_id, row in frame.iterrows():
-        assert (row["fitted by"] == "untreated_default") == (anchor_id in targets)
+        by_hand = anchors[anchor_id].fitted_by_hand
+        expected = [*(["untreated_default"] if anchor_id in targets else []),
+                    *(["by hand: " + ", ".join(by_hand)] if by_hand else [])]  # fmt: skip
+        assert row["fitted by"] == "; ".join(expected)
+
+
+def test_parameters_fitted_by_hand_are_named_and_exist():
+    """An anchor met by placing parameters by hand names them, and they are real keys."""
+    from simulation.evidence.anchors import all_anchors
+    from simulation.scenario.schema import parameter_info
+
+    by_hand = {a.id: a.fitted_by_hand for a in all_anchors() if a.fitted_by_hand}
+    assert set(by_hand) == {"sci.bbb_mild", "sci.bbb_moderate", "sci.bbb_severe",
+                            "sci.natural_conversion", "msc.neuropathy_case.baseline"}  # fmt: skip
+    for keys in by_hand.values():
+        for key in keys:
+            assert parameter_info(key)[1] is not None, key

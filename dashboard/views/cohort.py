@@ -32,6 +32,13 @@ MEASURES: dict[str, tuple[str, str, float, str]] = {
 NATURAL_RATE = "11-30 % within a year (Kirshblum et al. 2021, J Neurotrauma 38:1267)"
 #: The calibrated severe contusion (scenarios/spinal_cord_untreated.toml): AIS A at first.
 COMPLETE = 0.8
+#: The library's cohort of complete injuries: how much patients' lesions differ.
+COHORT = "spinal_cord_severe_cohort"
+
+
+def library_spread() -> float:
+    """``injury.severity_sd`` of the library's cohort of complete injuries (its file)."""
+    return float(build_arm(ArmSpec(COHORT)).injury.severity_sd)
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,9 @@ class Trial:
     measure: str = AIS
     min_gain: float = 1.0
     root_seed: int = 2025
+    #: How much patients' lesions differ around their severity (``injury.severity_sd``); each
+    #: patient's lesion is drawn by the model from its seed, so a twin shares it.
+    spread: float = 0.05
 
     def patient_table(self) -> pd.DataFrame:
         """Each patient's seed and injury severity (drawn once from the root seed)."""
@@ -93,12 +103,12 @@ def controls() -> Trial:
         step=7,
         key="coh_days",
         value=7 * round(query_number("days", Trial.days, 7, 112) / 7),
-        help="The AIS grade's A-to-B step is calibrated on day 84 (the natural 11-30 %). The "
-        "model has no stable natural rate yet: its untreated severe injuries convert late, as "
-        "axons cross (none of 60 seeds by day 77, all of 10 by day 112), so the day you "
-        "assess moves the untreated rate, and the chance of 2 of 4 with it.",
+        help="The AIS grade's A-to-B step is calibrated on day 84, where the model's "
+        "untreated recovery has levelled off (it stands for a person's first year): a fifth "
+        "or so of complete injuries convert by then, within the natural 11-30 %. Assess "
+        "earlier and fewer untreated twins have converted yet.",
     )
-    c4, c5, c6 = st.columns([2, 2, 1])
+    c4, c4b, c5, c6 = st.columns([2, 1, 2, 1])
     severity = c4.slider(
         "Injury severity range (each patient draws one)",
         0.1,
@@ -109,6 +119,19 @@ def controls() -> Trial:
         help=f"Keio's patients had complete injuries (AIS A). The default, {COMPLETE:g}, is the "
         "severe contusion the AIS mapping is calibrated on; milder injuries spare more fibres "
         "and convert more often without any therapy.",
+    )
+    spread = c4b.number_input(
+        "Lesions differ by (sd)",
+        0.0,
+        0.3,
+        float(library_spread()),
+        0.01,
+        key="coh_spread",
+        help="How much of the cord each patient's lesion destroys differs around the severity "
+        "(injury.severity_sd, a standard deviation); the model draws it from the patient's "
+        "seed, so the untreated twin has the same lesion. The default is the library's "
+        "cohort of complete injuries (spinal_cord_severe_cohort). At 0 every patient has the "
+        "same lesion, and untreated twins convert all together or not at all.",
     )
     options = measures_for(treatment)
     injury = "spinal" if treatment.startswith("spinal") else "nerve"
@@ -138,6 +161,7 @@ def controls() -> Trial:
         measure,
         float(min_gain),
         int(root),
+        float(spread),
     )
 
 
@@ -151,6 +175,8 @@ def run_trial(trial: Trial) -> pd.DataFrame:
     for row in table.itertuples():
         for arm, stem in (("untreated", trial.control), ("treated", trial.treatment)):
             scenario = build_arm(ArmSpec(stem), severity=float(row.severity))
+            if scenario.injury.type == "spinal_cord":
+                scenario = scenario.with_overrides({"injury.severity_sd": trial.spread})
             jobs[(row.patient, arm)] = Job(scenario.to_toml(), int(row.seed), trial.days)
     bar = st.empty()
     results = run_many(

@@ -542,9 +542,7 @@ def _world(model: Any) -> np.ndarray:
             on.graft_cavity_death,
             on.graft_bridge,
             # Only the spinal cord cavitates; the reference is the debris the injury left.
-            model.tissue.lesion_debris_au * model.scenario.injury.severity
-            if model.is_spinal
-            else 0.0,
+            model.tissue.lesion_debris_au * model.severity if model.is_spinal else 0.0,
             model.lesion_x0,
         ],
         dtype=np.float64,

@@ -55,7 +55,7 @@ def handle(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from simulation.evidence.anchors import all_anchors
-    from simulation.evidence.check import arms_needed, evaluate, plot, table
+    from simulation.evidence.check import arms_needed, evaluate, plot, runs_needed, table
     from simulation.runs.runner import spawn_seeds
 
     anchors = list(all_anchors())
@@ -71,7 +71,9 @@ def handle(args: argparse.Namespace) -> int:
         f"holding the model to {len(encodable)} published anchors over {len(seeds)} seeds "
         f"({len(arms)} arms); {len(skipped)} more cannot be encoded yet"
     )
-    with tqdm(total=len(arms) * len(seeds), desc="evidence", unit="run", disable=args.quiet) as bar:
+    with tqdm(
+        total=runs_needed(encodable, seeds), desc="evidence", unit="run", disable=args.quiet
+    ) as bar:
         results = evaluate(encodable, seeds, args.workers or default_workers(), progress=bar.update)
     frame = table(results, skipped)
     print()
@@ -86,12 +88,18 @@ def handle(args: argparse.Namespace) -> int:
         f"\nmodel: mean [95% t-interval over {len(seeds)} seeds]; an anchor is met when the mean "
         "lies in the band\n(the whole interval, for anchors that state only a direction)"
     )
+    for r in results:
+        if r.anchor.patients > len(seeds):
+            print(
+                f"{r.anchor.id}: a share of patients, over a cohort of {r.anchor.patients} "
+                f"virtual patients ({len(r.values)} of them in the population it speaks of)"
+            )
     print(f"{met} of {len(results)} encodable anchors met; {len(results) - met} missed")
     fitted = sum(bool(v) for v in frame["fitted by"])
     if fitted:
         print(
-            f"{fitted} of them are targets of the library's calibration ('fitted by'): the "
-            "parameters were fitted to them, so meeting them is a fit, not an independent test"
+            f"{fitted} of them were fitted ('fitted by': the library's calibration, or "
+            "parameters placed by hand): meeting them is a fit, not an independent test"
         )
     if args.plot is not None:
         written = plot(results, args.plot)

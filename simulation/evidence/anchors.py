@@ -5,7 +5,8 @@ format). An anchor names its citation, species and measure, the arms the model n
 files of the library and days), the statistic (:mod:`simulation.evidence.statistics`) and the
 band the literature gives (``low``, ``high``; either may be open). ``interval_inside`` asks
 that the whole 95 % interval over seeds lies in the band, for anchors that state a direction
-only. An anchor the model cannot speak to yet has ``encodable = false`` and a ``reason``.
+only; ``patients`` gives an anchor about a share of patients the cohort it needs. An anchor
+the model cannot speak to yet has ``encodable = false`` and a ``reason``.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ class Anchor(BaseModel):
     high: float = math.inf
     interval_inside: bool = False
     units: str = ""
+    #: A share of patients is a proportion, and a proportion needs a cohort: the anchor's arms
+    #: run at least this many seeds (virtual patients), whatever ``--seeds`` says (0: no minimum).
+    patients: int = Field(default=0, ge=0, le=1000)
+    #: The parameters placed by hand to meet this anchor (dotted keys): meeting it is a fit.
+    fitted_by_hand: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Anchor:

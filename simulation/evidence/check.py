@@ -2,7 +2,10 @@
 
 An anchor holds when the mean of its statistic over seeds lies in its band (and, for
 ``interval_inside`` anchors, the whole 95 % t-interval does). A statistic that cannot be
-computed for a seed (nan: a peak of zero, a level that never halves) counts against it.
+computed for a seed (nan: a peak of zero, a level that never halves) counts against it,
+except where nan means the seed is outside the population the anchor speaks of (an AIS
+conversion counts only patients graded A at first). An anchor about a share of patients runs
+its own cohort of seeds (``patients``).
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from simulation.evidence.anchors import Anchor
-from simulation.evidence.statistics import compute
+from simulation.evidence.statistics import POPULATION_KINDS, compute
 from simulation.runs.compare import t_interval
+from simulation.runs.runner import spawn_seeds
 from simulation.validation.checks import Arm, run_arms
 
 
@@ -49,6 +53,17 @@ class AnchorResult:
         return a.low <= mean <= a.high
 
 
+def seeds_for(anchor: Anchor, seeds: Sequence[int]) -> list[int]:
+    """The seeds ``anchor`` is judged over: ``seeds``, extended to its ``patients`` when it needs
+    a larger cohort by more seeds of the same scheme (``spawn_seeds(0, n)`` starts with the
+    first ``n`` of ``spawn_seeds(0, m)``, so the cohort holds the seeds every anchor used)."""
+    if anchor.patients <= len(seeds):
+        return list(seeds)
+    have = set(seeds)
+    more = [s for s in spawn_seeds(0, anchor.patients + len(seeds)) if s not in have]
+    return [*seeds, *more[: anchor.patients - len(seeds)]]
+
+
 def arms_needed(anchors: Iterable[Anchor]) -> list[Arm]:
     """Every arm the encodable ``anchors`` need, once each (longest days per scenario)."""
     longest: dict[str, float] = {}
@@ -58,9 +73,30 @@ def arms_needed(anchors: Iterable[Anchor]) -> list[Arm]:
     return [Arm(scenario, days) for scenario, days in longest.items()]
 
 
-def judge(anchors: Sequence[Anchor], runs: dict[Arm, list[pd.DataFrame]]) -> list[AnchorResult]:
+def cohort_sizes(anchors: Iterable[Anchor], seeds: Sequence[int]) -> dict[Arm, int]:
+    """How many seeds each arm of :func:`arms_needed` runs: ``len(seeds)``, or the larger
+    cohort an anchor on it asks for (:func:`seeds_for`)."""
+    anchors = list(anchors)
+    sizes = {arm.scenario: len(seeds) for arm in arms_needed(anchors)}
+    for anchor in anchors:
+        for arm in anchor.arms:
+            sizes[arm.scenario] = max(sizes[arm.scenario], len(seeds_for(anchor, seeds)))
+    return {arm: sizes[arm.scenario] for arm in arms_needed(anchors)}
+
+
+def runs_needed(anchors: Iterable[Anchor], seeds: Sequence[int]) -> int:
+    """How many runs :func:`evaluate` makes (for a progress bar)."""
+    return sum(cohort_sizes(anchors, seeds).values())
+
+
+def judge(
+    anchors: Sequence[Anchor], runs: dict[Arm, list[pd.DataFrame]], seeds: int | None = None
+) -> list[AnchorResult]:
     """Each encodable anchor's statistic per seed from already-run arms (``runs``: one time
-    series per seed for each arm of :func:`arms_needed`, the seeds in the same order)."""
+    series per seed for each arm of :func:`arms_needed`, the seeds in the same order; the first
+    ``seeds`` of them are every anchor's, the rest an anchor's larger cohort; None: every
+    anchor takes every seed there is). A seed outside
+    the population a statistic speaks of (:data:`POPULATION_KINDS`) is left out."""
     by_scenario = {arm.scenario: series for arm, series in runs.items()}
     results = []
     for anchor in anchors:
@@ -68,12 +104,12 @@ def judge(anchors: Sequence[Anchor], runs: dict[Arm, list[pd.DataFrame]]) -> lis
             continue
         per_arm = [by_scenario[a.scenario] for a in anchor.arms]
         n = min(len(r) for r in per_arm)
-        values = np.array(
-            [
-                compute(anchor.statistic["kind"], [r[i] for r in per_arm], anchor.params)
-                for i in range(n)
-            ]
-        )
+        if seeds is not None:
+            n = min(n, max(seeds, anchor.patients))
+        kind = anchor.statistic["kind"]
+        values = np.array([compute(kind, [r[i] for r in per_arm], anchor.params) for i in range(n)])
+        if kind in POPULATION_KINDS:
+            values = values[~np.isnan(values)]
         results.append(AnchorResult(anchor, values))
     return results
 
@@ -84,14 +120,25 @@ def evaluate(
     workers: int = 1,
     progress: Callable[[], None] | None = None,
 ) -> list[AnchorResult]:
-    """Run every arm the encodable ``anchors`` need for every seed, then judge each anchor.
+    """Run every arm the encodable ``anchors`` need for every seed (an anchor's larger cohort
+    where it asks for one), then judge each anchor.
 
     Each scenario runs once per seed for the longest days any anchor asks of it; arms that
     differ only in their therapies share their start (:func:`run_arms`).
     """
     encodable = [a for a in anchors if a.encodable]
-    runs = run_arms(arms_needed(encodable), seeds, workers, progress=progress)
-    return judge(encodable, runs)
+    runs: dict[Arm, list[pd.DataFrame]] = {}
+    sizes = cohort_sizes(encodable, seeds)
+    for n in sorted(set(sizes.values())):
+        group = [arm for arm, m in sizes.items() if m == n]
+        cohort = seeds_for(_cohort_of(n), seeds)
+        runs.update(run_arms(group, cohort, workers, progress=progress))
+    return judge(encodable, runs, len(seeds))
+
+
+def _cohort_of(patients: int) -> Anchor:
+    """A stand-in anchor asking for ``patients`` (what :func:`seeds_for` reads)."""
+    return Anchor.model_construct(patients=patients)
 
 
 def _draw(ax: Any, result: AnchorResult) -> None:
@@ -184,6 +231,14 @@ def fitted_by() -> dict[str, str]:
     return {k: ", ".join(v) for k, v in out.items()}
 
 
+def _fitted(anchor: Anchor, calibrations: dict[str, str]) -> str:
+    """What fitted the library to ``anchor``: its calibration files and parameters set by hand."""
+    parts = [calibrations.get(anchor.id, "")]
+    if anchor.fitted_by_hand:
+        parts.append("by hand: " + ", ".join(anchor.fitted_by_hand))
+    return "; ".join(p for p in parts if p)
+
+
 def table(results: Sequence[AnchorResult], skipped: Sequence[Anchor]) -> pd.DataFrame:
     """One row per anchor: id, result, model mean [95 % interval], band, units, the library
     calibration that fitted it (empty for an independent check), citation."""
@@ -200,7 +255,7 @@ def table(results: Sequence[AnchorResult], skipped: Sequence[Anchor]) -> pd.Data
                 ),
                 "band": r.anchor.band_text(),
                 "units": r.anchor.units,
-                "fitted by": fitted.get(r.anchor.id, ""),
+                "fitted by": _fitted(r.anchor, fitted),
                 "citation": r.anchor.citation,
             }
         )
@@ -212,7 +267,7 @@ def table(results: Sequence[AnchorResult], skipped: Sequence[Anchor]) -> pd.Data
                 "model": "",
                 "band": "",
                 "units": "",
-                "fitted by": fitted.get(a.id, ""),
+                "fitted by": _fitted(a, fitted),
                 "citation": f"{a.citation} ({a.reason})",
             }
         )

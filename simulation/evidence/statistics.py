@@ -160,6 +160,10 @@ KINDS: dict[str, Callable[..., float]] = {
     "converted": converted,
 }
 
+#: Kinds whose nan means "this seed is not in the population the anchor speaks of" (left out
+#: of the mean), not "no value" (which fails the anchor).
+POPULATION_KINDS = frozenset({"converted"})
+
 #: How many arms each kind compares.
 ARMS: dict[str, int] = {kind: 2 if kind.startswith("arm_") else 1 for kind in KINDS}
 

@@ -111,6 +111,18 @@ class InjuryParams(Params):
     severity: float = P(
         0.8, 0.1, 1.0, "fraction", "share of the cross-section destroyed", source="assumed"
     )
+    severity_sd: float = P(
+        0.0,
+        0.0,
+        0.3,
+        "fraction",
+        "spread of the share destroyed between virtual patients (sd around severity)",
+        source=(
+            "assumed; people graded alike differ in how much cord the lesion spares, and the "
+            "width of the spared tissue bridges predicts who recovers a grade: Pfyffer et al. "
+            "2019, Neurology 93:e1550; Pfyffer et al. 2021, Neurorehabil Neural Repair 35:33"
+        ),
+    )
     lesion_length_um: float = P(
         500.0,
         50.0,
@@ -1181,12 +1193,14 @@ _BBB_CALIBRATION = (
 )
 
 _AIS_CALIBRATION = (
-    "assumed; illustrative: placed just above the untreated severe contusion's plateau "
-    "(descending connectivity 0.25-0.26 over days 56-84, 6 seeds), so it reads A, as a "
-    "complete injury should. The natural conversion of AIS A (11-30 % within a year, "
-    "Kirshblum et al. 2021, J Neurotrauma 38:1267) cannot be calibrated: every virtual "
-    "patient spares the same share of the cord, so the seeds differ by less than 0.01 (see "
-    "sci.natural_conversion)"
+    "calibrated by hand (issue 13), an illustrative mapping: the natural conversion of AIS A, "
+    "11-30 % within a year (Kirshblum et al. 2021, J Neurotrauma 38:1267, sci.natural_"
+    "conversion), in the cohort of scenarios/spinal_cord_severe_cohort.toml (severity 0.8, "
+    "patients differing by sd 0.05): its untreated patients level off at descending "
+    "connectivity 0.31 (day 84, 3 seeds: 0.309-0.318) at severity 0.758, the fifth of that "
+    "cohort with the mildest lesions; so those convert, and the library's severe contusion "
+    "(0.257 at day 84) stays A. Was 0.265, placed just above that plateau when every patient "
+    "had the same lesion"
 )
 _AIS_ASSUMED = (
     "assumed; illustrative: the AIS grades (ASIA/ISNCSCI) ordered along descending "
@@ -1292,7 +1306,7 @@ class OutcomeParams(Params):
         "made; the sci.natural_conversion anchor counts conversion from the same day",
     )
     ais_b_connectivity: float = P(
-        0.265,
+        0.31,
         0.01,
         1.0,
         "fraction",

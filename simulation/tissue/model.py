@@ -30,7 +30,12 @@ from simulation.fields.fieldset import (
     territory_overlap,
     territory_side,
 )
-from simulation.scenario.schema import CELL_TERRITORY_UM2, MM2_PER_UM2, Scenario
+from simulation.scenario.schema import (
+    CELL_TERRITORY_UM2,
+    MM2_PER_UM2,
+    Scenario,
+    parameter_info,
+)
 from simulation.tissue.bridge import Bridge
 from simulation.tissue.clearance import ClearanceLedger
 from simulation.tissue.distal_myelin import DistalMyelin
@@ -243,19 +248,34 @@ class NerveRepairModel(Model):
         self.events = schedule(scenario)
 
     # ------------------------------------------------------------------ geometry
+    def _draw_severity(self) -> float:
+        """This virtual patient's share of the cross-section destroyed: ``injury.severity``, or
+        with ``injury.severity_sd`` a normal draw around it (its own stream, so no other draw
+        moves), kept inside the severity's allowed range."""
+        inj = self.scenario.injury
+        if inj.severity_sd <= 0.0:
+            return inj.severity
+        _, low, high = parameter_info("injury.severity")
+        draw = self.streams.generator("patient severity", 0).normal(inj.severity, inj.severity_sd)
+        return float(np.clip(draw, low, high))
+
     def _place_lesion(self) -> None:
         inj = self.scenario.injury
+        #: The share of the cross-section this patient's lesion destroyed (:meth:`_draw_severity`).
+        self.severity = self._draw_severity()
         length = max(1, round(inj.lesion_length_um / self.dx_um))
         self.lesion_x0 = max(2, round(inj.lesion_start_fraction * self.width))
         self.lesion_x1 = min(self.width, self.lesion_x0 + length)  # scenarios check it fits
         self.bridge_x = min(
             self.width - 1, self.lesion_x1 + round(inj.bridge_margin_um / self.dx_um)
         )
-        span = max(1, round(inj.severity * self.height))
+        span = max(1, round(self.severity * self.height))
         self.lesion_y0 = (self.height - span) // 2
         self.lesion_y1 = self.lesion_y0 + span
-        #: Share of the cross-section outside the lesion: fibres that were never cut.
-        self.spared_fraction = 1.0 - span / self.height
+        #: Share of the cross-section outside the lesion: fibres that were never cut (the
+        #: patient's severity itself, not the rows the grid rounds it to, so that it does not
+        #: depend on the grid).
+        self.spared_fraction = 1.0 - self.severity
         self.lesion_mask = np.zeros((self.width, self.height), dtype=bool)
         self.lesion_mask[self.lesion_x0 : self.lesion_x1, self.lesion_y0 : self.lesion_y1] = True
         self.distal_mask = np.zeros_like(self.lesion_mask)
@@ -330,7 +350,7 @@ class NerveRepairModel(Model):
     def _seed_tissue(self) -> None:
         sc = self.scenario
         debris = self.fields["debris"]
-        debris[self.lesion_mask] = self.tissue.lesion_debris_au * sc.injury.severity
+        debris[self.lesion_mask] = self.tissue.lesion_debris_au * self.severity
         # Injured neurons: somata/stumps proximal to the lesion, axon tips at its proximal edge.
         for _ in range(sc.neuron.count):
             y = int(self.rng.integers(self.lesion_y0, self.lesion_y1))
@@ -368,7 +388,7 @@ class NerveRepairModel(Model):
             damp = self.fields["debris"] * (tissue.debris_damp_per_h * fresh * dt)
             self.fields.add_source_array("cytokine", damp)
         if self.hours < tissue.wallerian_duration_h:
-            per_tick = tissue.wallerian_debris_au * self.scenario.injury.severity * dt
+            per_tick = tissue.wallerian_debris_au * self.severity * dt
             self.fields.add_uniform_source(
                 "debris", per_tick / tissue.wallerian_duration_h, mask=self.distal_mask
             )

@@ -30,6 +30,7 @@ def test_ais_responders_and_chance_come_from_the_untreated_twins() -> None:
     at = _cohort(days=84)
     assert at.selectbox(key="coh_arm").value == "spinal_cord_ipsc_npc_day21"
     assert at.selectbox(key="coh_measure_spinal").value.startswith("AIS grade")
+    assert at.number_input(key="coh_spread").value == 0.05  # the library cohort's lesions
     at.slider(key="coh_n").set_value(4)
     at.button(key="coh_run").click().run()
     assert not at.exception and not at.error
@@ -103,3 +104,11 @@ def test_chance_by_natural_rate_is_the_binomial_tail() -> None:
     assert lo < at2 < hi
     assert chance_by_natural_rate(0, 8)[1] == 0.0
     assert all(math.isnan(v) for v in chance_by_natural_rate(0, 0))
+
+
+def test_the_trial_default_spread_is_the_library_cohorts() -> None:
+    """Patients' lesions differ by the library cohort's injury.severity_sd, on the page and in
+    the trial's defaults alike (one number, in the scenario file)."""
+    from dashboard.views.cohort import Trial, library_spread
+
+    assert library_spread() == Trial.spread > 0.0

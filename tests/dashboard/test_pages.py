@@ -189,7 +189,10 @@ def test_evidence_page_checks_the_anchors_and_names_what_the_model_misses(app: A
     n, results, drawn = app.session_state["ev_results"]
     assert n == 2 and len(results) >= 15 and not drawn
     table = app.dataframe[0].value
-    assert set(table["result"]) <= {"PASS", "MISS", "not encodable"}
+    assert set(table["result"]) <= {"PASS", "MISS", "not encodable", "command line"}
+    cohort = table[table["result"] == "command line"]
+    assert list(cohort["anchor"]) == ["sci.natural_conversion"]
+    assert "nervesim evidence --only sci.natural_conversion" in cohort["citation"].iloc[0]
     assert table["citation"].str.len().min() > 10
     titles = [e.label for e in app.expander]
     assert len(titles) == len(results)
