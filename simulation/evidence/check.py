@@ -53,15 +53,20 @@ class AnchorResult:
         return a.low <= mean <= a.high
 
 
-def seeds_for(anchor: Anchor, seeds: Sequence[int]) -> list[int]:
-    """The seeds ``anchor`` is judged over: ``seeds``, extended to its ``patients`` when it needs
-    a larger cohort by more seeds of the same scheme (``spawn_seeds(0, n)`` starts with the
-    first ``n`` of ``spawn_seeds(0, m)``, so the cohort holds the seeds every anchor used)."""
-    if anchor.patients <= len(seeds):
+def extend_seeds(seeds: Sequence[int], n: int) -> list[int]:
+    """``seeds``, extended to ``n`` by more seeds of the same scheme (``spawn_seeds(0, k)``
+    starts with the first ``j`` of ``spawn_seeds(0, m)`` for ``j <= m``, so a cohort holds the
+    seeds every anchor used); ``seeds`` itself when it has ``n`` already."""
+    if n <= len(seeds):
         return list(seeds)
     have = set(seeds)
-    more = [s for s in spawn_seeds(0, anchor.patients + len(seeds)) if s not in have]
-    return [*seeds, *more[: anchor.patients - len(seeds)]]
+    more = [s for s in spawn_seeds(0, n + len(seeds)) if s not in have]
+    return [*seeds, *more[: n - len(seeds)]]
+
+
+def seeds_for(anchor: Anchor, seeds: Sequence[int]) -> list[int]:
+    """The seeds ``anchor`` is judged over: ``seeds``, or its larger cohort (``patients``)."""
+    return extend_seeds(seeds, anchor.patients)
 
 
 def arms_needed(anchors: Iterable[Anchor]) -> list[Arm]:
@@ -131,14 +136,9 @@ def evaluate(
     sizes = cohort_sizes(encodable, seeds)
     for n in sorted(set(sizes.values())):
         group = [arm for arm, m in sizes.items() if m == n]
-        cohort = seeds_for(_cohort_of(n), seeds)
+        cohort = extend_seeds(seeds, n)
         runs.update(run_arms(group, cohort, workers, progress=progress))
     return judge(encodable, runs, len(seeds))
-
-
-def _cohort_of(patients: int) -> Anchor:
-    """A stand-in anchor asking for ``patients`` (what :func:`seeds_for` reads)."""
-    return Anchor.model_construct(patients=patients)
 
 
 def _draw(ax: Any, result: AnchorResult) -> None:
