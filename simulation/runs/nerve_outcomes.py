@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 
 
 def _spared_share(model: NerveRepairModel) -> float:
-    return 1.0 - (model.lesion_y1 - model.lesion_y0) / model.height
+    """The fibres a partial injury never cut (the patient's ``1 - severity``)."""
+    return model.spared_fraction
 
 
 def fibre_myelin_quality(model: NerveRepairModel) -> np.ndarray:
