@@ -568,7 +568,12 @@ THERAPIES: tuple[Topic, ...] = (
         "A scaffold guides growth cones in "
         "the lesion and shields grafted cells from part of their death.",
         "Enzyme activity halves every day (it loses most within days at body temperature); "
-        "training from day 14.",
+        "training from day 14. What the model cannot show: chondroitinase making cut axons "
+        "cross. In the library's contusion no axon crosses with or without it (by day 42 the "
+        "regrown axons average 30-36 µm with chondroitinase and training, against about 600 µm "
+        "to cross), as a study of contusions found despite efficient digestion (Iseda et al. "
+        "2008); the crossing reported after chondroitinase comes from partial lesions "
+        "(hemisection, dorsal column crush), which the library has no scenario for.",
         (
             "interventions.chondroitinase.half_life_h",
             "adjuncts.chabc_scar_degradation_per_h",
@@ -646,13 +651,25 @@ OUTCOMES: tuple[Topic, ...] = (
                 "Mild, moderate and severe contusions, untreated, over 84 days: on day 1 "
                 "every injury is grade A while inflammation blocks the spared fibres; within two "
                 "weeks, as it resolves, the moderate one reaches C and the mild one D, while the "
-                "severe one stays A in most seeds.",
+                "severe one stays A.",
                 (
                     ArmSpec("spinal_cord_mild"),
                     ArmSpec("spinal_cord_moderate"),
                     ArmSpec(SPINAL),
                 ),
                 ("ais_grade", "bbb_score", "inflammation_mean_au"),
+                84,
+            ),
+            Try(
+                "Lesions that differ",
+                "The severe contusion, untreated, with every patient's lesion the same and with "
+                "lesions that differ (sd 0.05 of the cross-section), over 84 days: the first "
+                "stays grade A in every seed; in the second, the patients whose lesion spared "
+                "more tissue become incomplete (1 of 6 seeds in nervesim compare, 0.23 of 100 "
+                "patients in nervesim evidence). That share is the natural conversion (11-30 % "
+                "within a year in people); with few seeds it is a matter of luck.",
+                (ArmSpec(SPINAL), ArmSpec("spinal_cord_severe_cohort")),
+                ("ais_grade", "descending_connectivity_fraction", "bbb_score"),
                 84,
             ),
         ),

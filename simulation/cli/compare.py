@@ -146,7 +146,12 @@ def handle(args: argparse.Namespace) -> int:
         table = compare.wide(summary, d)
         print()
         print_columns([[f"day {d:g}", *labels], *([m, *table.loc[m]] for m in table.index)])
-    spread = "chance and parameter uncertainty" if posterior is not None else "chance alone"
+    causes = ["chance"]
+    if any(s.injury.severity_sd > 0.0 for s in scenarios):
+        causes.append("the patient's lesion (injury.severity_sd)")
+    if posterior is not None:
+        causes.append("parameter uncertainty")
+    spread = " and ".join(causes) if len(causes) > 1 else "chance alone"
     print(
         f"\ncells: mean [95% t-interval of the mean over {len(seeds)} seeds (Student t, "
         f"{len(seeds) - 1} df), not clipped\nto a metric's range]; a lone number where the "
