@@ -253,7 +253,7 @@ def cohort_chart(
         .encode(
             x=alt.X(
                 "severity:Q",
-                title="injury severity (centre of the lesion draw)",
+                title="injury severity (this patient's lesion)",
                 scale=alt.Scale(zero=False),
             ),
             y=alt.Y("gain:Q", title=y_title),

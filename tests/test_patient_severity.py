@@ -109,3 +109,13 @@ def test_patients_outside_the_population_are_left_out_not_failed():
     assert list(result.values) == [1.0, 0.0, 0.0]
     assert result.interval[0] == pytest.approx(1 / 3)
     assert not result.passed  # 0.33 is above the band's 0.3
+
+
+def test_the_page_and_the_model_read_one_rule():
+    """patient_severity is what the model's lesion is built from (the Cohort page calls it)."""
+    from simulation.tissue.model import patient_severity
+
+    scenario = Scenario().with_overrides({"injury.severity_sd": 0.05})
+    for seed in range(4):
+        model = NerveRepairModel(scenario, seed=seed, injured=False, shape=(20, 30))
+        assert model.severity == patient_severity(scenario, seed)

@@ -17,6 +17,7 @@ from dashboard.runs import Job, run_many
 from simulation.runs.compare import at_days
 from simulation.runs.runner import spawn_seeds
 from simulation.scenario.schema import Scenario
+from simulation.tissue.model import patient_severity
 
 #: How a response is measured. Each is a gain on an outcome scale, at least one step of it.
 AIS = "AIS grade gained since the first examination"
@@ -58,7 +59,8 @@ class Trial:
     spread: float = 0.05
 
     def patient_table(self) -> pd.DataFrame:
-        """Each patient's seed and injury severity (drawn once from the root seed)."""
+        """Each patient's seed and injury severity (drawn once from the root seed; with a spread
+        the model draws each patient's own lesion around it, which :func:`run_trial` records)."""
         lo, hi = self.severity
         rng = np.random.default_rng(self.root_seed)
         sev = np.round(rng.uniform(lo, hi, self.patients), 2)
@@ -172,12 +174,14 @@ def run_trial(trial: Trial) -> pd.DataFrame:
     metric, against, _, _ = MEASURES[trial.measure]
     first = baseline_day()
     jobs = {}
+    built: dict[str, Scenario] = {}
     for row in table.itertuples():
         for arm, stem in (("untreated", trial.control), ("treated", trial.treatment)):
             scenario = build_arm(ArmSpec(stem), severity=float(row.severity))
             if scenario.injury.type == "spinal_cord":
                 scenario = scenario.with_overrides({"injury.severity_sd": trial.spread})
             jobs[(row.patient, arm)] = Job(scenario.to_toml(), int(row.seed), trial.days)
+            built[row.patient] = scenario
     bar = st.empty()
     results = run_many(
         list(jobs.values()),
@@ -186,6 +190,10 @@ def run_trial(trial: Trial) -> pd.DataFrame:
         ),
     )
     bar.empty()
+    # Each patient's own lesion (the model draws it from the seed; the twin shares it).
+    table["severity"] = [
+        round(patient_severity(built[row.patient], int(row.seed)), 3) for row in table.itertuples()
+    ]
     for arm in ("untreated", "treated"):
         start, end = [], []
         for row in table.itertuples():

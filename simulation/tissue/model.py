@@ -84,6 +84,19 @@ def recruitment_weights(
             monocytes[x, y] = c / (c + monocyte_half) + debris_weight * d / (d + debris_half)
 
 
+def patient_severity(scenario: Scenario, seed: int) -> float:
+    """The share of the cross-section the lesion of virtual patient ``seed`` destroyed:
+    ``injury.severity``, or with ``injury.severity_sd`` a normal draw around it (on its own
+    random stream, so no other draw of the run moves, and a treated patient and the untreated
+    twin of the same seed share it), kept inside the severity's allowed range."""
+    inj = scenario.injury
+    if inj.severity_sd <= 0.0:
+        return inj.severity
+    _, low, high = parameter_info("injury.severity")
+    draw = Streams(seed).generator("patient severity", 0).normal(inj.severity, inj.severity_sd)
+    return float(np.clip(draw, low, high))
+
+
 class NerveRepairModel(Model):
     """An injured nerve or spinal cord, as a longitudinal slice.
 
@@ -248,21 +261,10 @@ class NerveRepairModel(Model):
         self.events = schedule(scenario)
 
     # ------------------------------------------------------------------ geometry
-    def _draw_severity(self) -> float:
-        """This virtual patient's share of the cross-section destroyed: ``injury.severity``, or
-        with ``injury.severity_sd`` a normal draw around it (its own stream, so no other draw
-        moves), kept inside the severity's allowed range."""
-        inj = self.scenario.injury
-        if inj.severity_sd <= 0.0:
-            return inj.severity
-        _, low, high = parameter_info("injury.severity")
-        draw = self.streams.generator("patient severity", 0).normal(inj.severity, inj.severity_sd)
-        return float(np.clip(draw, low, high))
-
     def _place_lesion(self) -> None:
         inj = self.scenario.injury
-        #: The share of the cross-section this patient's lesion destroyed (:meth:`_draw_severity`).
-        self.severity = self._draw_severity()
+        #: The share of the cross-section this patient's lesion destroyed.
+        self.severity = patient_severity(self.scenario, self.seed)
         length = max(1, round(inj.lesion_length_um / self.dx_um))
         self.lesion_x0 = max(2, round(inj.lesion_start_fraction * self.width))
         self.lesion_x1 = min(self.width, self.lesion_x0 + length)  # scenarios check it fits
