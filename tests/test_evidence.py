@@ -212,7 +212,8 @@ def test_parameters_fitted_by_hand_are_named_and_exist():
 
     by_hand = {a.id: a.fitted_by_hand for a in all_anchors() if a.fitted_by_hand}
     assert set(by_hand) == {"sci.bbb_mild", "sci.bbb_moderate", "sci.bbb_severe",
-                            "sci.natural_conversion", "msc.neuropathy_case.baseline"}  # fmt: skip
+                            "sci.natural_conversion", "msc.neuropathy_case.baseline",
+                            "msc.iv.lungs", "msc.iv.gone"}  # fmt: skip
     for keys in by_hand.values():
         for key in keys:
             assert parameter_info(key)[1] is not None, key

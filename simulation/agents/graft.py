@@ -568,10 +568,17 @@ class LungDepot:
     """
 
     cells: dict[GraftSource, float] = field(default_factory=dict)
+    #: Every cell given intravenously so far (the lungs' share and the share that homes).
+    given: float = 0.0
 
     def receive(self, source: GraftSource, cells: float) -> None:
         """Cells arriving in the lungs."""
         self.cells[source] = self.cells.get(source, 0.0) + cells
+
+    def share_trapped(self) -> float:
+        """The share of every cell given intravenously that is still in the lungs (0 before
+        any)."""
+        return sum(self.cells.values()) / self.given if self.given > 0.0 else 0.0
 
     def step(self, model) -> None:
         """Clear cells and send the MSCs' vesicles to the lesion."""

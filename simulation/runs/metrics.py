@@ -288,6 +288,11 @@ METRICS: dict[str, Metric] = {
     "muscle_mass_index": Metric(
         "index", "target muscle mass (1 = uninjured)", lambda m: m.muscle.mass_index
     ),
+    "iv_cells_in_lungs_fraction": Metric(
+        "fraction",
+        "share of the cells given intravenously still trapped in the lungs",
+        lambda m: m.therapy.lungs.share_trapped(),
+    ),
     "grafted_cells_alive_count": Metric(
         "cells", "grafted cells alive at the injury site", grafted_cells_alive
     ),

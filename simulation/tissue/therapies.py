@@ -150,6 +150,7 @@ def _transplant(model: NerveRepairModel, item: CellTransplant, first: bool) -> N
     for source, share in sources:
         cells = item.dose_cells * share
         if item.route == "iv":
+            model.therapy.lungs.given += cells
             model.therapy.lungs.receive(source, cells * (1.0 - tp.iv_homing_fraction))
             cells *= tp.iv_homing_fraction
         _seed_clusters(model, source, cells, item, iv=item.route == "iv")

@@ -397,3 +397,24 @@ def test_only_host_axons_that_grew_into_the_graft_are_relayed():
     cluster.progenitors, cluster.neurons = 0, 1000
     cluster.step()
     assert model.relay[:4].sum() == 0 and model.relay[4:7, 1:4].all()
+
+
+def test_the_lungs_share_of_an_iv_dose_is_recorded(sandbox):
+    """iv_cells_in_lungs_fraction: 0 before any IV dose; after one, the share that did not home,
+    falling as exp(-clearance x t) (analytic, to 1e-9)."""
+
+    from simulation.runs.metrics import METRICS
+
+    lungs = sandbox.therapy.lungs
+    metric = METRICS["iv_cells_in_lungs_fraction"]
+    assert metric.compute(sandbox) == 0.0
+    p = sandbox.scenario.transplant
+    lungs.given += 2.0e6
+    lungs.receive(GraftSource.NPC, 2.0e6 * (1.0 - p.iv_homing_fraction))
+    assert metric.compute(sandbox) == pytest.approx(1.0 - p.iv_homing_fraction, abs=1e-12)
+    ticks = 24
+    for _ in range(ticks):
+        lungs.step(sandbox)
+    hours = ticks * sandbox.dt_h
+    expected = (1.0 - p.iv_homing_fraction) * math.exp(-p.iv_lung_clearance_per_h * hours)
+    assert metric.compute(sandbox) == pytest.approx(expected, rel=1e-9)
