@@ -97,30 +97,10 @@ if done is None:
 else:
     n, results, drawn = done
     skipped = [a for a in all_anchors() if not a.encodable]
-    frame: pd.DataFrame = table(results, skipped)
     # An anchor about a share of patients needs its cohort (100 virtual patients, minutes of
     # runs): the command line judges it; here it is named, not judged over a few seeds.
     cohort = [a for a in all_anchors() if a.encodable and a.patients]
-    frame = pd.concat(
-        [
-            frame,
-            pd.DataFrame(
-                {
-                    "anchor": a.id,
-                    "result": "command line",
-                    "model": "",
-                    "band": a.band_text(),
-                    "units": a.units,
-                    "fitted by": table([], [a])["fitted by"].iloc[0],
-                    "citation": f"{a.citation} (a share of patients: judged over a cohort of "
-                    f"{a.patients} virtual patients by `nervesim evidence --only {a.id}`, "
-                    "too long to run here)",
-                }
-                for a in cohort
-            ),
-        ],
-        ignore_index=True,
-    )
+    frame: pd.DataFrame = table(results, skipped, cohort)
     met = [r for r in results if r.passed]
     missed = [r for r in results if not r.passed]
     cols = st.columns(3)

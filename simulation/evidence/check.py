@@ -82,10 +82,11 @@ def cohort_sizes(anchors: Iterable[Anchor], seeds: Sequence[int]) -> dict[Arm, i
     """How many seeds each arm of :func:`arms_needed` runs: ``len(seeds)``, or the larger
     cohort an anchor on it asks for (:func:`seeds_for`)."""
     anchors = list(anchors)
-    sizes = {arm.scenario: len(seeds) for arm in arms_needed(anchors)}
+    sizes: dict[str, int] = {}
     for anchor in anchors:
+        n = max(len(seeds), anchor.patients)
         for arm in anchor.arms:
-            sizes[arm.scenario] = max(sizes[arm.scenario], len(seeds_for(anchor, seeds)))
+            sizes[arm.scenario] = max(sizes.get(arm.scenario, 0), n)
     return {arm: sizes[arm.scenario] for arm in arms_needed(anchors)}
 
 
@@ -239,9 +240,14 @@ def _fitted(anchor: Anchor, calibrations: dict[str, str]) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def table(results: Sequence[AnchorResult], skipped: Sequence[Anchor]) -> pd.DataFrame:
-    """One row per anchor: id, result, model mean [95 % interval], band, units, the library
-    calibration that fitted it (empty for an independent check), citation."""
+def table(
+    results: Sequence[AnchorResult],
+    skipped: Sequence[Anchor],
+    elsewhere: Sequence[Anchor] = (),
+) -> pd.DataFrame:
+    """One row per anchor: id, result, model mean [95 % interval], band, units, what fitted it
+    (empty for an independent check), citation. ``elsewhere``: encodable anchors not judged
+    here (a cohort anchor on the dashboard), named for ``nervesim evidence``."""
     fitted = fitted_by()
     rows = []
     for r in results:
@@ -269,6 +275,20 @@ def table(results: Sequence[AnchorResult], skipped: Sequence[Anchor]) -> pd.Data
                 "units": "",
                 "fitted by": _fitted(a, fitted),
                 "citation": f"{a.citation} ({a.reason})",
+            }
+        )
+    for a in elsewhere:
+        rows.append(
+            {
+                "anchor": a.id,
+                "result": "command line",
+                "model": "",
+                "band": a.band_text(),
+                "units": a.units,
+                "fitted by": _fitted(a, fitted),
+                "citation": f"{a.citation} (a share of patients: judged over a cohort of "
+                f"{a.patients} virtual patients by `nervesim evidence --only {a.id}`, too long "
+                "to run here)",
             }
         )
     return pd.DataFrame(rows)

@@ -42,11 +42,6 @@ if TYPE_CHECKING:
     from simulation.tissue.model import NerveRepairModel
 
 
-def _spared_share(model: NerveRepairModel) -> float:
-    """The fibres a partial injury never cut (the patient's ``1 - severity``)."""
-    return model.spared_fraction
-
-
 def fibre_myelin_quality(model: NerveRepairModel) -> np.ndarray:
     """Myelin quality (0 bare .. 1 normal) of each regrown axon that reached the muscle."""
     sheet = model.sheets.get(GrowthCone)
@@ -84,7 +79,7 @@ def conduction_velocity_m_per_s(model: NerveRepairModel) -> float:
         return math.nan
     p = model.scenario.conduction
     regrown = conduction.fibre_velocity_m_per_s(fibre_myelin_quality(model), p)
-    spared = _spared_share(model)
+    spared = model.spared_fraction
     n_spared = round(spared / (1.0 - spared) * model.neuron_count_initial) if spared < 1 else 0
     intact = conduction.fibre_velocity_m_per_s(np.ones(n_spared), p)
     return conduction.conduction_velocity_m_per_s(np.concatenate([regrown, intact]), p)
@@ -92,7 +87,7 @@ def conduction_velocity_m_per_s(model: NerveRepairModel) -> float:
 
 def innervated_share(model: NerveRepairModel) -> float:
     """Share of the nerve's motor axons that reach the muscle: spared plus reinnervated."""
-    spared = _spared_share(model)
+    spared = model.spared_fraction
     return spared + (1.0 - spared) * model.muscle.innervated_fraction
 
 
