@@ -110,6 +110,13 @@ LIBRARY: dict[str, tuple[str, float, bool, list[dict]]] = {
         ],
     ),
     "spinal_cord_chabc": ("spinal_cord", 84.0, False, [CHABC]),
+    "spinal_cord_scaffold": ("spinal_cord", 84.0, False, [{"kind": "scaffold", "day": 0.0}]),
+    "spinal_cord_scaffold_chabc": (
+        "spinal_cord",
+        84.0,
+        False,
+        [{"kind": "scaffold", "day": 0.0}, CHABC],
+    ),
     "peripheral_crush_ev_ngf": ("peripheral", 56.0, False, [EV_NGF]),
     "peripheral_crush_ev_ngf_repeated": (
         "peripheral",
