@@ -69,13 +69,20 @@ def ev_lowers_inflammation(runs: Sequence[pd.DataFrame]) -> float:
     return (base - _inflammation(ev)) / base
 
 
-def _ev_gain(column: str, day: float):
-    def effect(runs: Sequence[pd.DataFrame]) -> float:
-        untreated, ev = runs
-        return at_day(ev, column, day) - at_day(untreated, column, day)
+def gain(column: str, day: float, treated: str, control: str):
+    """The effect "``column`` at ``day``: the second arm (``treated``) minus the first
+    (``control``)", per seed."""
 
-    effect.__doc__ = f"EV-NGF minus untreated: {column} at day {day:g}."
+    def effect(runs: Sequence[pd.DataFrame]) -> float:
+        control_run, treated_run = runs
+        return at_day(treated_run, column, day) - at_day(control_run, column, day)
+
+    effect.__doc__ = f"{treated} minus {control}: {column} at day {day:g}."
     return effect
+
+
+def _ev_gain(column: str, day: float):
+    return gain(column, day, "EV-NGF", "untreated")
 
 
 def graft_count_falls(runs: Sequence[pd.DataFrame]) -> float:
@@ -119,23 +126,14 @@ def chabc_lowers_scar(runs: Sequence[pd.DataFrame]) -> float:
     return at_day(untreated, "scar_area_fraction", 42) - at_day(chabc, "scar_area_fraction", 42)
 
 
-def _chabc_gain(runs: Sequence[pd.DataFrame], col: str) -> float:
-    """``col`` at day 42: chondroitinase ABC (with rehab) minus untreated."""
-    untreated, chabc = runs
-    return at_day(chabc, col, 42) - at_day(untreated, col, 42)
-
-
-def chabc_raises_bridging(runs: Sequence[pd.DataFrame]) -> float:
-    """Axons bridged by day 84 (the course's end) beyond a bridging scaffold: with
-    chondroitinase ABC minus without."""
-    bridge, bridge_chabc = runs
-    column = "axons_bridged_fraction"
-    return at_day(bridge_chabc, column, 84) - at_day(bridge, column, 84)
-
-
-def chabc_raises_connectivity(runs: Sequence[pd.DataFrame]) -> float:
-    """Descending connectivity at day 42: chondroitinase ABC (with rehab) minus untreated."""
-    return _chabc_gain(runs, "descending_connectivity_fraction")
+#: Axons bridged by day 84 (the course's end) beyond a bridging scaffold.
+chabc_raises_bridging = gain(
+    "axons_bridged_fraction", 84, "scaffold with chondroitinase ABC", "scaffold alone"
+)
+#: Descending connectivity at day 42.
+chabc_raises_connectivity = gain(
+    "descending_connectivity_fraction", 42, "chondroitinase ABC with rehab", "untreated"
+)
 
 
 def local_msc_beats_iv(runs: Sequence[pd.DataFrame]) -> float:
