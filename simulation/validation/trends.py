@@ -248,7 +248,12 @@ THERAPY_TRENDS: tuple[Trend, ...] = (
         source="sci.chabc_rehab and DOMAIN trend 7, stated where studies found crossing: axons "
         "grow through a peripheral nerve bridge but stop at its far interface, and digesting "
         "CSPGs lets them out (Cote et al. 2011, Neurotherapeutics 8:294; Houle et al. 2006, "
-        "J Neurosci 26:7405). Without a bridge no axon crosses the library's contusion with "
+        "J Neurosci 26:7405). Day 84, not the other chondroitinase trends' day 42: axons "
+        "leaving a nerve bridge take months, and were counted 9-25 weeks after injury (Cote "
+        "et al. 2010, Exp Neurol 225:173: bridge at injury, chondroitinase and the distal "
+        "apposition 5 weeks later, 4-20 weeks of survival); here the first axon leaves the "
+        "bridge on day 65 in either arm (20 seeds), so at day 42 the trend would measure 0. "
+        "Without a bridge no axon crosses the library's contusion with "
         "or without the enzyme (measured 0 at every recorded day to day 84, 20 seeds, "
         "untreated and chondroitinase with training), as Iseda et al. 2008 (J Neurotrauma "
         "25:334) found after contusion; " + _NO_SIZE,
